@@ -1,0 +1,157 @@
+//! The application: connects the store, builds the Slack client and routes, binds
+//! the listener (port 0 works, for tests) and runs the outbox workers beside the
+//! server until shutdown.
+
+use crate::config::{Settings, SlackSecrets};
+use crate::outbox::worker::Worker;
+use crate::slack::client::SlackApi;
+use crate::slack::routes;
+use crate::slack::verify::RequestVerifier;
+use crate::store::Store;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+
+/// Outbox workers per process: enough for several war rooms to progress at once.
+const OUTBOX_WORKERS: usize = 4;
+/// How long shutdown waits for in-flight Slack writes before leaving them to a
+/// lease takeover.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub slack: SlackApi,
+    pub settings: Arc<Settings>,
+    pub verifier: RequestVerifier,
+    outbox_wake: Arc<Notify>,
+}
+
+impl AppState {
+    /// Wakes an outbox worker so freshly queued work goes out now.
+    pub fn wake_outbox(&self) {
+        self.outbox_wake.notify_one();
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, secrets: SlackSecrets) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let store = Store::connect(&settings.database_url)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot open the database at {}",
+                    redact_url(&settings.database_url)
+                )
+            })?;
+        let slack = SlackApi::new(&settings.slack.api_url, &secrets.bot_token)?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let state = AppState {
+            store,
+            slack,
+            verifier: RequestVerifier::new(&secrets.signing_secret),
+            settings: Arc::new(settings),
+            outbox_wake: Arc::new(Notify::new()),
+        };
+        Ok(Self { listener, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then stops taking requests, lets workers
+    /// finish the item in hand (bounded), and returns.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = Worker {
+            store: self.state.store.clone(),
+            slack: self.state.slack.clone(),
+            settings: self.state.settings.outbox.clone(),
+            private_channels: self.state.settings.slack.private_channels,
+            announcements_channel: self.state.settings.slack.announcements_channel.clone(),
+            wake: self.state.outbox_wake.clone(),
+        };
+        let workers: Vec<_> = (0..OUTBOX_WORKERS)
+            .map(|_| tokio::spawn(worker.clone().run(stop_rx.clone())))
+            .collect();
+        let store = self.state.store.clone();
+        tracing::info!(addr = %self.listener.local_addr()?, backend = store.backend(), "warroom is listening");
+        axum::serve(self.listener, routes::router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        tracing::info!("shutting down: finishing in-flight Slack writes");
+        let _ = stop_tx.send(true);
+        let all = futures::future::join_all(workers);
+        if tokio::time::timeout(SHUTDOWN_GRACE, all).await.is_err() {
+            tracing::warn!(
+                "some Slack writes were still in flight; another worker will take them over"
+            );
+        }
+        store.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn database_passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://bob:hunter2@db:5432/x"),
+            "postgres://bob:***@db:5432/x"
+        );
+        assert_eq!(redact_url("sqlite://warroom.db"), "sqlite://warroom.db");
+    }
+}

@@ -1,0 +1,175 @@
+//! `/incident declare <title> [sev1-4]`, and `declare` alone, which opens a modal.
+//! The incident, its first timeline entry and the Slack work to open its war room
+//! are stored in one transaction; the outbox worker does the slow part after the ack.
+
+use super::{Reply, SlashCommand};
+use crate::app::AppState;
+use crate::domain::{Declaration, Incident, IncidentTitle, Severity, TimelineEntry};
+use crate::error::AppError;
+use crate::outbox::{self, SlackOp};
+use crate::slack::views;
+use chrono::Utc;
+
+pub const USAGE: &str = "/incident declare <title> [sev1|sev2|sev3|sev4]";
+pub const DEFAULT_SEVERITY: Severity = Severity::SEV3;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclareArgs {
+    pub title: IncidentTitle,
+    pub severity: Severity,
+    pub service: Option<String>,
+    pub summary: Option<String>,
+}
+
+/// `Ok(None)` means no arguments: open the modal.
+pub fn parse(rest: &str) -> Result<Option<DeclareArgs>, Reply> {
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    let mut words: Vec<&str> = rest.split_whitespace().collect();
+    let mut severity = None;
+    // A severity may come last (the documented form) or first.
+    for at in [words.len() - 1, 0] {
+        if severity.is_none() && words.len() > 1 && Severity::looks_like(words[at]) {
+            let s = Severity::parse(words[at]).map_err(|e| Reply::usage(&e.to_string(), USAGE))?;
+            severity = Some(s);
+            words.remove(at);
+        }
+    }
+    if words.len() == 1 && Severity::looks_like(words[0]) {
+        Severity::parse(words[0]).map_err(|e| Reply::usage(&e.to_string(), USAGE))?;
+        return Err(Reply::usage("The incident needs a title.", USAGE));
+    }
+    let title =
+        IncidentTitle::parse(&words.join(" ")).map_err(|e| Reply::usage(&e.to_string(), USAGE))?;
+    Ok(Some(DeclareArgs {
+        title,
+        severity: severity.unwrap_or(DEFAULT_SEVERITY),
+        service: None,
+        summary: None,
+    }))
+}
+
+pub async fn run(
+    state: &AppState,
+    cmd: &SlashCommand,
+    args: DeclareArgs,
+) -> Result<Reply, AppError> {
+    let (title, severity) = (args.title.to_string(), args.severity);
+    let id = declare(state, &cmd.user_id, args).await?;
+    Ok(Reply::Ephemeral(format!(
+        ":rotating_light: Declared incident #{id}: *{title}* ({severity}). Opening the war room now; you will be invited."
+    )))
+}
+
+/// Declares an incident for `user` and queues its war room. Shared by the slash
+/// command and the modal. Returns the new incident's id.
+pub async fn declare(state: &AppState, user: &str, args: DeclareArgs) -> Result<i64, AppError> {
+    let now = Utc::now();
+    let (mut incident, event) = Incident::declare(Declaration {
+        title: args.title,
+        severity: args.severity,
+        service: args.service,
+        summary: args.summary,
+        declared_by: user.to_string(),
+        declared_at: now,
+    });
+    let mut tx = state.store.begin().await?;
+    incident.id = tx.insert_incident(&incident).await?;
+    let id = incident.id;
+    tx.insert_system_entry(&TimelineEntry::system(
+        id,
+        now,
+        event.kind(),
+        Some(user),
+        event.describe(),
+    ))
+    .await?;
+    let mut ops = vec![
+        SlackOp::CreateWarRoom { incident_id: id },
+        SlackOp::Invite {
+            incident_id: id,
+            users: vec![user.to_string()],
+        },
+        SlackOp::SyncTopic { incident_id: id },
+        SlackOp::PostSummary { incident_id: id },
+    ];
+    if let Some(channel) = &state.settings.slack.announcements_channel {
+        ops.push(SlackOp::Announce {
+            incident_id: id,
+            channel: channel.clone(),
+        });
+    }
+    for op in &ops {
+        outbox::enqueue(&mut tx, op, Some(&id.to_string()), now).await?;
+    }
+    tx.commit().await?;
+    state.wake_outbox();
+    tracing::info!(incident_id = id, severity = %incident.severity, "incident declared");
+    Ok(id)
+}
+
+/// `declare` with no title: open the modal. The trigger id expires in 3 seconds, so
+/// this call goes out at once rather than through the outbox.
+pub fn open_modal(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {
+    if cmd.trigger_id.is_empty() {
+        return Ok(Reply::usage("The incident needs a title.", USAGE));
+    }
+    let slack = state.slack.clone();
+    let (trigger, view) = (
+        cmd.trigger_id.clone(),
+        views::declare_modal(&cmd.channel_id),
+    );
+    let response_url = cmd.response_url.clone();
+    tokio::spawn(async move {
+        if let Err(e) = slack.open_view(&trigger, &view).await {
+            tracing::warn!(error = %e, "could not open the declare modal");
+            let text =
+                format!("Could not open the form ({e}). Declare with a title instead: `{USAGE}`");
+            let body = serde_json::json!({"response_type": "ephemeral", "text": text});
+            if !response_url.is_empty()
+                && let Err(e) = slack.respond(&response_url, &body).await
+            {
+                tracing::warn!(error = %e, "could not tell the user the modal failed");
+            }
+        }
+    });
+    Ok(Reply::Empty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> DeclareArgs {
+        parse(text).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_trailing_severity_is_taken_from_the_title() {
+        let a = ok("Checkout returns 500s sev1");
+        assert_eq!(a.title.as_str(), "Checkout returns 500s");
+        assert_eq!(a.severity, Severity::SEV1);
+    }
+
+    #[test]
+    fn a_leading_severity_works_too_and_the_default_is_sev3() {
+        assert_eq!(ok("SEV2 DB failover").severity, Severity::SEV2);
+        assert_eq!(ok("DB failover").severity, DEFAULT_SEVERITY);
+    }
+
+    #[test]
+    fn no_arguments_means_open_the_modal() {
+        assert_eq!(parse(""), Ok(None));
+    }
+
+    #[test]
+    fn a_severity_alone_or_an_invalid_one_gets_usage() {
+        for bad in ["sev1", "Checkout down sev7", "sev9 Checkout"] {
+            let Err(Reply::Ephemeral(text)) = parse(bad) else {
+                panic!("{bad} must be refused")
+            };
+            assert!(text.contains(USAGE), "{bad}: {text}");
+        }
+    }
+}

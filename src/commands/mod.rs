@@ -1,0 +1,130 @@
+//! `/incident` slash commands: parse the text into a typed [`Command`], then apply it.
+//! Every path answers: bad input gets an ephemeral usage message, never a silent drop.
+//! One file per subcommand; war-room changes share [`war_room::apply`].
+
+mod close;
+mod declare;
+mod help;
+mod lead;
+mod list;
+mod note;
+mod resolve;
+mod sev;
+mod status;
+mod war_room;
+
+pub use declare::{DeclareArgs, declare};
+
+use crate::app::AppState;
+use crate::error::AppError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// A slash command as Slack posts it (form-encoded).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SlashCommand {
+    pub command: String,
+    #[serde(default)]
+    pub text: String,
+    pub channel_id: String,
+    #[serde(default)]
+    pub channel_name: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub user_name: String,
+    #[serde(default)]
+    pub team_id: String,
+    #[serde(default)]
+    pub response_url: String,
+    #[serde(default)]
+    pub trigger_id: String,
+}
+
+impl SlashCommand {
+    pub fn from_form(body: &str) -> Result<Self, String> {
+        serde_urlencoded::from_str(body).map_err(|e| format!("not a slash command form: {e}"))
+    }
+}
+
+/// The immediate answer to a command, sent as the HTTP response body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// Only the person who typed the command sees it.
+    Ephemeral(String),
+    /// Everyone in the channel sees it, under the command.
+    InChannel(String),
+    /// Nothing to say now (e.g. a modal is opening).
+    Empty,
+}
+
+impl Reply {
+    pub fn to_json(&self) -> Option<Value> {
+        match self {
+            Reply::Ephemeral(text) => Some(json!({"response_type": "ephemeral", "text": text})),
+            Reply::InChannel(text) => Some(json!({"response_type": "in_channel", "text": text})),
+            Reply::Empty => None,
+        }
+    }
+
+    /// A usage error: what was wrong, then how to say it.
+    pub fn usage(problem: &str, usage: &str) -> Reply {
+        Reply::Ephemeral(format!(":warning: {problem}\nUsage: `{usage}`"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Declare(Option<DeclareArgs>),
+    Status(status::StatusArgs),
+    Sev(sev::SevArgs),
+    Lead(lead::LeadArgs),
+    Note(note::NoteArgs),
+    Resolve(resolve::ResolveArgs),
+    Close,
+    List,
+    Help,
+    Unknown(String),
+}
+
+impl Command {
+    /// Splits off the subcommand word and lets that subcommand parse the rest.
+    pub fn parse(text: &str) -> Result<Command, Reply> {
+        let text = text.trim();
+        let (word, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+        let rest = rest.trim();
+        Ok(match word.to_ascii_lowercase().as_str() {
+            "declare" | "new" | "start" => Command::Declare(declare::parse(rest)?),
+            "status" => Command::Status(status::parse(rest)?),
+            "sev" | "severity" => Command::Sev(sev::parse(rest)?),
+            "lead" => Command::Lead(lead::parse(rest)?),
+            "note" => Command::Note(note::parse(rest)?),
+            "resolve" => Command::Resolve(resolve::parse(rest)?),
+            "close" => Command::Close,
+            "list" => Command::List,
+            "help" | "" => Command::Help,
+            other => Command::Unknown(other.to_string()),
+        })
+    }
+}
+
+/// Runs a slash command and returns what to answer.
+#[tracing::instrument(skip_all, fields(user = %cmd.user_id, channel = %cmd.channel_id))]
+pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {
+    let command = match Command::parse(&cmd.text) {
+        Ok(c) => c,
+        Err(reply) => return Ok(reply),
+    };
+    match command {
+        Command::Declare(Some(args)) => declare::run(state, cmd, args).await,
+        Command::Declare(None) => declare::open_modal(state, cmd),
+        Command::Status(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Sev(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Lead(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Note(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Resolve(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Close => close::run(state, cmd).await,
+        Command::List => list::run(state).await,
+        Command::Help => Ok(help::reply(None)),
+        Command::Unknown(word) => Ok(help::reply(Some(&word))),
+    }
+}

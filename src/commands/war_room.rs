@@ -1,0 +1,65 @@
+//! Changes made from inside a war room (status, sev, lead, note, resolve, close): one
+//! path that finds the incident by channel, runs the state machine, and stores the
+//! change, its timeline entries and the Slack updates together.
+
+use super::{Reply, SlashCommand};
+use crate::app::AppState;
+use crate::domain::{Change, TimelineEntry};
+use crate::error::AppError;
+use crate::outbox::{self, SlackOp};
+use chrono::Utc;
+
+pub async fn apply(
+    state: &AppState,
+    cmd: &SlashCommand,
+    change: Change,
+) -> Result<Reply, AppError> {
+    let now = Utc::now();
+    let mut tx = state.store.begin().await?;
+    let Some(found) = tx.incident_by_channel(&cmd.channel_id).await? else {
+        return Ok(Reply::Ephemeral(
+            ":warning: This channel is not an incident war room. Run this inside the incident's channel; `/incident list` shows them."
+                .into(),
+        ));
+    };
+    let mut incident = tx
+        .incident_for_update(found.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident #{} vanished", found.id))?;
+    let is_close = change == Change::Close;
+    let events = match incident.apply(change, now) {
+        Ok(events) => events,
+        Err(e) => return Ok(Reply::Ephemeral(format!(":warning: {e}"))),
+    };
+    tx.update_incident(&incident).await?;
+    for event in &events {
+        let entry = TimelineEntry::system(
+            incident.id,
+            now,
+            event.kind(),
+            Some(&cmd.user_id),
+            event.describe(),
+        );
+        tx.insert_system_entry(&entry).await?;
+    }
+    let id = incident.id;
+    let mut ops = vec![
+        SlackOp::SyncTopic { incident_id: id },
+        SlackOp::RefreshSummary { incident_id: id },
+    ];
+    if is_close {
+        ops.push(SlackOp::PublishPostmortem { incident_id: id });
+    }
+    for op in &ops {
+        outbox::enqueue(&mut tx, op, None, now).await?;
+    }
+    tx.commit().await?;
+    state.wake_outbox();
+
+    let said: Vec<String> = events.iter().map(|e| e.describe()).collect();
+    let mut text = format!("<@{}>: {}", cmd.user_id, said.join(". "));
+    if is_close {
+        text.push_str(". Drafting the postmortem now; it will be posted here.");
+    }
+    Ok(Reply::InChannel(text))
+}

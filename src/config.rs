@@ -1,0 +1,435 @@
+//! Settings: `config/default.toml` (or the file named by `WARROOM_CONFIG`), then
+//! environment overrides. Secrets come from the environment only. A bad value fails
+//! at startup with the file, the key and what was expected.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub slack: SlackSettings,
+    pub outbox: OutboxSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlackSettings {
+    pub api_url: String,
+    pub announcements_channel: Option<String>,
+    pub private_channels: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboxSettings {
+    pub poll_interval_ms: u64,
+    pub max_attempts: u32,
+}
+
+/// The secrets `serve` needs. `SecretString` never prints its value.
+#[derive(Debug, Clone)]
+pub struct SlackSecrets {
+    pub bot_token: SecretString,
+    pub signing_secret: SecretString,
+    pub app_token: Option<SecretString>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {file}: {source}")]
+    Unreadable {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{file}: {message}")]
+    Syntax { file: PathBuf, message: String },
+    #[error("{origin}: `{key}` {problem}")]
+    Invalid {
+        origin: String,
+        key: String,
+        problem: String,
+    },
+    #[error(
+        "missing {names}. Set them in the environment (see README: \"Environment\"). \
+         Without Slack you can still try: warroom import ../shared/fixtures/slack-export-app-outage --channel inc-2021-03-09-app-outage"
+    )]
+    MissingSecrets { names: String },
+}
+
+/// The file's shape. Every key is optional so a partial file falls back to defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    server: FileServer,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    slack: FileSlack,
+    #[serde(default)]
+    outbox: FileOutbox,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServer {
+    listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSlack {
+    api_url: Option<String>,
+    announcements_channel: Option<String>,
+    private_channels: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileOutbox {
+    poll_interval_ms: Option<u64>,
+    max_attempts: Option<u32>,
+}
+
+/// Where a value came from, so an error can name it.
+struct Source<'a> {
+    file: &'a Path,
+    env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Source<'_> {
+    /// The environment wins over the file; returns the value and where it came from.
+    fn pick(
+        &self,
+        env_key: &str,
+        file_key: &str,
+        file_value: Option<String>,
+    ) -> Option<(String, String)> {
+        match (self.env)(env_key).filter(|v| !v.is_empty()) {
+            Some(v) => Some((v, format!("environment variable {env_key}"))),
+            None => file_value.map(|v| (v, format!("{} [{file_key}]", self.file.display()))),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads from the process environment and the config file it names.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let env = |k: &str| std::env::var(k).ok();
+        let path = env("WARROOM_CONFIG").unwrap_or_else(|| DEFAULT_CONFIG_PATH.to_string());
+        Self::load(Path::new(&path), &env)
+    }
+
+    /// Loads `file` (a missing default file is fine; a missing named file is not) and
+    /// applies overrides from `env`.
+    pub fn load(file: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let parsed = read_file(file, env("WARROOM_CONFIG").is_some())?;
+        let src = Source { file, env };
+        let invalid = |origin: String, key: &str, problem: String| ConfigError::Invalid {
+            origin,
+            key: key.to_string(),
+            problem,
+        };
+
+        let (listen_raw, origin) = src
+            .pick("WARROOM_LISTEN", "server.listen", parsed.server.listen)
+            .unwrap_or(("0.0.0.0:3000".into(), "default".into()));
+        let listen = listen_raw.parse().map_err(|_| {
+            invalid(
+                origin,
+                "listen",
+                format!("must be host:port like 0.0.0.0:3000, got `{listen_raw}`"),
+            )
+        })?;
+
+        let (database_url, origin) = src
+            .pick("DATABASE_URL", "database.url", parsed.database.url)
+            .unwrap_or(("sqlite://warroom.db".into(), "default".into()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                origin,
+                "database url",
+                "must start with sqlite:, postgres:// or postgresql://".into(),
+            ));
+        }
+
+        let (api_url, origin) = src
+            .pick("SLACK_API_URL", "slack.api_url", parsed.slack.api_url)
+            .unwrap_or(("https://slack.com/api".into(), "default".into()));
+        let api_url = api_url.trim_end_matches('/').to_string();
+        if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+            return Err(invalid(
+                origin,
+                "api_url",
+                format!("must be an http(s) URL, got `{api_url}`"),
+            ));
+        }
+
+        let announcements_channel = match src.pick(
+            "WARROOM_ANNOUNCEMENTS_CHANNEL",
+            "slack.announcements_channel",
+            parsed.slack.announcements_channel,
+        ) {
+            Some((c, _)) if c.trim().is_empty() => None,
+            Some((c, origin)) => {
+                let c = c.trim().to_string();
+                if !is_channel_id(&c) {
+                    return Err(invalid(
+                        origin,
+                        "announcements_channel",
+                        format!("must be a channel id like C0123ABCD, got `{c}`"),
+                    ));
+                }
+                Some(c)
+            }
+            None => None,
+        };
+
+        let private_channels = match src.pick(
+            "WARROOM_PRIVATE_CHANNELS",
+            "slack.private_channels",
+            parsed.slack.private_channels.map(|b| b.to_string()),
+        ) {
+            Some((v, origin)) => parse_bool(&v).ok_or_else(|| {
+                invalid(
+                    origin,
+                    "private_channels",
+                    format!("must be true or false, got `{v}`"),
+                )
+            })?,
+            None => false,
+        };
+
+        let outbox = OutboxSettings {
+            poll_interval_ms: parsed.outbox.poll_interval_ms.unwrap_or(500).max(10),
+            max_attempts: parsed.outbox.max_attempts.unwrap_or(10),
+        };
+        if outbox.max_attempts == 0 {
+            return Err(invalid(
+                format!("{} [outbox.max_attempts]", file.display()),
+                "max_attempts",
+                "must be at least 1".into(),
+            ));
+        }
+
+        Ok(Settings {
+            listen,
+            database_url,
+            slack: SlackSettings {
+                api_url,
+                announcements_channel,
+                private_channels,
+            },
+            outbox,
+        })
+    }
+}
+
+impl SlackSecrets {
+    /// Reads the Slack secrets; names every missing one at once.
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        let bot_token = get("SLACK_BOT_TOKEN");
+        let signing_secret = get("SLACK_SIGNING_SECRET");
+        let missing: Vec<&str> = [
+            ("SLACK_BOT_TOKEN (xoxb-…)", bot_token.is_none()),
+            ("SLACK_SIGNING_SECRET", signing_secret.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, missing)| missing.then_some(name))
+        .collect();
+        if !missing.is_empty() {
+            return Err(ConfigError::MissingSecrets {
+                names: missing.join(" and "),
+            });
+        }
+        let bot_token = bot_token.unwrap_or_default();
+        if !bot_token.starts_with("xoxb-") {
+            return Err(ConfigError::Invalid {
+                origin: "environment variable SLACK_BOT_TOKEN".into(),
+                key: "SLACK_BOT_TOKEN".into(),
+                problem: "must be a bot token starting with xoxb-".into(),
+            });
+        }
+        let app_token = get("SLACK_APP_TOKEN");
+        if let Some(t) = &app_token
+            && !t.starts_with("xapp-")
+        {
+            return Err(ConfigError::Invalid {
+                origin: "environment variable SLACK_APP_TOKEN".into(),
+                key: "SLACK_APP_TOKEN".into(),
+                problem: "must be an app-level token starting with xapp-".into(),
+            });
+        }
+        Ok(SlackSecrets {
+            bot_token: bot_token.into(),
+            signing_secret: signing_secret.unwrap_or_default().into(),
+            app_token: app_token.map(Into::into),
+        })
+    }
+}
+
+fn read_file(file: &Path, named_explicitly: bool) -> Result<FileConfig, ConfigError> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named_explicitly => {
+            return Ok(FileConfig::default());
+        }
+        Err(source) => {
+            return Err(ConfigError::Unreadable {
+                file: file.to_path_buf(),
+                source,
+            });
+        }
+    };
+    toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+        file: file.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn is_channel_id(c: &str) -> bool {
+    c.len() >= 5
+        && (c.starts_with('C') || c.starts_with('G'))
+        && c.chars()
+            .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn write_temp(name: &str, text: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("warroom-config-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("default.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn the_shipped_default_file_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_CONFIG_PATH);
+        let s = Settings::load(&path, &env_of(&[])).unwrap();
+        assert_eq!(s.listen.port(), 3000);
+        assert_eq!(s.database_url, "sqlite://warroom.db");
+        assert_eq!(s.slack.api_url, "https://slack.com/api");
+        assert_eq!(s.slack.announcements_channel, None);
+    }
+
+    #[test]
+    fn environment_variables_override_the_file() {
+        let path = write_temp("override", "[server]\nlisten = \"127.0.0.1:1\"\n");
+        let env = env_of(&[
+            ("WARROOM_LISTEN", "127.0.0.1:4000"),
+            ("SLACK_API_URL", "http://127.0.0.1:9/api/"),
+        ]);
+        let s = Settings::load(&path, &env).unwrap();
+        assert_eq!(s.listen.port(), 4000);
+        assert_eq!(s.slack.api_url, "http://127.0.0.1:9/api");
+    }
+
+    #[test]
+    fn a_bad_value_names_the_file_and_the_key() {
+        let path = write_temp("badlisten", "[server]\nlisten = \"nowhere\"\n");
+        let err = Settings::load(&path, &env_of(&[])).unwrap_err().to_string();
+        assert!(
+            err.contains("default.toml") && err.contains("server.listen"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_is_a_config_error_naming_the_file() {
+        let path = write_temp("unknown", "[slack]\napi_urll = \"x\"\n");
+        let err = Settings::load(&path, &env_of(&[])).unwrap_err().to_string();
+        assert!(
+            err.contains("default.toml") && err.contains("api_urll"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_bad_announcements_channel_from_the_environment_is_named() {
+        let env = env_of(&[("WARROOM_ANNOUNCEMENTS_CHANNEL", "#general")]);
+        let err = Settings::load(Path::new("/nonexistent/default.toml"), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("WARROOM_ANNOUNCEMENTS_CHANNEL"), "{err}");
+    }
+
+    #[test]
+    fn missing_secrets_are_all_named_at_once() {
+        let err = SlackSecrets::from_env(&env_of(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("SLACK_BOT_TOKEN") && err.contains("SLACK_SIGNING_SECRET"),
+            "{err}"
+        );
+        assert!(
+            err.contains("warroom import"),
+            "offers an offline command: {err}"
+        );
+    }
+
+    #[test]
+    fn a_user_token_in_place_of_a_bot_token_is_refused_without_echoing_it() {
+        let env = env_of(&[
+            ("SLACK_BOT_TOKEN", "xoxp-secret-value"),
+            ("SLACK_SIGNING_SECRET", "s"),
+        ]);
+        let err = SlackSecrets::from_env(&env).unwrap_err().to_string();
+        assert!(
+            err.contains("xoxb-") && !err.contains("secret-value"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let env = env_of(&[
+            ("SLACK_BOT_TOKEN", "xoxb-very-secret"),
+            ("SLACK_SIGNING_SECRET", "hush-hush"),
+        ]);
+        let secrets = SlackSecrets::from_env(&env).unwrap();
+        let shown = format!("{secrets:?}");
+        assert!(
+            !shown.contains("very-secret") && !shown.contains("hush-hush"),
+            "{shown}"
+        );
+        assert_eq!(secrets.bot_token.expose_secret(), "xoxb-very-secret");
+    }
+}

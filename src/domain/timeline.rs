@@ -1,0 +1,70 @@
+//! One line of an incident's timeline: a war-room message or a system event.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// Something a person (or another app) wrote in the war room.
+    Message,
+    /// Something Warroom itself did or recorded: `declared`, `status`, `severity`, …
+    System(String),
+}
+
+/// A file shared into the war room; we keep the reference, never the bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    pub id: String,
+    pub name: String,
+    pub permalink: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub incident_id: i64,
+    pub at: DateTime<Utc>,
+    pub kind: EntryKind,
+    pub author_id: Option<String>,
+    pub text: String,
+    /// The Slack `ts` of a message: with the channel, its identity.
+    pub ts: Option<String>,
+    /// Set on thread replies: the `ts` of the thread's parent.
+    pub thread_ts: Option<String>,
+    /// The text before the latest edit, kept so the record shows what changed.
+    pub previous_text: Option<String>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub files: Vec<FileRef>,
+}
+
+impl TimelineEntry {
+    pub fn system(
+        incident_id: i64,
+        at: DateTime<Utc>,
+        event: &str,
+        author_id: Option<&str>,
+        text: String,
+    ) -> Self {
+        Self {
+            incident_id,
+            at,
+            kind: EntryKind::System(event.to_string()),
+            author_id: author_id.map(str::to_string),
+            text,
+            ts: None,
+            thread_ts: None,
+            previous_text: None,
+            edited_at: None,
+            deleted_at: None,
+            files: Vec::new(),
+        }
+    }
+
+    pub fn is_system(&self) -> bool {
+        matches!(self.kind, EntryKind::System(_))
+    }
+
+    pub fn is_thread_reply(&self) -> bool {
+        matches!((&self.thread_ts, &self.ts), (Some(t), Some(ts)) if t != ts)
+    }
+}

@@ -1,0 +1,104 @@
+//! The `warroom` binary: parses the command line, loads config, sets up logging and
+//! hands over to the library.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use warroom::app::{Application, shutdown_signal};
+use warroom::config::{Settings, SlackSecrets};
+use warroom::store::Store;
+use warroom::telemetry::{self, Sink};
+use warroom::{app, cli};
+
+#[derive(Parser)]
+#[command(
+    name = "warroom",
+    version,
+    about = "A Slack incident bot: declare, capture the timeline, draft the postmortem."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot: Slack's HTTP endpoints and the outbound worker.
+    Serve,
+    /// Store a channel from a Slack workspace export as an incident and print its postmortem draft.
+    Import {
+        /// The export's folder (with users.json and channels.json).
+        dir: PathBuf,
+        /// The channel to import, by name.
+        #[arg(long)]
+        channel: String,
+    },
+    /// Print the postmortem draft of a stored incident.
+    Postmortem {
+        /// The incident number.
+        incident_id: i64,
+    },
+    /// Show open incidents, the outbound backlog and failed Slack writes.
+    Status,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let sink = if matches!(cli.command, Command::Serve) {
+        Sink::Stdout
+    } else {
+        Sink::Stderr
+    };
+    telemetry::init("info,sqlx=warn", sink);
+    match run(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("warroom: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    match command {
+        Command::Serve => {
+            let secrets = SlackSecrets::from_env(&|k| std::env::var(k).ok())?;
+            let app = Application::build(settings, secrets).await?;
+            app.run_until(shutdown_signal()).await
+        }
+        Command::Import { dir, channel } => {
+            let store = open(&settings).await?;
+            let (id, draft) = cli::import(&store, &dir, &channel).await?;
+            eprintln!(
+                "Imported #{channel} as incident #{id} into {}.",
+                app::redact_url(&settings.database_url)
+            );
+            println!("{draft}");
+            Ok(())
+        }
+        Command::Postmortem { incident_id } => {
+            let store = open(&settings).await?;
+            println!("{}", cli::draft_markdown(&store, incident_id).await?);
+            Ok(())
+        }
+        Command::Status => {
+            let store = open(&settings).await?;
+            print!("{}", cli::status(&store).await?);
+            Ok(())
+        }
+    }
+}
+
+async fn open(settings: &Settings) -> anyhow::Result<Store> {
+    use anyhow::Context;
+    Store::connect(&settings.database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                app::redact_url(&settings.database_url)
+            )
+        })
+}

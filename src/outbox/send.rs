@@ -1,0 +1,211 @@
+//! What each outbound op does against Slack. Ops are written to be safe to repeat:
+//! each step checks what an earlier attempt already stored before calling Slack again.
+
+use super::SlackOp;
+use super::worker::Worker;
+use crate::domain::{Incident, war_room_channel_name, with_suffix};
+use crate::postmortem;
+use crate::slack::client::SlackCallError;
+use crate::slack::views;
+use crate::store::StoreError;
+use chrono::Utc;
+
+/// Channel names tried after `name_taken` before giving up.
+const MAX_NAME_SUFFIX: u32 = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Slack(#[from] SlackCallError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Something the op needs does not exist and will not appear by waiting.
+    #[error("{0}")]
+    Missing(String),
+}
+
+impl SendError {
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            SendError::Slack(e) => e.is_permanent(),
+            SendError::Store(_) => false,
+            SendError::Missing(_) => true,
+        }
+    }
+}
+
+pub async fn send(w: &Worker, op: &SlackOp) -> Result<(), SendError> {
+    let incident = load(w, op.incident_id()).await?;
+    match op {
+        SlackOp::CreateWarRoom { .. } => create_war_room(w, &incident).await,
+        SlackOp::Invite { users, .. } => {
+            let channel = war_room(&incident)?;
+            match w.slack.invite(channel, users).await {
+                // Everyone asked for is there already: the goal is met.
+                Err(SlackCallError::Api(code)) if code == "already_in_channel" => Ok(()),
+                other => Ok(other?),
+            }
+        }
+        SlackOp::SyncTopic { .. } => Ok(w
+            .slack
+            .set_topic(war_room(&incident)?, &views::topic(&incident))
+            .await?),
+        SlackOp::PostSummary { .. } => post_summary(w, &incident).await,
+        SlackOp::RefreshSummary { .. } => {
+            let mut tx = w.store.read().await?;
+            let summary = tx.remembered_message(incident.id, "summary").await?;
+            tx.commit().await?;
+            let Some((channel, ts)) = summary else {
+                return Ok(()); // never posted (yet); PostSummary will show the latest state
+            };
+            let (text, blocks) = views::summary(&incident);
+            Ok(w.slack
+                .update_message(&channel, &ts, &text, Some(&blocks))
+                .await?)
+        }
+        SlackOp::Announce { channel, .. } => {
+            let text = views::announcement(&incident);
+            w.slack.post_message(channel, &text, None).await?;
+            Ok(())
+        }
+        SlackOp::Post { text, .. } => {
+            w.slack
+                .post_message(war_room(&incident)?, text, None)
+                .await?;
+            Ok(())
+        }
+        SlackOp::PublishPostmortem { .. } => publish_postmortem(w, &incident).await,
+    }
+}
+
+async fn load(w: &Worker, id: i64) -> Result<Incident, SendError> {
+    let mut tx = w.store.read().await?;
+    let incident = tx.incident(id).await?;
+    tx.commit().await?;
+    incident.ok_or_else(|| SendError::Missing(format!("incident #{id} does not exist")))
+}
+
+fn war_room(incident: &Incident) -> Result<&str, SendError> {
+    incident
+        .channel_id
+        .as_deref()
+        .ok_or_else(|| SendError::Missing(format!("incident #{} has no war room", incident.id)))
+}
+
+async fn create_war_room(w: &Worker, incident: &Incident) -> Result<(), SendError> {
+    if incident.channel_id.is_some() {
+        return Ok(());
+    }
+    let title = crate::domain::IncidentTitle::parse(&incident.title)
+        .map_err(|e| SendError::Missing(format!("stored title is invalid: {e}")))?;
+    let base = war_room_channel_name(&title, incident.declared_at);
+    for attempt in 1..=MAX_NAME_SUFFIX {
+        let name = with_suffix(&base, attempt);
+        match w.slack.create_channel(&name, w.private_channels).await {
+            Ok(channel) => {
+                let mut tx = w.store.begin().await?;
+                tx.set_channel(incident.id, &channel.id, &channel.name)
+                    .await?;
+                tx.commit().await?;
+                tracing::info!(incident_id = incident.id, channel = %channel.name, "war room created");
+                return Ok(());
+            }
+            Err(SlackCallError::Api(code)) if code == "name_taken" => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(SendError::Missing(format!(
+        "every name from {base} to {base}-{MAX_NAME_SUFFIX} is taken"
+    )))
+}
+
+async fn post_summary(w: &Worker, incident: &Incident) -> Result<(), SendError> {
+    let channel = war_room(incident)?;
+    let mut tx = w.store.read().await?;
+    let existing = tx.remembered_message(incident.id, "summary").await?;
+    tx.commit().await?;
+    let ts = match existing {
+        Some((_, ts)) => ts,
+        None => {
+            let (text, blocks) = views::summary(incident);
+            let ts = w.slack.post_message(channel, &text, Some(&blocks)).await?;
+            let mut tx = w.store.begin().await?;
+            tx.remember_message(incident.id, "summary", channel, &ts)
+                .await?;
+            tx.commit().await?;
+            ts
+        }
+    };
+    Ok(w.slack.pin(channel, &ts).await?)
+}
+
+async fn publish_postmortem(w: &Worker, incident: &Incident) -> Result<(), SendError> {
+    let channel = war_room(incident)?;
+    let mut tx = w.store.read().await?;
+    let entries = tx.entries(incident.id).await?;
+    let participants = tx.participants(incident.id).await?;
+    let mut people = tx.people().await?;
+    let posted = tx.remembered_message(incident.id, "postmortem").await?;
+    let uploaded = tx
+        .remembered_message(incident.id, "postmortem_file")
+        .await?;
+    tx.commit().await?;
+
+    learn_unknown_people(w, &participants, &mut people).await?;
+    let draft = postmortem::build(incident, &entries, &people);
+
+    if posted.is_none() {
+        let blocks = serde_json::Value::Array(postmortem::render_blocks(&draft));
+        let ts = w
+            .slack
+            .post_message(channel, &postmortem::fallback_text(&draft), Some(&blocks))
+            .await?;
+        let mut tx = w.store.begin().await?;
+        tx.remember_message(incident.id, "postmortem", channel, &ts)
+            .await?;
+        tx.commit().await?;
+    }
+    if uploaded.is_none() {
+        let markdown = postmortem::render_markdown(&draft);
+        let file_name = postmortem::file_name(incident);
+        let title = format!("Postmortem draft: {}", incident.title);
+        let comment = "The full postmortem draft, ready to edit.";
+        let file_id = w
+            .slack
+            .upload_text_file(channel, &file_name, &title, &markdown, comment)
+            .await?;
+        let mut tx = w.store.begin().await?;
+        tx.remember_message(incident.id, "postmortem_file", channel, &file_id)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Fills in names and teams of participants we have not looked up yet. A lookup that
+/// fails leaves the raw id in the draft rather than holding the draft back.
+async fn learn_unknown_people(
+    w: &Worker,
+    participants: &[String],
+    people: &mut std::collections::HashMap<String, crate::domain::Person>,
+) -> Result<(), SendError> {
+    let unknown: Vec<&String> = participants
+        .iter()
+        .filter(|u| !people.contains_key(*u))
+        .collect();
+    for user in unknown {
+        match w.slack.user_info(user).await {
+            Ok(person) => {
+                let mut tx = w.store.begin().await?;
+                tx.upsert_person(&person, Utc::now()).await?;
+                tx.commit().await?;
+                people.insert(person.user_id.clone(), person);
+            }
+            Err(e) if e.is_permanent() => {
+                tracing::warn!(user = %user, error = %e, "cannot look up a participant")
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}

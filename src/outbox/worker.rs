@@ -1,0 +1,132 @@
+//! Drains the outbox. Several workers run side by side; each claims one due item at a
+//! time (a lease), sends it, and marks it done, retries it later with backoff and
+//! jitter (honouring `Retry-After`), or gives up on a permanent error.
+
+use super::SlackOp;
+use super::send::{SendError, send};
+use crate::config::OutboxSettings;
+use crate::slack::client::{SlackApi, SlackCallError};
+use crate::store::{ClaimedItem, Store};
+use chrono::{Duration as ChronoDuration, Utc};
+use rand::Rng;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Notify, watch};
+
+/// How long a claim is held before another worker may take the item over.
+const LEASE: ChronoDuration = ChronoDuration::seconds(120);
+const MAX_BACKOFF_SECS: f64 = 300.0;
+
+#[derive(Clone)]
+pub struct Worker {
+    pub store: Store,
+    pub slack: SlackApi,
+    pub settings: OutboxSettings,
+    pub private_channels: bool,
+    pub announcements_channel: Option<String>,
+    /// Rung when something is queued, so a post goes out at once instead of at the
+    /// next poll.
+    pub wake: Arc<Notify>,
+}
+
+impl Worker {
+    /// Runs until `shutdown` turns true; the item in hand is finished first.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let poll = Duration::from_millis(self.settings.poll_interval_ms);
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            match self.drain_once().await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, "outbox worker could not claim work"),
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// Claims and handles one item; `Ok(false)` when nothing is due.
+    pub async fn drain_once(&self) -> Result<bool, crate::store::StoreError> {
+        let now = Utc::now();
+        let Some(item) = self.store.claim_outbox(now, now + LEASE).await? else {
+            return Ok(false);
+        };
+        self.handle(item).await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(skip_all, fields(outbox_id = item.id, lane = %item.lane, attempt = item.attempts))]
+    async fn handle(&self, item: ClaimedItem) -> Result<(), crate::store::StoreError> {
+        let op: SlackOp = match serde_json::from_str(&item.payload) {
+            Ok(op) => op,
+            Err(e) => {
+                tracing::error!(error = %e, "unreadable outbox item; giving up on it");
+                return self
+                    .store
+                    .fail_outbox(item.id, Utc::now(), &format!("unreadable payload: {e}"))
+                    .await;
+            }
+        };
+        let result = send(self, &op).await;
+        let now = Utc::now();
+        match result {
+            Ok(()) => {
+                tracing::debug!(op = op.name(), "sent");
+                self.store.finish_outbox(item.id, now).await
+            }
+            Err(e)
+                if e.is_permanent() || item.attempts >= i64::from(self.settings.max_attempts) =>
+            {
+                tracing::error!(op = op.name(), incident_id = op.incident_id(), error = %e, attempts = item.attempts, "giving up on an outbound Slack write");
+                self.store.fail_outbox(item.id, now, &e.to_string()).await
+            }
+            Err(e) => {
+                let wait = retry_delay(&e, item.attempts);
+                tracing::warn!(op = op.name(), incident_id = op.incident_id(), error = %e, retry_in_ms = wait.as_millis() as u64, "outbound Slack write failed; will retry");
+                let at = now + ChronoDuration::from_std(wait).unwrap_or(LEASE);
+                self.store.retry_outbox(item.id, at, &e.to_string()).await
+            }
+        }
+    }
+}
+
+/// `Retry-After` when Slack gave one; otherwise exponential backoff (1 s, 2 s, 4 s, …
+/// up to 5 min) with ±25 % jitter so replicas don't retry in lockstep.
+fn retry_delay(e: &SendError, attempts: i64) -> Duration {
+    if let SendError::Slack(SlackCallError::RateLimited(Some(after))) = e {
+        return *after;
+    }
+    let exp = 2f64
+        .powi(attempts.clamp(1, 30) as i32 - 1)
+        .min(MAX_BACKOFF_SECS);
+    let jitter = rand::rng().random_range(0.75..1.25);
+    Duration::from_secs_f64(exp * jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_from_slack_wins_over_backoff() {
+        let e = SendError::Slack(SlackCallError::RateLimited(Some(Duration::from_secs(7))));
+        assert_eq!(retry_delay(&e, 5), Duration::from_secs(7));
+    }
+
+    #[test]
+    fn backoff_grows_exponentially_with_bounded_jitter() {
+        let e = SendError::Slack(SlackCallError::Http(503));
+        for (attempt, base) in [(1, 1.0), (3, 4.0), (6, 32.0), (30, MAX_BACKOFF_SECS)] {
+            let d = retry_delay(&e, attempt).as_secs_f64();
+            assert!(
+                d >= base * 0.75 && d <= base * 1.25,
+                "attempt {attempt}: {d}"
+            );
+        }
+    }
+}

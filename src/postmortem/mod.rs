@@ -1,0 +1,21 @@
+//! The postmortem draft: [`build`] turns an incident, its timeline and the people in it
+//! into a [`Draft`] (all sections as data); [`render_markdown`] and [`render_blocks`]
+//! turn that draft into the `.md` attachment and the Slack message. Pure: no I/O.
+
+mod blocks;
+mod draft;
+mod duration;
+mod markdown;
+mod rich_text;
+
+pub use blocks::{
+    MAX_BLOCKS, MAX_FALLBACK_CHARS, MAX_HEADER_CHARS, MAX_SECTION_CHARS, fallback_text,
+    render_blocks,
+};
+pub use draft::{
+    ACTION_PLAN_PROMPT, Draft, Impact, Line, LineChange, Metric, NOT_RECORDED, RESOLUTION_PROMPT,
+    ROOT_CAUSE_PROMPT, SUMMARY_PROMPT, Stakeholder, build, file_name,
+};
+pub use duration::{format_datetime, format_duration};
+pub use markdown::render_markdown;
+pub use rich_text::{RichText, Span};

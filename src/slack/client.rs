@@ -1,0 +1,365 @@
+//! Outbound calls to the Slack Web API, over slack-morphism's HTTP transport (auth
+//! header, `ok:false` decoding, 429 detection). Requests are sent as JSON so what we
+//! send is exactly what Slack documents, sidestepping the crate's known request-model
+//! gaps (see SLACK_NOTES.md). Every call has a timeout, and every failure is classified
+//! so the outbox knows whether to retry.
+
+use crate::domain::Person;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::hyper_tokio::{SlackClientHyperConnector, SlackClientHyperHttpsConnector};
+use slack_morphism::prelude::*;
+use std::sync::Arc;
+use std::time::Duration;
+
+const CALL_TIMEOUT: Duration = Duration::from_secs(15);
+
+type Connector = SlackClientHyperHttpsConnector;
+
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackClient<Connector>>,
+    token: Arc<SlackApiToken>,
+    http: reqwest::Client,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlackCallError {
+    /// Slack answered `ok:false` with this error code.
+    #[error("slack error `{0}`")]
+    Api(String),
+    #[error("rate limited (retry after {0:?})")]
+    RateLimited(Option<Duration>),
+    #[error("HTTP {0}")]
+    Http(u16),
+    #[error("transport: {0}")]
+    Transport(String),
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+}
+
+impl SlackCallError {
+    /// Errors that will not go away by retrying the same request.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            SlackCallError::Api(code) => !matches!(
+                code.as_str(),
+                "ratelimited"
+                    | "internal_error"
+                    | "fatal_error"
+                    | "service_unavailable"
+                    | "request_timeout"
+            ),
+            SlackCallError::Http(status) => {
+                (400..500).contains(status) && *status != 408 && *status != 429
+            }
+            _ => false,
+        }
+    }
+}
+
+impl From<SlackClientError> for SlackCallError {
+    fn from(e: SlackClientError) -> Self {
+        match e {
+            SlackClientError::ApiError(api) => SlackCallError::Api(api.code),
+            SlackClientError::RateLimitError(r) => SlackCallError::RateLimited(r.retry_after),
+            SlackClientError::HttpError(h) => SlackCallError::Http(h.status_code.as_u16()),
+            other => SlackCallError::Transport(other.to_string()),
+        }
+    }
+}
+
+pub type SlackResult<T> = Result<T, SlackCallError>;
+
+#[derive(Deserialize)]
+struct ChannelReply {
+    channel: ChannelInfo,
+}
+
+#[derive(Deserialize)]
+pub struct ChannelInfo {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+struct PostReply {
+    ts: String,
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+#[derive(Deserialize)]
+struct UserReply {
+    user: UserInfo,
+}
+
+#[derive(Deserialize)]
+struct UserInfo {
+    id: String,
+    name: Option<String>,
+    real_name: Option<String>,
+    #[serde(default)]
+    profile: UserProfile,
+}
+
+#[derive(Deserialize, Default)]
+struct UserProfile {
+    real_name: Option<String>,
+    display_name: Option<String>,
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct UploadUrlReply {
+    upload_url: String,
+    file_id: String,
+}
+
+impl SlackApi {
+    /// Builds a client for `api_url` (e.g. `https://slack.com/api`, or a local fake).
+    pub fn new(api_url: &str, bot_token: &SecretString) -> anyhow::Result<Self> {
+        crate::tls::install_crypto_provider();
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .map_err(|e| {
+                anyhow::anyhow!("no TLS root certificates found (install ca-certificates): {e}")
+            })?
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
+        let connector =
+            SlackClientHyperConnector::with_connector(https).with_slack_api_url(api_url);
+        let token = SlackApiToken::new(SlackApiTokenValue(bot_token.expose_secret().to_string()));
+        let http = reqwest::Client::builder().timeout(CALL_TIMEOUT).build()?;
+        Ok(Self {
+            client: Arc::new(SlackClient::new(connector)),
+            token: Arc::new(token),
+            http,
+        })
+    }
+
+    async fn post<RS: DeserializeOwned + Send>(
+        &self,
+        method: &str,
+        body: &Value,
+    ) -> SlackResult<RS> {
+        let session = self.client.open_session(&self.token);
+        let call = session.http_session_api.http_post(method, body, None);
+        match tokio::time::timeout(CALL_TIMEOUT, call).await {
+            Ok(result) => result.map_err(SlackCallError::from),
+            Err(_) => Err(SlackCallError::Timeout(CALL_TIMEOUT)),
+        }
+    }
+
+    async fn get<RS: DeserializeOwned + Send>(
+        &self,
+        method: &str,
+        params: &[(&str, Option<String>)],
+    ) -> SlackResult<RS> {
+        let session = self.client.open_session(&self.token);
+        let params: Vec<(&str, Option<&String>)> =
+            params.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+        let call = session.http_session_api.http_get(method, &params, None);
+        match tokio::time::timeout(CALL_TIMEOUT, call).await {
+            Ok(result) => result.map_err(SlackCallError::from),
+            Err(_) => Err(SlackCallError::Timeout(CALL_TIMEOUT)),
+        }
+    }
+
+    pub async fn create_channel(&self, name: &str, private: bool) -> SlackResult<ChannelInfo> {
+        let reply: ChannelReply = self
+            .post(
+                "conversations.create",
+                &json!({"name": name, "is_private": private}),
+            )
+            .await?;
+        Ok(reply.channel)
+    }
+
+    pub async fn invite(&self, channel: &str, users: &[String]) -> SlackResult<()> {
+        let _: Empty = self
+            .post(
+                "conversations.invite",
+                &json!({"channel": channel, "users": users.join(",")}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_topic(&self, channel: &str, topic: &str) -> SlackResult<()> {
+        let _: Empty = self
+            .post(
+                "conversations.setTopic",
+                &json!({"channel": channel, "topic": topic}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Posts a message; returns its `ts`.
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        text: &str,
+        blocks: Option<&Value>,
+    ) -> SlackResult<String> {
+        let mut body = json!({"channel": channel, "text": text, "unfurl_links": false});
+        if let Some(blocks) = blocks {
+            body["blocks"] = blocks.clone();
+        }
+        let reply: PostReply = self.post("chat.postMessage", &body).await?;
+        Ok(reply.ts)
+    }
+
+    pub async fn update_message(
+        &self,
+        channel: &str,
+        ts: &str,
+        text: &str,
+        blocks: Option<&Value>,
+    ) -> SlackResult<()> {
+        let mut body = json!({"channel": channel, "ts": ts, "text": text});
+        if let Some(blocks) = blocks {
+            body["blocks"] = blocks.clone();
+        }
+        let _: Empty = self.post("chat.update", &body).await?;
+        Ok(())
+    }
+
+    pub async fn pin(&self, channel: &str, ts: &str) -> SlackResult<()> {
+        match self
+            .post::<Empty>("pins.add", &json!({"channel": channel, "timestamp": ts}))
+            .await
+        {
+            Err(SlackCallError::Api(code)) if code == "already_pinned" => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    pub async fn user_info(&self, user: &str) -> SlackResult<Person> {
+        let reply: UserReply = self
+            .get("users.info", &[("user", Some(user.to_string()))])
+            .await?;
+        let u = reply.user;
+        let pick = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        let name = pick(u.profile.real_name)
+            .or_else(|| pick(u.real_name))
+            .or_else(|| pick(u.profile.display_name))
+            .or_else(|| pick(u.name))
+            .unwrap_or_else(|| u.id.clone());
+        Ok(Person {
+            user_id: u.id,
+            name,
+            title: pick(u.profile.title),
+        })
+    }
+
+    pub async fn open_view(&self, trigger_id: &str, view: &Value) -> SlackResult<()> {
+        let _: Empty = self
+            .post(
+                "views.open",
+                &json!({"trigger_id": trigger_id, "view": view}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Uploads a text file to a channel the v2 way: get an upload URL, send the
+    /// bytes, complete the upload (files.upload v1 is retired).
+    pub async fn upload_text_file(
+        &self,
+        channel: &str,
+        filename: &str,
+        title: &str,
+        content: &str,
+        initial_comment: &str,
+    ) -> SlackResult<String> {
+        let reply: UploadUrlReply = self
+            .get(
+                "files.getUploadURLExternal",
+                &[
+                    ("filename", Some(filename.to_string())),
+                    ("length", Some(content.len().to_string())),
+                ],
+            )
+            .await?;
+        let sent = self
+            .http
+            .post(&reply.upload_url)
+            .header("content-type", "text/markdown; charset=utf-8")
+            .body(content.to_string())
+            .send()
+            .await
+            .map_err(|e| SlackCallError::Transport(e.without_url().to_string()))?;
+        if !sent.status().is_success() {
+            return Err(SlackCallError::Http(sent.status().as_u16()));
+        }
+        let _: Empty = self
+            .post(
+                "files.completeUploadExternal",
+                &json!({
+                    "files": [{"id": reply.file_id, "title": title}],
+                    "channel_id": channel,
+                    "initial_comment": initial_comment,
+                }),
+            )
+            .await?;
+        Ok(reply.file_id)
+    }
+
+    /// Posts to a slash command's `response_url` (slack-morphism's helper cannot set
+    /// `response_type`).
+    pub async fn respond(&self, response_url: &str, body: &Value) -> SlackResult<()> {
+        let sent = self
+            .http
+            .post(response_url)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| SlackCallError::Transport(e.without_url().to_string()))?;
+        match sent.status().as_u16() {
+            200..=299 => Ok(()),
+            429 => Err(SlackCallError::RateLimited(retry_after(sent.headers()))),
+            status => Err(SlackCallError::Http(status)),
+        }
+    }
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get("retry-after")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_and_auth_errors_are_permanent_but_rate_limits_and_outages_are_not() {
+        for code in [
+            "channel_not_found",
+            "not_in_channel",
+            "invalid_auth",
+            "invalid_blocks",
+        ] {
+            assert!(SlackCallError::Api(code.into()).is_permanent(), "{code}");
+        }
+        assert!(!SlackCallError::Api("internal_error".into()).is_permanent());
+        assert!(!SlackCallError::RateLimited(None).is_permanent());
+        assert!(!SlackCallError::Http(503).is_permanent());
+        assert!(!SlackCallError::Timeout(CALL_TIMEOUT).is_permanent());
+        assert!(SlackCallError::Http(404).is_permanent());
+    }
+}

@@ -1,0 +1,82 @@
+//! The HTTP surface: `/slack/events`, `/slack/commands`, `/slack/interactions` (all
+//! signature-checked) and `/healthz`. Handlers store first and answer at once; slow
+//! Slack work happens in the outbox worker after the ack.
+
+use super::{events, interactions};
+use crate::app::AppState;
+use crate::commands::{self, SlashCommand};
+use crate::error::AppError;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+
+/// Slack's payloads are small; anything bigger is not from Slack.
+const MAX_BODY: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/slack/events", post(events_route))
+        .route("/slack/commands", post(commands_route))
+        .route("/slack/interactions", post(interactions_route))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+async fn events_route(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let body = state.verifier.verify(&headers, &body)?;
+    if let Some(retry) = headers
+        .get("x-slack-retry-num")
+        .and_then(|v| v.to_str().ok())
+    {
+        let reason = headers
+            .get("x-slack-retry-reason")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        tracing::info!(retry, reason, "Slack is redelivering an event");
+    }
+    events::handle(&state, body).await
+}
+
+async fn commands_route(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let body = state.verifier.verify(&headers, &body)?;
+    let cmd = SlashCommand::from_form(body).map_err(AppError::BadRequest)?;
+    let reply = commands::dispatch(&state, &cmd).await?;
+    Ok(match reply.to_json() {
+        Some(json) => Json(json).into_response(),
+        None => StatusCode::OK.into_response(),
+    })
+}
+
+async fn interactions_route(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let body = state.verifier.verify(&headers, &body)?;
+    interactions::handle(&state, body).await
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.read().await {
+        Ok(tx) => {
+            let _ = tx.commit().await;
+            (StatusCode::OK, "ok").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The outbox table: durable intents to write to Slack. Items in one lane (one war
+//! room) go out strictly in id order; different lanes proceed independently, and on
+//! PostgreSQL replicas claim with `FOR UPDATE SKIP LOCKED` so no item is sent twice
+//! concurrently. A claim is a lease: if its holder dies, the item is claimable again
+//! once `locked_until` passes.
+
+use super::{Store, StoreResult, Tx, on_conn};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedItem {
+    pub id: i64,
+    pub lane: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub pending: i64,
+    pub in_flight: i64,
+    pub failed: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FailedItem {
+    pub id: i64,
+    pub lane: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+const CLAIM_WHERE: &str = "((o.status = 'pending' AND o.not_before <= $1) \
+         OR (o.status = 'in_flight' AND o.locked_until < $1)) \
+     AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.lane = o.lane AND p.id < o.id \
+         AND p.status IN ('pending', 'in_flight'))";
+
+impl Tx {
+    /// Queues an intent. An item with the same idempotency key is never queued twice.
+    pub async fn enqueue(
+        &mut self,
+        lane: &str,
+        idem_key: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        const SQL: &str = "INSERT INTO outbox (lane, idem_key, payload, not_before, created_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (idem_key) DO NOTHING";
+        let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(lane).bind(idem_key).bind(payload).bind(now).execute(c).await?.rows_affected());
+        Ok(n == 1)
+    }
+}
+
+impl Store {
+    /// Takes the next due item whose lane has nothing earlier outstanding.
+    pub async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<Option<ClaimedItem>> {
+        let lock = if matches!(self, Store::Postgres(_)) {
+            "FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, locked_until = $2 \
+             WHERE id = (SELECT o.id FROM outbox o WHERE {CLAIM_WHERE} ORDER BY o.id LIMIT 1 {lock}) \
+             RETURNING id, lane, payload, attempts"
+        ));
+        let mut tx = self.begin().await?;
+        let item: Option<ClaimedItem> = on_conn!(tx.conn(), c => sqlx::query_as(sql).bind(now).bind(lease_until).fetch_optional(c).await?);
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    pub async fn finish_outbox(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        self.set_outbox(
+            id,
+            "UPDATE outbox SET status = 'done', done_at = $2, locked_until = NULL WHERE id = $1",
+            now,
+            None,
+        )
+        .await
+    }
+
+    /// Puts an item back to be tried again at `not_before`.
+    pub async fn retry_outbox(
+        &self,
+        id: i64,
+        not_before: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<()> {
+        self.set_outbox(
+            id,
+            "UPDATE outbox SET status = 'pending', not_before = $2, last_error = $3, locked_until = NULL WHERE id = $1",
+            not_before,
+            Some(error),
+        )
+        .await
+    }
+
+    /// Gives up on an item: it stays visible in `warroom status`.
+    pub async fn fail_outbox(&self, id: i64, now: DateTime<Utc>, error: &str) -> StoreResult<()> {
+        self.set_outbox(
+            id,
+            "UPDATE outbox SET status = 'failed', done_at = $2, last_error = $3, locked_until = NULL WHERE id = $1",
+            now,
+            Some(error),
+        )
+        .await
+    }
+
+    async fn set_outbox(
+        &self,
+        id: i64,
+        sql: &'static str,
+        at: DateTime<Utc>,
+        error: Option<&str>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        on_conn!(tx.conn(), c => {
+            let q = sqlx::query(sql).bind(id).bind(at);
+            match error {
+                Some(e) => q.bind(e).execute(c).await?.rows_affected(),
+                None => q.execute(c).await?.rows_affected(),
+            }
+        });
+        tx.commit().await
+    }
+
+    pub async fn outbox_backlog(&self) -> StoreResult<Backlog> {
+        const SQL: &str =
+            "SELECT status, COUNT(*) FROM outbox WHERE status <> 'done' GROUP BY status";
+        let mut tx = self.read().await?;
+        let rows: Vec<(String, i64)> =
+            on_conn!(tx.conn(), c => sqlx::query_as(SQL).fetch_all(c).await?);
+        tx.commit().await?;
+        let mut b = Backlog::default();
+        for (status, n) in rows {
+            match status.as_str() {
+                "pending" => b.pending = n,
+                "in_flight" => b.in_flight = n,
+                "failed" => b.failed = n,
+                _ => {}
+            }
+        }
+        Ok(b)
+    }
+
+    pub async fn failed_outbox(&self, limit: i64) -> StoreResult<Vec<FailedItem>> {
+        const SQL: &str = "SELECT id, lane, payload, attempts, last_error FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT $1";
+        let mut tx = self.read().await?;
+        let rows = on_conn!(tx.conn(), c => sqlx::query_as(SQL).bind(limit).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,236 @@
+//! The `message` event in its subtypes, as Slack sends it, and what each means.
+
+use super::{Intent, Message, parse_ts};
+use crate::domain::FileRef;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MessageEvent {
+    pub subtype: Option<String>,
+    pub channel: Option<String>,
+    #[serde(flatten)]
+    pub body: Body,
+    /// `message_changed`: the message as it now stands.
+    pub message: Option<Body>,
+    /// `message_changed` / `message_deleted`: the message before.
+    pub previous_message: Option<Body>,
+    pub deleted_ts: Option<String>,
+    pub event_ts: Option<String>,
+}
+
+/// The fields a message carries, at top level or nested in a change.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Body {
+    pub user: Option<String>,
+    pub bot_id: Option<String>,
+    pub app_id: Option<String>,
+    pub text: Option<String>,
+    pub ts: Option<String>,
+    pub thread_ts: Option<String>,
+    pub subtype: Option<String>,
+    #[serde(default)]
+    pub files: Vec<File>,
+    pub edited: Option<Edited>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct File {
+    pub id: String,
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub permalink: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Edited {
+    pub user: Option<String>,
+    pub ts: Option<String>,
+}
+
+/// Subtypes that are messages people (or other apps) wrote.
+const CONTENT: [&str; 4] = [
+    "file_share",
+    "thread_broadcast",
+    "me_message",
+    "bot_message",
+];
+
+impl MessageEvent {
+    /// What this event means for a timeline; `Err` says why it is not for one.
+    pub fn intent(&self, our_app: Option<&str>) -> Result<Intent, &'static str> {
+        let channel = self.channel.clone().ok_or("no channel")?;
+        match self.subtype.as_deref() {
+            None => Ok(Intent::New(self.body.to_message(channel, our_app)?)),
+            Some(s) if CONTENT.contains(&s) => {
+                Ok(Intent::New(self.body.to_message(channel, our_app)?))
+            }
+            Some("message_changed") => {
+                let now = self
+                    .message
+                    .as_ref()
+                    .ok_or("message_changed without message")?;
+                // Unfurls and reply-count updates also arrive as changes; only a
+                // real edit carries `edited`.
+                let edited = now.edited.as_ref().ok_or("not an edit")?;
+                let edited_at = edited
+                    .ts
+                    .as_deref()
+                    .or(self.event_ts.as_deref())
+                    .ok_or("edit without time")?;
+                let edited_at = parse_ts(edited_at)?;
+                Ok(Intent::Edit {
+                    message: now.to_message(channel, our_app)?,
+                    edited_at,
+                })
+            }
+            Some("message_deleted") => {
+                let before = self.previous_message.clone().unwrap_or_default();
+                let ts = self
+                    .deleted_ts
+                    .clone()
+                    .or(before.ts.clone())
+                    .ok_or("delete without ts")?;
+                let body = Body {
+                    ts: Some(ts),
+                    ..before
+                };
+                let deleted_at = self
+                    .event_ts
+                    .as_deref()
+                    .or(self.body.ts.as_deref())
+                    .ok_or("delete without time")?;
+                Ok(Intent::Delete {
+                    message: body.to_message(channel, our_app)?,
+                    deleted_at: parse_ts(deleted_at)?,
+                })
+            }
+            // Joins, leaves, topic and pin notices: the bot records those itself.
+            Some(_) => Err("membership or channel notice"),
+        }
+    }
+}
+
+impl Body {
+    fn to_message(&self, channel: String, our_app: Option<&str>) -> Result<Message, &'static str> {
+        if our_app.is_some() && self.app_id.as_deref() == our_app {
+            return Err("our own post");
+        }
+        let ts = self.ts.clone().ok_or("message without ts")?;
+        let at = parse_ts(&ts)?;
+        Ok(Message {
+            channel,
+            at,
+            thread_ts: self.thread_ts.clone(),
+            author: self.user.clone().or_else(|| self.bot_id.clone()),
+            text: self.text.clone().unwrap_or_default(),
+            files: self
+                .files
+                .iter()
+                .map(|f| FileRef {
+                    id: f.id.clone(),
+                    name: f
+                        .name
+                        .clone()
+                        .or_else(|| f.title.clone())
+                        .unwrap_or_else(|| f.id.clone()),
+                    permalink: f.permalink.clone(),
+                })
+                .collect(),
+            ts,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(v: serde_json::Value) -> MessageEvent {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_plain_message_is_new_with_its_utc_time() {
+        let e = event(
+            json!({"type": "message", "channel": "C1", "user": "U1", "text": "hi", "ts": "1615281300.000100"}),
+        );
+        let Intent::New(m) = e.intent(Some("A1")).unwrap() else {
+            panic!()
+        };
+        assert_eq!((m.author.as_deref(), m.text.as_str()), (Some("U1"), "hi"));
+        assert_eq!(m.at.to_rfc3339(), "2021-03-09T09:15:00.000100+00:00");
+    }
+
+    #[test]
+    fn an_edit_carries_the_new_text_and_edit_time() {
+        let e = event(
+            json!({"type": "message", "subtype": "message_changed", "channel": "C1", "hidden": true,
+            "ts": "1700000100.000000", "event_ts": "1700000100.000000",
+            "message": {"type": "message", "user": "U1", "text": "new", "ts": "1700000000.000100",
+                        "edited": {"user": "U1", "ts": "1700000100.000000"}},
+            "previous_message": {"type": "message", "user": "U1", "text": "old", "ts": "1700000000.000100"}}),
+        );
+        let Intent::Edit { message, edited_at } = e.intent(None).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (message.ts.as_str(), message.text.as_str()),
+            ("1700000000.000100", "new")
+        );
+        assert_eq!(edited_at.timestamp(), 1_700_000_100);
+    }
+
+    #[test]
+    fn an_unfurl_without_edited_is_not_an_edit() {
+        let e = event(
+            json!({"type": "message", "subtype": "message_changed", "channel": "C1",
+            "message": {"user": "U1", "text": "see https://x", "ts": "1700000000.000100"}}),
+        );
+        assert_eq!(e.intent(None), Err("not an edit"));
+    }
+
+    #[test]
+    fn a_delete_keeps_who_said_what() {
+        let e = event(
+            json!({"type": "message", "subtype": "message_deleted", "channel": "C1", "hidden": true,
+            "deleted_ts": "1700000000.000100", "ts": "1700000200.000000", "event_ts": "1700000200.000000",
+            "previous_message": {"user": "U1", "text": "oops", "ts": "1700000000.000100"}}),
+        );
+        let Intent::Delete {
+            message,
+            deleted_at,
+        } = e.intent(None).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (message.author.as_deref(), message.text.as_str()),
+            (Some("U1"), "oops")
+        );
+        assert_eq!(deleted_at.timestamp(), 1_700_000_200);
+    }
+
+    #[test]
+    fn our_own_posts_and_joins_are_not_timeline_messages() {
+        let ours = event(
+            json!({"type": "message", "subtype": "bot_message", "channel": "C1", "bot_id": "B1", "app_id": "A1", "text": "x", "ts": "1.000001"}),
+        );
+        assert_eq!(ours.intent(Some("A1")), Err("our own post"));
+        let join = event(
+            json!({"type": "message", "subtype": "channel_join", "channel": "C1", "user": "U1", "text": "joined", "ts": "1.000001"}),
+        );
+        assert_eq!(join.intent(Some("A1")), Err("membership or channel notice"));
+    }
+
+    #[test]
+    fn another_apps_alert_is_kept_with_its_bot_as_author() {
+        let e = event(
+            json!({"type": "message", "subtype": "bot_message", "channel": "C1", "bot_id": "B9", "app_id": "A9", "text": "CPU 99%", "ts": "1.000001"}),
+        );
+        let Intent::New(m) = e.intent(Some("A1")).unwrap() else {
+            panic!()
+        };
+        assert_eq!(m.author.as_deref(), Some("B9"));
+    }
+}

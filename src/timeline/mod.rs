@@ -1,0 +1,104 @@
+//! Message events → timeline entries. New messages, thread replies, edits, deletes
+//! and file shares in a war room each become (or change) one entry. Redeliveries are
+//! absorbed twice over: by the event id and by the message's `(channel, ts)`.
+
+mod event;
+
+pub use event::MessageEvent;
+
+use crate::domain::{FileRef, SlackTs};
+use crate::store::{Ingested, MessageWrite, Store, StoreResult};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Stored,
+    Duplicate,
+    /// Not for the timeline: another channel, our own post, a membership notice, …
+    Ignored(&'static str),
+}
+
+/// What a message event means for the timeline, before touching the store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    New(Message),
+    Edit {
+        message: Message,
+        edited_at: DateTime<Utc>,
+    },
+    Delete {
+        message: Message,
+        deleted_at: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub channel: String,
+    pub ts: String,
+    pub at: DateTime<Utc>,
+    pub thread_ts: Option<String>,
+    pub author: Option<String>,
+    pub text: String,
+    pub files: Vec<FileRef>,
+}
+
+/// Stores what `event` means for its war room. `app_id` is our own app, whose posts
+/// are already in the timeline as system entries.
+pub async fn ingest(
+    store: &Store,
+    event_id: Option<&str>,
+    app_id: Option<&str>,
+    event: &MessageEvent,
+) -> StoreResult<Outcome> {
+    let intent = match event.intent(app_id) {
+        Ok(intent) => intent,
+        Err(reason) => return Ok(Outcome::Ignored(reason)),
+    };
+    let message = intent.message();
+    let mut tx = store.begin().await?;
+    let Some(incident) = tx.incident_by_channel(&message.channel).await? else {
+        return Ok(Outcome::Ignored("not a war room"));
+    };
+    if let Some(id) = event_id
+        && !tx.record_event(id, Utc::now()).await?
+    {
+        return Ok(Outcome::Duplicate);
+    }
+    let write = MessageWrite {
+        incident_id: incident.id,
+        channel_id: &message.channel,
+        ts: &message.ts,
+        thread_ts: message.thread_ts.as_deref(),
+        author_id: message.author.as_deref(),
+        text: &message.text,
+        files: &message.files,
+        at: message.at,
+    };
+    let result = match &intent {
+        Intent::New(_) => tx.insert_message(&write).await?,
+        Intent::Edit { edited_at, .. } => tx.apply_edit(&write, *edited_at).await?,
+        Intent::Delete { deleted_at, .. } => tx.apply_delete(&write, *deleted_at).await?,
+    };
+    tx.commit().await?;
+    Ok(match result {
+        Ingested::Stored => Outcome::Stored,
+        Ingested::Duplicate => Outcome::Duplicate,
+    })
+}
+
+impl Intent {
+    pub fn message(&self) -> &Message {
+        match self {
+            Intent::New(m)
+            | Intent::Edit { message: m, .. }
+            | Intent::Delete { message: m, .. } => m,
+        }
+    }
+}
+
+pub(crate) fn parse_ts(ts: &str) -> Result<DateTime<Utc>, &'static str> {
+    SlackTs::parse(ts)
+        .map(|t| t.to_datetime())
+        .map_err(|_| "malformed ts")
+}
