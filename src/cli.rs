@@ -29,7 +29,7 @@ pub async fn import(store: &Store, dir: &Path, channel: &str) -> anyhow::Result<
             let id = tx.insert_incident(&incident).await?;
             for e in &exported.entries {
                 let Some(ts) = e.ts.as_deref() else { continue };
-                tx.insert_message(&MessageWrite {
+                let write = MessageWrite {
                     incident_id: id,
                     channel_id: &exported.channel_id,
                     ts,
@@ -38,8 +38,12 @@ pub async fn import(store: &Store, dir: &Path, channel: &str) -> anyhow::Result<
                     text: &e.text,
                     files: &e.files,
                     at: e.at,
-                })
-                .await?;
+                };
+                // An export holds only the final text; an edit is kept as "edited".
+                match e.edited_at {
+                    Some(edited_at) => tx.apply_edit(&write, edited_at).await?,
+                    None => tx.insert_message(&write).await?,
+                };
             }
             id
         }

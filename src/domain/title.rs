@@ -126,7 +126,7 @@ mod tests {
 
     #[test]
     fn long_titles_are_cut_to_eighty_characters_even_with_a_suffix() {
-        let t = IncidentTitle::parse(&"word ".repeat(40)).unwrap();
+        let t = IncidentTitle::parse(&"word ".repeat(29)).unwrap();
         let name = war_room_channel_name(&t, at());
         assert!(name.len() <= 80);
         let suffixed = with_suffix(&name, 12);

@@ -154,10 +154,13 @@ pub fn incident_from(channel: &ImportedChannel) -> Incident {
         .or(channel.topic.as_deref())
         .unwrap_or(&channel.name);
     let first = channel.entries.first();
+    // The first message raised the alarm, so its author declared the incident; the
+    // channel's creator ran it.
     let declared_by = channel
-        .creator
-        .clone()
-        .or_else(|| channel.entries.iter().find_map(|e| e.author_id.clone()))
+        .entries
+        .iter()
+        .find_map(|e| e.author_id.clone())
+        .or_else(|| channel.creator.clone())
         .unwrap_or_else(|| "unknown".to_string());
     Incident {
         id: 0,
@@ -170,7 +173,7 @@ pub fn incident_from(channel: &ImportedChannel) -> Incident {
         status: Status::Closed,
         service: channel.purpose.clone(),
         summary: channel.topic.clone(),
-        lead: None,
+        lead: channel.creator.clone(),
         declared_by,
         declared_at: first.map_or(channel.created, |e| e.at),
         identified_at: None,

@@ -1,3 +1,5 @@
+//! Import tests: the real app-outage fixture end to end, and bad exports written to temp dirs.
+
 use super::*;
 use crate::postmortem::{build, render_blocks, render_markdown};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -111,7 +113,9 @@ fn the_fixture_incident_is_a_closed_sev1_from_first_to_last_message() {
         inc.summary.as_deref(),
         Some("SEV1: exoticplant.plant unreachable")
     );
-    assert_eq!(inc.declared_by, "U06SREONCL");
+    // Support raised it; the on-call SRE opened the channel and led.
+    assert_eq!(inc.declared_by, "U01SVEGA00");
+    assert_eq!(inc.lead.as_deref(), Some("U06SREONCL"));
     assert_eq!(inc.declared_at, ch.entries[0].at);
     assert_eq!(inc.closed_at, Some(ch.entries[25].at));
     assert_eq!(inc.resolution, None);
@@ -148,6 +152,10 @@ fn the_fixture_postmortem_names_six_stakeholders_with_teams_and_lasts_1h_15m() {
         "**On-call SRE**: @Susan Vega @Bob Sparrow @Glen Hammer @Karen House @Gal Tree we have"
     ));
     assert!(!md.contains("<@U"), "every mention is resolved");
+    assert!(
+        md.contains("- **Time to first response:** 1m (at 2021-03-09 09:16 UTC)"),
+        "the SRE answered Support's report a minute later: {md}"
+    );
     for team in [
         "Customer Support",
         "Networking",

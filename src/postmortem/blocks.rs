@@ -7,7 +7,7 @@
 //! so the limits hold whichever way Slack counts. Mentions are rendered as plain
 //! `@Name`, not `<@U…>`, so posting the draft doesn't ping everyone in the timeline.
 
-use super::draft::{Draft, Line, LineChange, NOT_RECORDED, SUMMARY_PROMPT};
+use super::draft::{Draft, Line, LineChange, NOT_RECORDED, RESOLUTION_PROMPT, SUMMARY_PROMPT};
 use super::duration::{format_datetime, format_duration};
 use super::rich_text::{RichText, Span};
 use serde_json::{Value, json};
@@ -77,8 +77,9 @@ pub fn fallback_text(draft: &Draft) -> String {
 }
 
 fn head(draft: &Draft) -> Vec<Value> {
+    // plain_text: no escaping, cut anywhere.
     let mut header = Clip::new(MAX_HEADER_CHARS);
-    header.atom(&draft.title);
+    header.atom_chars(&draft.title);
     let context = format!(
         "Declared {} · {} · incident #{} · {}",
         draft.declared(),
@@ -123,7 +124,7 @@ fn head(draft: &Draft) -> Vec<Value> {
         section(&titled_rich(
             "Resolution",
             draft.resolution.as_ref(),
-            super::draft::RESOLUTION_PROMPT,
+            RESOLUTION_PROMPT,
         )),
         section(&stakeholders(draft)),
         json!({ "type": "divider" }),
@@ -166,6 +167,9 @@ fn stakeholders(draft: &Draft) -> String {
 /// lines they hold. Stops at the first line that doesn't fit, so what is shown is
 /// always the start of the timeline, in order.
 fn timeline_sections(lines: &[Line], room: usize) -> (Vec<Value>, usize) {
+    if room == 0 {
+        return (Vec::new(), 0);
+    }
     let mut sections = Vec::new();
     let mut chunk = String::from(TIMELINE_HEADING);
     let mut total = 0;
@@ -192,7 +196,7 @@ fn timeline_sections(lines: &[Line], room: usize) -> (Vec<Value>, usize) {
         total += len;
         shown += 1;
     }
-    if room > 0 && !chunk.is_empty() {
+    if !chunk.is_empty() {
         sections.push(section(&chunk));
     }
     (sections, shown)
@@ -567,10 +571,23 @@ mod tests {
         inc.resolution = Some(huge);
         let blocks = render_blocks(&build(&inc, &entries, &people()));
         assert_within_limits(&blocks);
+        let header = &texts(&blocks, "header")[0];
+        assert!(header.starts_with("Postmortem: Long title Long") && header.ends_with('…'));
         let all = texts(&blocks, "section").join("\n");
         assert!(all.contains("…") && all.contains("after"), "{all}");
         // Cut between whole links and escapes, never inside one.
         assert!(!all.contains("&am…") && !all.contains("<https://example.com…"));
+    }
+
+    #[test]
+    fn the_timeline_never_takes_more_sections_than_it_is_given() {
+        let long = "word ".repeat(300);
+        let entries: Vec<_> = (0..100).map(|i| msg(i, &long)).collect();
+        let draft = build(&incident("x"), &entries, &people());
+        let (sections, shown) = timeline_sections(&draft.timeline, 3);
+        assert_eq!(sections.len(), 3);
+        assert!(shown > 0 && shown < 100);
+        assert_eq!(timeline_sections(&draft.timeline, 0), (Vec::new(), 0));
     }
 
     #[test]

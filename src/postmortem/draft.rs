@@ -285,8 +285,12 @@ fn metrics(incident: &Incident, sorted: &[&TimelineEntry]) -> Vec<Metric> {
             .iter()
             .filter(|e| !e.is_system() && e.author_id.as_deref().is_some_and(is_human))
     };
-    let first_response = human_messages()
-        .find(|e| e.at >= from)
+    // A response is someone answering the declaration: the declarer's own messages
+    // come first only when nobody else ever spoke.
+    let after = || human_messages().filter(|e| e.at >= from);
+    let first_response = after()
+        .find(|e| e.author_id.as_deref() != Some(incident.declared_by.as_str()))
+        .or_else(|| after().next())
         .or_else(|| human_messages().next())
         .map(|e| e.at);
     vec![

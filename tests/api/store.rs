@@ -1,0 +1,428 @@
+//! The store's guarantees, run against SQLite and PostgreSQL from the same bodies.
+
+use crate::db::{Backend, TestDb};
+use crate::on_both_backends;
+use chrono::{Duration, TimeZone, Utc};
+use warroom::domain::{Declaration, Incident, IncidentTitle, Severity, Status, TimelineEntry};
+use warroom::store::{Ingested, MessageWrite, Store};
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 23, 50, 0).unwrap()
+}
+
+async fn incident_in(store: &Store, channel: &str) -> i64 {
+    let (mut i, _) = Incident::declare(Declaration {
+        title: IncidentTitle::parse("Checkout down").unwrap(),
+        severity: Severity::SEV2,
+        service: Some("checkout".into()),
+        summary: None,
+        declared_by: "U1".into(),
+        declared_at: t0(),
+    });
+    i.channel_id = Some(channel.into());
+    i.channel_name = Some(format!("inc-{channel}"));
+    let mut tx = store.begin().await.unwrap();
+    let id = tx.insert_incident(&i).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn msg<'a>(incident_id: i64, channel: &'a str, ts: &'a str, text: &'a str) -> MessageWrite<'a> {
+    MessageWrite {
+        incident_id,
+        channel_id: channel,
+        ts,
+        thread_ts: None,
+        author_id: Some("U1"),
+        text,
+        files: &[],
+        at: warroom::domain::SlackTs::parse(ts).unwrap().to_datetime(),
+    }
+}
+
+async fn entries(store: &Store, id: i64) -> Vec<TimelineEntry> {
+    let mut tx = store.read().await.unwrap();
+    let e = tx.entries(id).await.unwrap();
+    tx.commit().await.unwrap();
+    e
+}
+
+async fn a_message_delivered_twice_is_stored_once(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let id = incident_in(&store, "C1").await;
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.insert_message(&msg(id, "C1", "1700000000.000100", "hello"))
+            .await
+            .unwrap(),
+        Ingested::Stored
+    );
+    assert_eq!(
+        tx.insert_message(&msg(id, "C1", "1700000000.000100", "hello"))
+            .await
+            .unwrap(),
+        Ingested::Duplicate
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(entries(&store, id).await.len(), 1);
+}
+on_both_backends!(
+    a_message_delivered_twice_is_stored_once,
+    a_message_delivered_twice_is_stored_once
+);
+
+async fn the_same_ts_in_another_channel_is_another_message(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let a = incident_in(&store, "C1").await;
+    let b = incident_in(&store, "C2").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_message(&msg(a, "C1", "1700000000.000100", "in one"))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.insert_message(&msg(b, "C2", "1700000000.000100", "in two"))
+            .await
+            .unwrap(),
+        Ingested::Stored
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(entries(&store, b).await[0].text, "in two");
+}
+on_both_backends!(
+    the_same_ts_in_another_channel_is_another_message,
+    the_same_ts_in_another_channel_is_another_message
+);
+
+async fn an_event_id_is_handled_only_once(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.record_event("Ev1", t0()).await.unwrap());
+    assert!(!tx.record_event("Ev1", t0()).await.unwrap());
+    assert!(tx.record_event("Ev2", t0()).await.unwrap());
+    tx.commit().await.unwrap();
+}
+on_both_backends!(
+    an_event_id_is_handled_only_once,
+    an_event_id_is_handled_only_once
+);
+
+async fn an_edit_keeps_the_text_it_replaced_and_a_repeat_changes_nothing(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let id = incident_in(&store, "C1").await;
+    let edited_at = t0() + Duration::minutes(1);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_message(&msg(id, "C1", "1700000000.000100", "db is fine"))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.apply_edit(
+            &msg(id, "C1", "1700000000.000100", "db is NOT fine"),
+            edited_at
+        )
+        .await
+        .unwrap(),
+        Ingested::Stored
+    );
+    assert_eq!(
+        tx.apply_edit(
+            &msg(id, "C1", "1700000000.000100", "db is NOT fine"),
+            edited_at
+        )
+        .await
+        .unwrap(),
+        Ingested::Duplicate
+    );
+    tx.commit().await.unwrap();
+    let e = &entries(&store, id).await[0];
+    assert_eq!(e.text, "db is NOT fine");
+    assert_eq!(e.previous_text.as_deref(), Some("db is fine"));
+    assert_eq!(e.edited_at, Some(edited_at));
+}
+on_both_backends!(
+    an_edit_keeps_the_text_it_replaced_and_a_repeat_changes_nothing,
+    an_edit_keeps_the_text_it_replaced_and_a_repeat_changes_nothing
+);
+
+async fn an_edit_that_overtakes_its_message_wins_over_the_late_original(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let id = incident_in(&store, "C1").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.apply_edit(&msg(id, "C1", "1700000000.000100", "edited"), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.insert_message(&msg(id, "C1", "1700000000.000100", "original"))
+            .await
+            .unwrap(),
+        Ingested::Duplicate
+    );
+    tx.commit().await.unwrap();
+    let all = entries(&store, id).await;
+    assert_eq!((all.len(), all[0].text.as_str()), (1, "edited"));
+}
+on_both_backends!(
+    an_edit_that_overtakes_its_message_wins_over_the_late_original,
+    an_edit_that_overtakes_its_message_wins_over_the_late_original
+);
+
+async fn a_deleted_message_stays_in_the_timeline_marked_deleted(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let id = incident_in(&store, "C1").await;
+    let deleted_at = t0() + Duration::minutes(2);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_message(&msg(id, "C1", "1700000000.000100", "wrong channel, sorry"))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.apply_delete(
+            &msg(id, "C1", "1700000000.000100", "wrong channel, sorry"),
+            deleted_at
+        )
+        .await
+        .unwrap(),
+        Ingested::Stored
+    );
+    assert_eq!(
+        tx.apply_delete(
+            &msg(id, "C1", "1700000000.000100", "wrong channel, sorry"),
+            deleted_at
+        )
+        .await
+        .unwrap(),
+        Ingested::Duplicate
+    );
+    tx.commit().await.unwrap();
+    let e = &entries(&store, id).await[0];
+    assert_eq!(
+        (e.text.as_str(), e.deleted_at),
+        ("wrong channel, sorry", Some(deleted_at))
+    );
+}
+on_both_backends!(
+    a_deleted_message_stays_in_the_timeline_marked_deleted,
+    a_deleted_message_stays_in_the_timeline_marked_deleted
+);
+
+async fn an_incident_round_trips_with_every_field(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let id = incident_in(&store, "C9").await;
+    let mut tx = store.begin().await.unwrap();
+    let mut i = tx.incident_for_update(id).await.unwrap().unwrap();
+    i.apply(
+        warroom::domain::Change::Resolve("rolled back".into()),
+        t0() + Duration::minutes(75),
+    )
+    .unwrap();
+    tx.update_incident(&i).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let back = tx.incident_by_channel("C9").await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(back, i);
+    assert_eq!(back.status, Status::Resolved);
+    assert_eq!(back.resolved_at, Some(t0() + Duration::minutes(75)));
+}
+on_both_backends!(
+    an_incident_round_trips_with_every_field,
+    an_incident_round_trips_with_every_field
+);
+
+async fn a_channel_can_be_the_war_room_of_only_one_incident(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    incident_in(&store, "C7").await;
+    let (mut dup, _) = Incident::declare(Declaration {
+        title: IncidentTitle::parse("again").unwrap(),
+        severity: Severity::SEV4,
+        service: None,
+        summary: None,
+        declared_by: "U2".into(),
+        declared_at: t0(),
+    });
+    dup.channel_id = Some("C7".into());
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.insert_incident(&dup).await.is_err());
+}
+on_both_backends!(
+    a_channel_can_be_the_war_room_of_only_one_incident,
+    a_channel_can_be_the_war_room_of_only_one_incident
+);
+
+async fn closed_incidents_are_not_listed_as_open(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let open = incident_in(&store, "C1").await;
+    let closed = incident_in(&store, "C2").await;
+    let mut tx = store.begin().await.unwrap();
+    let mut i = tx.incident(closed).await.unwrap().unwrap();
+    i.apply(warroom::domain::Change::Close, t0()).unwrap();
+    tx.update_incident(&i).await.unwrap();
+    let ids: Vec<i64> = tx
+        .open_incidents()
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    tx.commit().await.unwrap();
+    assert_eq!(ids, vec![open]);
+}
+on_both_backends!(
+    closed_incidents_are_not_listed_as_open,
+    closed_incidents_are_not_listed_as_open
+);
+
+async fn outbox_items_in_one_lane_go_out_in_order_while_other_lanes_proceed(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let now = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue("incident:1", "a1", "first", now).await.unwrap();
+    tx.enqueue("incident:1", "a2", "second", now).await.unwrap();
+    tx.enqueue("incident:2", "b1", "other lane", now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let lease = now + Duration::minutes(2);
+    let first = store.claim_outbox(now, lease).await.unwrap().unwrap();
+    assert_eq!(first.payload, "first");
+    // "second" must wait for "first"; the other lane need not.
+    let next = store.claim_outbox(now, lease).await.unwrap().unwrap();
+    assert_eq!(next.payload, "other lane");
+    assert!(store.claim_outbox(now, lease).await.unwrap().is_none());
+    store.finish_outbox(first.id, now).await.unwrap();
+    assert_eq!(
+        store
+            .claim_outbox(now, lease)
+            .await
+            .unwrap()
+            .unwrap()
+            .payload,
+        "second"
+    );
+}
+on_both_backends!(
+    outbox_items_in_one_lane_go_out_in_order_while_other_lanes_proceed,
+    outbox_items_in_one_lane_go_out_in_order_while_other_lanes_proceed
+);
+
+async fn an_outbox_key_is_queued_once_and_a_retry_waits_its_turn(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let now = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.enqueue("incident:1", "k", "x", now).await.unwrap());
+    assert!(!tx.enqueue("incident:1", "k", "x", now).await.unwrap());
+    tx.commit().await.unwrap();
+    let item = store
+        .claim_outbox(now, now + Duration::minutes(2))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .retry_outbox(item.id, now + Duration::seconds(30), "HTTP 503")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_outbox(now, now + Duration::minutes(2))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let later = now + Duration::seconds(31);
+    let again = store
+        .claim_outbox(later, later + Duration::minutes(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.id, again.attempts), (item.id, 2));
+}
+on_both_backends!(
+    an_outbox_key_is_queued_once_and_a_retry_waits_its_turn,
+    an_outbox_key_is_queued_once_and_a_retry_waits_its_turn
+);
+
+async fn an_abandoned_claim_is_taken_over_after_its_lease(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let now = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue("incident:1", "k", "x", now).await.unwrap();
+    tx.commit().await.unwrap();
+    let held = store
+        .claim_outbox(now, now + Duration::seconds(60))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .claim_outbox(now + Duration::seconds(59), now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let taken = store
+        .claim_outbox(now + Duration::seconds(61), now + Duration::seconds(200))
+        .await
+        .unwrap();
+    assert_eq!(taken.map(|t| t.id), Some(held.id));
+}
+on_both_backends!(
+    an_abandoned_claim_is_taken_over_after_its_lease,
+    an_abandoned_claim_is_taken_over_after_its_lease
+);
+
+async fn concurrent_claims_never_hand_out_the_same_item(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let now = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    for lane in 0..40 {
+        tx.enqueue(&format!("incident:{lane}"), &format!("k{lane}"), "x", now)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let claimers: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut got = Vec::new();
+                while let Some(item) = store
+                    .claim_outbox(now, now + Duration::minutes(5))
+                    .await
+                    .unwrap()
+                {
+                    got.push(item.id);
+                }
+                got
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for c in claimers {
+        all.extend(c.await.unwrap());
+    }
+    let claimed = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(
+        (claimed, all.len()),
+        (40, 40),
+        "every item claimed exactly once"
+    );
+}
+on_both_backends!(
+    concurrent_claims_never_hand_out_the_same_item,
+    concurrent_claims_never_hand_out_the_same_item
+);
