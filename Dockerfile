@@ -1,0 +1,26 @@
+# Build stage: compile the release binary. Migrations are embedded at compile time.
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY tests/fakes/Cargo.toml tests/fakes/Cargo.toml
+COPY src src
+COPY migrations migrations
+COPY tests tests
+RUN cargo build --release --locked --bin warroom
+
+# Runtime stage: a small Debian with CA certificates for Slack's TLS.
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home /app warroom \
+    && mkdir -p /app /data && chown warroom /data
+WORKDIR /app
+COPY --from=build /src/target/release/warroom /usr/local/bin/warroom
+COPY config config
+USER warroom
+ENV WARROOM_LISTEN=0.0.0.0:3000 \
+    DATABASE_URL=sqlite:///data/warroom.db
+VOLUME /data
+EXPOSE 3000
+CMD ["warroom", "serve"]

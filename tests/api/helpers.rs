@@ -1,0 +1,296 @@
+//! `spawn_app`: Warroom on port 0 with a fresh database and a fake Slack, and a
+//! `TestApp` with one method per thing Slack (or a user in Slack) does.
+
+use crate::db::{Backend, TestDb};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::oneshot;
+use warroom::app::Application;
+use warroom::config::{OutboxSettings, Settings, SlackSecrets, SlackSettings};
+use warroom::domain::{Incident, TimelineEntry};
+use warroom::store::Store;
+use warroom_fakes::{BOT_APP_ID, FakeSlack, SlackSigner, payloads};
+
+pub const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+
+pub struct TestApp {
+    pub address: String,
+    pub slack: FakeSlack,
+    pub signer: SlackSigner,
+    pub store: Store,
+    /// Held so the database lives as long as the app.
+    pub _db: TestDb,
+    http: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    counter: AtomicU64,
+    /// Seconds part of the `ts` this app's fake users write at.
+    ts_base: i64,
+}
+
+pub struct Declared {
+    pub incident_id: i64,
+    pub channel: String,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_, _| {}).await
+}
+
+/// `adjust` may change settings and seed the fake Slack before the app starts.
+pub async fn spawn_app_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings, &FakeSlack),
+) -> TestApp {
+    warroom::telemetry::init_for_tests();
+    warroom::tls::install_crypto_provider();
+    let slack = FakeSlack::start().await;
+    let db = TestDb::new(backend).await;
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: db.url.clone(),
+        slack: SlackSettings {
+            api_url: slack.api_url(),
+            announcements_channel: None,
+            private_channels: false,
+        },
+        outbox: OutboxSettings {
+            poll_interval_ms: 50,
+            max_attempts: 10,
+        },
+    };
+    adjust(&mut settings, &slack);
+    let secrets = SlackSecrets {
+        bot_token: slack.bot_token().into(),
+        signing_secret: SIGNING_SECRET.to_string().into(),
+        app_token: None,
+    };
+    let app = Application::build(settings, secrets)
+        .await
+        .expect("app builds");
+    let port = app.port();
+    let store = app.state().store.clone();
+    let (tx, rx) = oneshot::channel();
+    let server = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        slack,
+        signer: SlackSigner::new(SIGNING_SECRET),
+        store,
+        _db: db,
+        http: reqwest::Client::new(),
+        shutdown: Some(tx),
+        server: Some(server),
+        counter: AtomicU64::new(0),
+        ts_base: chrono::Utc::now().timestamp(),
+    }
+}
+
+impl TestApp {
+    fn next(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// A fresh message ts, later than every earlier one.
+    pub fn next_ts(&self) -> String {
+        format!("{}.{:06}", self.ts_base + self.next() as i64, 0)
+    }
+
+    /// POSTs `body` to `path`, signed now, as Slack would.
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.address))
+            .header("content-type", content_type);
+        for (k, v) in self.signer.headers_now(body) {
+            req = req.header(k, v);
+        }
+        req.body(body.to_string())
+            .send()
+            .await
+            .expect("request reaches the app")
+    }
+
+    /// Runs `/incident <text>` as `user` in `channel`; returns the HTTP status and
+    /// the JSON answer (`Null` for an empty body).
+    pub async fn command(&self, user: &str, channel: &str, text: &str) -> (StatusCode, Value) {
+        let n = self.next();
+        let form = payloads::slash_command_form(
+            &format!("/incident {text}"),
+            channel,
+            user,
+            &user.to_lowercase(),
+            &self.slack.response_url(&format!("cmd{n}")),
+            &payloads::trigger_id(n),
+        );
+        let res = self
+            .post_signed(
+                "/slack/commands",
+                "application/x-www-form-urlencoded",
+                &form,
+            )
+            .await;
+        let status = res.status();
+        let body = res.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    /// The text of an ephemeral answer, failing the test on any other answer.
+    pub async fn ephemeral(&self, user: &str, channel: &str, text: &str) -> String {
+        let (status, json) = self.command(user, channel, text).await;
+        assert_eq!(status, StatusCode::OK, "`/incident {text}`");
+        assert_eq!(
+            json["response_type"], "ephemeral",
+            "`/incident {text}` answered {json}"
+        );
+        json["text"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Declares an incident and waits until its war room exists with the summary pinned.
+    pub async fn declare(&self, user: &str, args: &str) -> Declared {
+        let answer = self
+            .ephemeral(user, "C0INCIDENTS", &format!("declare {args}"))
+            .await;
+        assert!(answer.contains("Declared incident"), "{answer}");
+        // Tests declare one at a time, so the newest open incident is this one.
+        let incident_id = self.newest_open_incident().await;
+        let slack = self.slack.clone();
+        let mut channel = None;
+        for _ in 0..500 {
+            if let Some(c) = self.incident(incident_id).await.channel_id
+                && !slack.pins_in(&c).is_empty()
+            {
+                channel = Some(c);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let channel = channel.expect("war room opened with its summary pinned");
+        Declared {
+            incident_id,
+            channel,
+        }
+    }
+
+    pub async fn event(&self, event_id: &str, event: Value) -> StatusCode {
+        let mut envelope = payloads::event_callback(event_id, event);
+        envelope["api_app_id"] = Value::String(BOT_APP_ID.into());
+        self.post_signed("/slack/events", "application/json", &envelope.to_string())
+            .await
+            .status()
+    }
+
+    /// `user` writes `text` in `channel`; returns the message ts.
+    pub async fn say(&self, channel: &str, user: &str, text: &str) -> String {
+        let ts = self.next_ts();
+        let id = format!("Ev{}", self.next());
+        assert_eq!(
+            self.event(&id, payloads::message(channel, user, text, &ts))
+                .await,
+            StatusCode::OK
+        );
+        ts
+    }
+
+    pub async fn reply(&self, channel: &str, user: &str, text: &str, thread_ts: &str) -> String {
+        let ts = self.next_ts();
+        let id = format!("Ev{}", self.next());
+        let event = payloads::thread_reply(channel, user, text, &ts, thread_ts);
+        assert_eq!(self.event(&id, event).await, StatusCode::OK);
+        ts
+    }
+
+    pub async fn edit(&self, channel: &str, user: &str, ts: &str, previous: &str, new_text: &str) {
+        let edit_ts = self.next_ts();
+        let id = format!("Ev{}", self.next());
+        let event = payloads::message_changed(channel, ts, new_text, user, &edit_ts, previous);
+        assert_eq!(self.event(&id, event).await, StatusCode::OK);
+    }
+
+    pub async fn delete(&self, channel: &str, user: &str, ts: &str, previous: &str) {
+        let id = format!("Ev{}", self.next());
+        let event = payloads::message_deleted(channel, ts, previous, user);
+        assert_eq!(self.event(&id, event).await, StatusCode::OK);
+    }
+
+    pub async fn share_file(&self, channel: &str, user: &str, text: &str, name: &str) -> String {
+        let ts = self.next_ts();
+        let n = self.next();
+        let event = payloads::file_share(
+            channel,
+            user,
+            text,
+            &ts,
+            &format!("F{n:08}"),
+            name,
+            "image/png",
+        );
+        assert_eq!(self.event(&format!("Ev{n}"), event).await, StatusCode::OK);
+        ts
+    }
+
+    pub async fn newest_open_incident(&self) -> i64 {
+        let mut tx = self.store.read().await.unwrap();
+        let n = tx
+            .open_incidents()
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| i.id)
+            .max()
+            .unwrap_or(0);
+        tx.commit().await.unwrap();
+        n
+    }
+
+    pub async fn incident(&self, id: i64) -> Incident {
+        let mut tx = self.store.read().await.unwrap();
+        let i = tx.incident(id).await.unwrap().expect("incident exists");
+        tx.commit().await.unwrap();
+        i
+    }
+
+    pub async fn entries(&self, id: i64) -> Vec<TimelineEntry> {
+        let mut tx = self.store.read().await.unwrap();
+        let e = tx.entries(id).await.unwrap();
+        tx.commit().await.unwrap();
+        e
+    }
+
+    /// Waits until the outbox has nothing pending or in flight.
+    pub async fn outbox_drained(&self) {
+        for _ in 0..1000 {
+            let b = self.store.outbox_backlog().await.unwrap();
+            if b.pending == 0 && b.in_flight == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!(
+            "outbox never drained: {:?}",
+            self.store.outbox_backlog().await.unwrap()
+        );
+    }
+
+    /// Stops the server and its workers.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! `warroom import`: a real-style Slack export becomes a stored incident and a draft.
+
+use crate::db::{Backend, TestDb};
+use crate::on_both_backends;
+use std::path::Path;
+use warroom::domain::EntryKind;
+
+fn fixture() -> &'static Path {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/slack-export-app-outage"
+    ))
+}
+
+async fn the_outage_export_imports_as_a_closed_incident_with_a_one_hour_fifteen_minute_draft(
+    backend: Backend,
+) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let (id, draft) = warroom::cli::import(&store, fixture(), "inc-2021-03-09-app-outage")
+        .await
+        .unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let entries = tx.entries(id).await.unwrap();
+    let people = tx.people().await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Message)
+            .count(),
+        26
+    );
+    assert_eq!(people.len(), 6);
+    assert!(draft.contains("- **Duration:** 1h 15m"), "{draft}");
+    assert!(draft.contains("Karen House — Database Admin"), "{draft}");
+    assert!(
+        draft.contains("- 10:30 **Susan Vega**: Everything looks like it is responding now."),
+        "{draft}"
+    );
+
+    // The stored incident prints the same draft later, and a second import adds nothing.
+    assert_eq!(
+        warroom::cli::draft_markdown(&store, id).await.unwrap(),
+        draft
+    );
+    let (again, _) = warroom::cli::import(&store, fixture(), "inc-2021-03-09-app-outage")
+        .await
+        .unwrap();
+    assert_eq!(again, id);
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(tx.entries(id).await.unwrap().len(), 26);
+    tx.commit().await.unwrap();
+}
+on_both_backends!(
+    the_outage_export_imports_as_a_closed_incident_with_a_one_hour_fifteen_minute_draft,
+    the_outage_export_imports_as_a_closed_incident_with_a_one_hour_fifteen_minute_draft
+);
+
+#[tokio::test]
+async fn importing_an_unknown_channel_names_the_channels_there_are() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = db.store().await;
+    let err = warroom::cli::import(&store, fixture(), "no-such-channel")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("no-such-channel") && err.contains("inc-2021-03-09-app-outage"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_postmortem_of_an_unknown_incident_is_a_clear_error() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = db.store().await;
+    let err = warroom::cli::draft_markdown(&store, 404)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no incident #404"), "{err}");
+}

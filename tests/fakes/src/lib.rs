@@ -1,0 +1,21 @@
+//! Test support for Warroom.
+//!
+//! * [`FakeSlack`]: a strict, in-process fake of the Slack Web API (plus the file
+//!   upload URLs and slash-command `response_url`s it hands out).
+//! * [`SlackSigner`]: signs request bodies the way Slack does, so tests can act as
+//!   Slack toward the bot.
+//! * [`payloads`]: builders for the payloads Slack sends (slash commands, Events API
+//!   callbacks and message events).
+
+pub mod payloads;
+pub mod signer;
+pub mod slack;
+
+pub use signer::SlackSigner;
+pub use slack::{
+    BOT_APP_ID, BOT_ID, BOT_USER_ID, Channel, Failure, FakeSlack, FakeSlackConfig, Message,
+    OpenedView, RecordedCall, ResponseUrlPost, TEAM_ID, UploadedFile, User,
+};
+
+#[cfg(test)]
+mod tests;

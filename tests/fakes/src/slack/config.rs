@@ -1,0 +1,27 @@
+//! How a [`super::FakeSlack`] is set up.
+
+/// Settings of a fake workspace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FakeSlackConfig {
+    /// The only bot token accepted (`Authorization: Bearer …` or `token` arg).
+    pub bot_token: String,
+    /// When false (the default), `conversations.invite` accepts any id that looks
+    /// like a Slack user id (`^[UW][A-Z0-9]{2,}$`) as well as users added with
+    /// [`super::FakeSlack::add_user`]. When true, only added users exist.
+    /// `users.info` only ever knows added users (and the bot).
+    pub strict_users: bool,
+    /// `Some(unix secs)`: message timestamps start at that second and increase by
+    /// 100 µs per message, channels are created at that second (deterministic).
+    /// `None` (default): wall clock, still strictly increasing.
+    pub ts_base: Option<i64>,
+}
+
+impl Default for FakeSlackConfig {
+    fn default() -> Self {
+        FakeSlackConfig {
+            bot_token: "xoxb-test-token".to_string(),
+            strict_users: false,
+            ts_base: None,
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Plain data the fake keeps and hands back to tests.
+
+use serde_json::Value;
+
+/// One HTTP call the fake received on `/api/{method}` (or the upload URL, recorded
+/// under the method name [`super::UPLOAD_METHOD`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedCall {
+    /// Slack method name, e.g. `chat.postMessage`.
+    pub method: String,
+    /// `GET` or `POST`.
+    pub http_method: String,
+    /// Arguments merged from query string, form body and JSON body (later sources
+    /// win). The `token` argument is left out.
+    pub args: Value,
+    /// HTTP status answered; `0` when the client went away before the answer
+    /// (e.g. it timed out during an injected [`super::Failure::Hang`]).
+    pub status: u16,
+    /// JSON answered (`Value::Null` when the answer was not JSON).
+    pub response: Value,
+}
+
+/// A channel as the fake stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Channel {
+    pub id: String,
+    pub name: String,
+    pub is_private: bool,
+    pub is_archived: bool,
+    /// Unix seconds.
+    pub created: i64,
+    pub creator: String,
+    pub topic: String,
+    pub purpose: String,
+    pub members: Vec<String>,
+}
+
+/// A message stored in a channel (posted by the bot, an uploaded file's share
+/// message, or seeded by a test).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub channel: String,
+    pub ts: String,
+    pub thread_ts: Option<String>,
+    pub user: Option<String>,
+    pub bot_id: Option<String>,
+    pub text: String,
+    /// The blocks as sent (already parsed to JSON), if any.
+    pub blocks: Option<Value>,
+    /// `Some(ts)` once edited through `chat.update`.
+    pub edited_ts: Option<String>,
+    /// The full message JSON as the fake would return it from history.
+    pub raw: Value,
+}
+
+/// A Slack user the fake knows (see [`super::FakeSlack::add_user`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: String,
+    pub name: String,
+    pub real_name: String,
+    pub title: String,
+    pub is_bot: bool,
+}
+
+/// A file completed through the files v2 flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UploadedFile {
+    pub id: String,
+    pub filename: String,
+    pub title: Option<String>,
+    /// Channel it was shared to (`None` when completed without a channel).
+    pub channel: Option<String>,
+    pub initial_comment: Option<String>,
+    /// The uploaded bytes, decoded lossily as UTF-8.
+    pub content: String,
+    pub bytes: Vec<u8>,
+    /// The `length` declared in `files.getUploadURLExternal`.
+    pub declared_length: usize,
+    /// True when the bytes posted did not match `declared_length` (real Slack is
+    /// lenient here, so the fake accepts and records it).
+    pub length_mismatch: bool,
+}
+
+/// One POST to a slash-command `response_url` served by the fake.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseUrlPost {
+    /// The id given to [`super::FakeSlack::response_url`].
+    pub id: String,
+    pub body: Value,
+}
+
+/// A modal opened with `views.open`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenedView {
+    pub view_id: String,
+    pub trigger_id: String,
+    /// The view as sent by the client.
+    pub view: Value,
+}
+
+/// What an injected failure does to the next matching call(s).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// HTTP 429, `Retry-After: {retry_after_secs}`, body `{"ok":false,"error":"ratelimited"}`.
+    RateLimited { retry_after_secs: u64 },
+    /// HTTP 500 with a non-JSON body.
+    ServerError,
+    /// HTTP 200 with `{"ok":false,"error":<the string>}`.
+    SlackError(String),
+    /// Sleep this long, then handle the call normally. If the client gives up
+    /// meanwhile, the call is not applied and is recorded with status 0.
+    Hang(std::time::Duration),
+}

@@ -1,0 +1,111 @@
+//! Seeding the fake workspace from tests: users, channels, human messages.
+
+use serde_json::json;
+
+use super::model::{Channel, Message, User};
+use super::{BOT_USER_ID, FakeSlack, TEAM_ID, methods};
+
+/// The user that "created" channels seeded with [`FakeSlack::add_channel`].
+pub const SEED_USER_ID: &str = "U0SEED0001";
+
+impl FakeSlack {
+    /// Makes `users.info` answer for `id` (and, with strict users, makes it
+    /// invitable). Re-adding an id replaces it.
+    pub fn add_user(&self, id: &str, name: &str, real_name: &str, title: &str) {
+        let mut state = self.shared.lock();
+        state.users.retain(|u| u.id != id);
+        state.users.push(User {
+            id: id.to_string(),
+            name: name.to_string(),
+            real_name: real_name.to_string(),
+            title: title.to_string(),
+            is_bot: false,
+        });
+    }
+
+    /// Creates a channel as if someone else had (creator `U0SEED0001`); the bot is
+    /// a member only when `bot_is_member`. Returns its id. Panics on a bad or
+    /// taken name (a test bug).
+    pub fn add_channel(&self, name: &str, is_private: bool, bot_is_member: bool) -> String {
+        methods::check_channel_name(name).expect("add_channel: invalid channel name");
+        let mut state = self.shared.lock();
+        assert!(
+            state.channels.iter().all(|c| c.name != name),
+            "add_channel: name {name} taken"
+        );
+        let id = state.new_channel_id();
+        let created = state.now_secs();
+        let mut members = vec![SEED_USER_ID.to_string()];
+        if bot_is_member {
+            members.push(BOT_USER_ID.to_string());
+        }
+        state.channels.push(Channel {
+            id: id.clone(),
+            name: name.to_string(),
+            is_private,
+            is_archived: false,
+            created,
+            creator: SEED_USER_ID.to_string(),
+            topic: String::new(),
+            purpose: String::new(),
+            members,
+        });
+        id
+    }
+
+    /// Adds `user_id` to a channel's members (no-op if already in or unknown channel).
+    pub fn add_member(&self, channel_id: &str, user_id: &str) {
+        let mut state = self.shared.lock();
+        if let Some(c) = state.channel_mut(channel_id)
+            && !c.members.iter().any(|m| m == user_id)
+        {
+            c.members.push(user_id.to_string());
+        }
+    }
+
+    /// Stores a message from a human user, as history would show it; returns its ts.
+    pub fn add_message(&self, channel_id: &str, user_id: &str, text: &str) -> String {
+        self.seed_message(channel_id, user_id, text, None)
+    }
+
+    /// Stores a thread reply from a human user; returns its ts.
+    pub fn add_thread_reply(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+        text: &str,
+        thread_ts: &str,
+    ) -> String {
+        self.seed_message(channel_id, user_id, text, Some(thread_ts.to_string()))
+    }
+
+    fn seed_message(
+        &self,
+        channel: &str,
+        user: &str,
+        text: &str,
+        thread_ts: Option<String>,
+    ) -> String {
+        let mut state = self.shared.lock();
+        let ts = state.next_ts();
+        let mut raw = json!({
+            "type": "message", "user": user, "text": text, "ts": ts, "team": TEAM_ID,
+        });
+        if let Some(t) = &thread_ts {
+            raw["thread_ts"] = json!(t);
+            raw["parent_user_id"] = json!(state.message(channel, t).and_then(|m| m.user.clone()));
+        }
+        state.messages.push(Message {
+            channel: channel.to_string(),
+            ts: ts.clone(),
+            thread_ts,
+            user: Some(user.to_string()),
+            bot_id: None,
+            text: text.to_string(),
+            blocks: None,
+            edited_ts: None,
+            raw,
+        });
+        ts
+    }
+}

@@ -1,0 +1,208 @@
+//! The axum app: routes, recording, failure injection, auth, dispatch.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State as AxumState};
+use axum::http::{HeaderMap, Method, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, post};
+use serde_json::{Value, json};
+
+use super::args::{Args, ArgsError};
+use super::config::FakeSlackConfig;
+use super::methods::{self, Ctx};
+use super::model::{Failure, RecordedCall, ResponseUrlPost};
+use super::reply::Reply;
+use super::state::State;
+use super::{MAX_RESPONSE_URL_POSTS, UPLOAD_METHOD};
+
+/// Everything the handlers share with [`super::FakeSlack`].
+pub(crate) struct Shared {
+    pub state: Mutex<State>,
+    pub config: FakeSlackConfig,
+    /// `http://127.0.0.1:PORT`
+    pub base_url: String,
+}
+
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn record(&self, method: &str, http_method: &Method, args: Value) -> usize {
+        let mut state = self.lock();
+        state.calls.push(RecordedCall {
+            method: method.to_string(),
+            http_method: http_method.to_string(),
+            args,
+            status: 0,
+            response: Value::Null,
+        });
+        state.calls.len() - 1
+    }
+
+    fn finish(&self, index: usize, reply: &Reply) {
+        let mut state = self.lock();
+        if let Some(call) = state.calls.get_mut(index) {
+            call.status = reply.status;
+            call.response = reply.recorded();
+        }
+    }
+
+    /// Outage and injected failures. `Ok(())` means: handle the call normally.
+    async fn interfere(&self, method: &str) -> Result<(), Reply> {
+        let failure = {
+            let mut state = self.lock();
+            if state.down {
+                return Err(Reply::text(503, "service unavailable"));
+            }
+            state.take_failure(method)
+        };
+        match failure {
+            None => Ok(()),
+            Some(Failure::RateLimited { retry_after_secs }) => {
+                Err(Reply::rate_limited(retry_after_secs))
+            }
+            Some(Failure::ServerError) => Err(Reply::text(500, "internal server error")),
+            Some(Failure::SlackError(error)) => Err(Reply::err(&error)),
+            Some(Failure::Hang(duration)) => {
+                tokio::time::sleep(duration).await;
+                Ok(())
+            }
+        }
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            base_url: &self.base_url,
+            strict_users: self.config.strict_users,
+        }
+    }
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/api/{method}", any(api))
+        .route("/upload/{file_id}", post(upload))
+        .route("/response/{id}", post(response_url))
+        .fallback(|| async { Reply::text(404, "not found") })
+        .with_state(shared)
+}
+
+async fn api(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(method): Path<String>,
+    http_method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let parsed = Args::parse(uri.query(), &headers, &body);
+    let recorded_args = match &parsed {
+        Ok(args) => Value::Object(args.map.clone()),
+        Err(_) => Value::Null,
+    };
+    let index = shared.record(&method, &http_method, recorded_args);
+    let reply = match shared.interfere(&method).await {
+        Err(reply) => reply,
+        Ok(()) => dispatch(&shared, &method, parsed),
+    };
+    tracing::debug!(method, status = reply.status, "fake slack answered");
+    shared.finish(index, &reply);
+    reply.into_response()
+}
+
+fn dispatch(shared: &Shared, method: &str, parsed: Result<Args, ArgsError>) -> Reply {
+    let args = match parsed {
+        Ok(args) => args,
+        Err(ArgsError::BadRequest(why)) => return Reply::text(400, &why),
+        Err(ArgsError::InvalidJson) => return Reply::err("invalid_json"),
+    };
+    let Some(handler) = methods::handler(method) else {
+        return Reply::err("unknown_method");
+    };
+    match args.token.as_deref() {
+        None => return Reply::err("not_authed"),
+        Some(t) if t != shared.config.bot_token => return Reply::err("invalid_auth"),
+        Some(_) => {}
+    }
+    let ctx = shared.ctx();
+    let mut state = shared.lock();
+    handler(&mut state, &args, &ctx)
+}
+
+async fn upload(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(file_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = if content_type.starts_with("multipart/form-data") {
+        first_multipart_part(&content_type, &body).unwrap_or_default()
+    } else {
+        body.to_vec()
+    };
+    let args = json!({ "file_id": file_id, "length": bytes.len(), "content_type": content_type });
+    let index = shared.record(UPLOAD_METHOD, &Method::POST, args);
+    let reply = match shared.interfere(UPLOAD_METHOD).await {
+        Err(reply) => reply,
+        Ok(()) => methods::files_store_upload(&mut shared.lock(), &file_id, bytes),
+    };
+    shared.finish(index, &reply);
+    reply.into_response()
+}
+
+/// The body of the first part of a `multipart/form-data` request.
+fn first_multipart_part(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let text = body;
+    let start = find(text, delimiter.as_bytes())? + delimiter.len();
+    let rest = &text[start..];
+    let headers_end = find(rest, b"\r\n\r\n")? + 4;
+    let content = &rest[headers_end..];
+    let end = find(content, format!("\r\n{delimiter}").as_bytes())?;
+    Some(content[..end].to_vec())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+async fn response_url(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if shared.lock().down {
+        return Reply::text(503, "service unavailable").into_response();
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/json"));
+    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+    let (true, Some(body)) = (is_json, parsed) else {
+        return Reply::text(400, "invalid_payload").into_response();
+    };
+    let mut state = shared.lock();
+    let used = state.response_posts.iter().filter(|p| p.id == id).count();
+    if used >= MAX_RESPONSE_URL_POSTS {
+        return Reply::text(404, "used_url").into_response();
+    }
+    state.response_posts.push(ResponseUrlPost { id, body });
+    Reply::json(200, json!({ "ok": true })).into_response()
+}
