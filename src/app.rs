@@ -87,7 +87,6 @@ impl Application {
             slack: self.state.slack.clone(),
             settings: self.state.settings.outbox.clone(),
             private_channels: self.state.settings.slack.private_channels,
-            announcements_channel: self.state.settings.slack.announcements_channel.clone(),
             wake: self.state.outbox_wake.clone(),
         };
         let workers: Vec<_> = (0..OUTBOX_WORKERS)

@@ -60,6 +60,29 @@ impl TimelineEntry {
         }
     }
 
+    /// A message as first written: not edited, not deleted, no files.
+    pub fn message(
+        incident_id: i64,
+        at: DateTime<Utc>,
+        author_id: Option<String>,
+        text: String,
+        ts: String,
+    ) -> Self {
+        Self {
+            incident_id,
+            at,
+            kind: EntryKind::Message,
+            author_id,
+            text,
+            ts: Some(ts),
+            thread_ts: None,
+            previous_text: None,
+            edited_at: None,
+            deleted_at: None,
+            files: Vec::new(),
+        }
+    }
+
     pub fn is_system(&self) -> bool {
         matches!(self.kind, EntryKind::System(_))
     }

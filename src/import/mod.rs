@@ -6,7 +6,7 @@
 mod export;
 
 use crate::domain::{
-    EntryKind, FileRef, Incident, MAX_TITLE_CHARS, Person, Severity, SlackTs, Status, TimelineEntry,
+    FileRef, Incident, MAX_TITLE_CHARS, Person, Severity, SlackTs, Status, TimelineEntry,
 };
 use chrono::{DateTime, Utc};
 use export::{RawChannel, RawMessage, RawUser, non_empty, read_json, read_optional_json};
@@ -342,21 +342,16 @@ fn entry(
             }
         })
         .collect();
-    Ok(Some(TimelineEntry {
-        incident_id: 0,
-        at: ts.to_datetime(),
-        kind: EntryKind::Message,
-        author_id: non_empty(message.user.as_deref())
-            .or_else(|| non_empty(message.bot_id.as_deref())),
-        text: message.text.clone().unwrap_or_default(),
-        ts: Some(ts.as_str().to_string()),
-        thread_ts: thread_ts.map(|t| t.as_str().to_string()),
-        // An export holds only the final text of an edited message.
-        previous_text: None,
-        edited_at,
-        deleted_at: None,
-        files,
-    }))
+    let author =
+        non_empty(message.user.as_deref()).or_else(|| non_empty(message.bot_id.as_deref()));
+    let text = message.text.clone().unwrap_or_default();
+    let mut entry =
+        TimelineEntry::message(0, ts.to_datetime(), author, text, ts.as_str().to_string());
+    entry.thread_ts = thread_ts.map(|t| t.as_str().to_string());
+    // An export holds only the final text of an edited message.
+    entry.edited_at = edited_at;
+    entry.files = files;
+    Ok(Some(entry))
 }
 
 #[cfg(test)]

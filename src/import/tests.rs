@@ -1,10 +1,11 @@
 //! Import tests: the real app-outage fixture end to end, and bad exports written to temp dirs.
 
 use super::*;
+use crate::domain::EntryKind;
 use crate::postmortem::{build, render_blocks, render_markdown};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Resolves from both /work/main and the scratch crate, which sit side by side.
+/// The shared fixtures sit beside the checkout (`../shared`), locally and in CI.
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/fixtures/slack-export-app-outage"

@@ -20,8 +20,6 @@ pub enum SlackOp {
     RefreshSummary { incident_id: i64 },
     /// Tell the announcements channel about a new incident.
     Announce { incident_id: i64, channel: String },
-    /// A plain message in the war room.
-    Post { incident_id: i64, text: String },
     /// Build the postmortem draft and post it as a message and a `.md` file.
     PublishPostmortem { incident_id: i64 },
 }
@@ -35,7 +33,6 @@ impl SlackOp {
             SlackOp::PostSummary { .. } => "post_summary",
             SlackOp::RefreshSummary { .. } => "refresh_summary",
             SlackOp::Announce { .. } => "announce",
-            SlackOp::Post { .. } => "post",
             SlackOp::PublishPostmortem { .. } => "publish_postmortem",
         }
     }
@@ -48,7 +45,6 @@ impl SlackOp {
             | SlackOp::PostSummary { incident_id }
             | SlackOp::RefreshSummary { incident_id }
             | SlackOp::Announce { incident_id, .. }
-            | SlackOp::Post { incident_id, .. }
             | SlackOp::PublishPostmortem { incident_id } => *incident_id,
         }
     }

@@ -68,12 +68,6 @@ pub async fn send(w: &Worker, op: &SlackOp) -> Result<(), SendError> {
             w.slack.post_message(channel, &text, None).await?;
             Ok(())
         }
-        SlackOp::Post { text, .. } => {
-            w.slack
-                .post_message(war_room(&incident)?, text, None)
-                .await?;
-            Ok(())
-        }
         SlackOp::PublishPostmortem { .. } => publish_postmortem(w, &incident).await,
     }
 }
@@ -151,7 +145,11 @@ async fn publish_postmortem(w: &Worker, incident: &Incident) -> Result<(), SendE
         .await?;
     tx.commit().await?;
 
-    learn_unknown_people(w, &participants, &mut people).await?;
+    let mut involved = participants;
+    involved.extend(entries.iter().flat_map(|e| mentioned_users(&e.text)));
+    involved.sort();
+    involved.dedup();
+    learn_unknown_people(w, &involved, &mut people).await?;
     let draft = postmortem::build(incident, &entries, &people);
 
     if posted.is_none() {
@@ -208,4 +206,27 @@ async fn learn_unknown_people(
         }
     }
     Ok(())
+}
+
+/// User ids mentioned as `<@U123>` or `<@U123|name>` in message text.
+fn mentioned_users(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split("<@").skip(1).filter_map(|rest| {
+        let id = rest.split(['>', '|']).next()?;
+        let valid = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        valid.then(|| id.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentioned_users;
+
+    #[test]
+    fn mentions_in_either_form_are_found_and_other_links_are_not() {
+        let text = "<@U1AB> and <@W2CD|karen> saw <#C1|general> and <https://x|y>, not <@bad id>";
+        assert_eq!(mentioned_users(text).collect::<Vec<_>>(), ["U1AB", "W2CD"]);
+    }
 }

@@ -23,7 +23,6 @@ pub struct Worker {
     pub slack: SlackApi,
     pub settings: OutboxSettings,
     pub private_channels: bool,
-    pub announcements_channel: Option<String>,
     /// Rung when something is queued, so a post goes out at once instead of at the
     /// next poll.
     pub wake: Arc<Notify>,

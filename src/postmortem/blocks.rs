@@ -419,7 +419,7 @@ impl Clip {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{EntryKind, FileRef, Incident, Person, Severity, Status, TimelineEntry};
+    use crate::domain::{FileRef, Incident, Person, Severity, Status, TimelineEntry};
     use crate::postmortem::build;
     use chrono::{DateTime, TimeDelta, TimeZone, Utc};
     use std::collections::HashMap;
@@ -450,19 +450,8 @@ mod tests {
 
     fn msg(i: i64, text: &str) -> TimelineEntry {
         let at = t0() + TimeDelta::seconds(i);
-        TimelineEntry {
-            incident_id: 42,
-            at,
-            kind: EntryKind::Message,
-            author_id: Some(format!("U{}", i % 7)),
-            text: text.into(),
-            ts: Some(format!("{}.{:06}", at.timestamp(), i % 1_000_000)),
-            thread_ts: None,
-            previous_text: None,
-            edited_at: None,
-            deleted_at: None,
-            files: Vec::new(),
-        }
+        let ts = format!("{}.{:06}", at.timestamp(), i % 1_000_000);
+        TimelineEntry::message(42, at, Some(format!("U{}", i % 7)), text.into(), ts)
     }
 
     fn people() -> HashMap<String, Person> {

@@ -318,7 +318,6 @@ fn is_human(author_id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::EntryKind;
     use chrono::TimeZone;
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -346,19 +345,13 @@ mod tests {
     }
 
     fn msg(at: DateTime<Utc>, author: &str, text: &str) -> TimelineEntry {
-        TimelineEntry {
-            incident_id: 42,
+        TimelineEntry::message(
+            42,
             at,
-            kind: EntryKind::Message,
-            author_id: Some(author.into()),
-            text: text.into(),
-            ts: Some(format!("{}.000000", at.timestamp())),
-            thread_ts: None,
-            previous_text: None,
-            edited_at: None,
-            deleted_at: None,
-            files: Vec::new(),
-        }
+            Some(author.into()),
+            text.into(),
+            format!("{}.000000", at.timestamp()),
+        )
     }
 
     fn people() -> HashMap<String, Person> {

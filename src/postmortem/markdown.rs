@@ -254,7 +254,7 @@ fn safe_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{EntryKind, Incident, Person, Severity, Status, TimelineEntry};
+    use crate::domain::{Incident, Person, Severity, Status, TimelineEntry};
     use crate::postmortem::build;
     use chrono::{DateTime, TimeZone, Utc};
     use std::collections::HashMap;
@@ -284,19 +284,13 @@ mod tests {
     }
 
     fn msg(at: DateTime<Utc>, author: &str, text: &str) -> TimelineEntry {
-        TimelineEntry {
-            incident_id: 42,
+        TimelineEntry::message(
+            42,
             at,
-            kind: EntryKind::Message,
-            author_id: Some(author.into()),
-            text: text.into(),
-            ts: Some(format!("{}.000100", at.timestamp())),
-            thread_ts: None,
-            previous_text: None,
-            edited_at: None,
-            deleted_at: None,
-            files: Vec::new(),
-        }
+            Some(author.into()),
+            text.into(),
+            format!("{}.000100", at.timestamp()),
+        )
     }
 
     fn people() -> HashMap<String, Person> {

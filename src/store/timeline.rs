@@ -105,25 +105,7 @@ impl Tx {
 
     /// A new message. A second delivery of the same `(channel, ts)` changes nothing.
     pub async fn insert_message(&mut self, m: &MessageWrite<'_>) -> StoreResult<Ingested> {
-        const SQL: &str = "INSERT INTO timeline_entries (incident_id, at, kind, author_id, text, channel_id, ts, thread_ts, files) \
-             VALUES ($1, $2, 'message', $3, $4, $5, $6, $7, $8) ON CONFLICT (channel_id, ts) DO NOTHING";
-        let n = on_conn!(self.conn(), c => sqlx::query(SQL)
-            .bind(m.incident_id)
-            .bind(m.at)
-            .bind(m.author_id)
-            .bind(m.text)
-            .bind(m.channel_id)
-            .bind(m.ts)
-            .bind(m.thread_ts)
-            .bind(files_json(m.files))
-            .execute(c)
-            .await?
-            .rows_affected());
-        Ok(if n == 1 {
-            Ingested::Stored
-        } else {
-            Ingested::Duplicate
-        })
+        self.write_message(m, None, "DO NOTHING").await
     }
 
     /// An edit. Keeps the text it replaces; if the original never reached us (an edit
@@ -133,29 +115,11 @@ impl Tx {
         m: &MessageWrite<'_>,
         edited_at: DateTime<Utc>,
     ) -> StoreResult<Ingested> {
-        const SQL: &str = "INSERT INTO timeline_entries (incident_id, at, kind, author_id, text, channel_id, ts, thread_ts, files, edited_at) \
-             VALUES ($1, $2, 'message', $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (channel_id, ts) DO UPDATE SET previous_text = timeline_entries.text, \
-             text = excluded.text, edited_at = excluded.edited_at, files = excluded.files \
+        let on_conflict = "DO UPDATE SET previous_text = timeline_entries.text, text = excluded.text, \
+             edited_at = excluded.edited_at, files = excluded.files \
              WHERE timeline_entries.text <> excluded.text OR timeline_entries.files <> excluded.files";
-        let n = on_conn!(self.conn(), c => sqlx::query(SQL)
-            .bind(m.incident_id)
-            .bind(m.at)
-            .bind(m.author_id)
-            .bind(m.text)
-            .bind(m.channel_id)
-            .bind(m.ts)
-            .bind(m.thread_ts)
-            .bind(files_json(m.files))
-            .bind(edited_at)
-            .execute(c)
-            .await?
-            .rows_affected());
-        Ok(if n == 1 {
-            Ingested::Stored
-        } else {
-            Ingested::Duplicate
-        })
+        self.write_message(m, Some(("edited_at", edited_at)), on_conflict)
+            .await
     }
 
     /// A delete. The entry stays, marked deleted, so the record keeps what was said;
@@ -165,23 +129,43 @@ impl Tx {
         m: &MessageWrite<'_>,
         deleted_at: DateTime<Utc>,
     ) -> StoreResult<Ingested> {
-        const SQL: &str = "INSERT INTO timeline_entries (incident_id, at, kind, author_id, text, channel_id, ts, thread_ts, files, deleted_at) \
-             VALUES ($1, $2, 'message', $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (channel_id, ts) DO UPDATE SET deleted_at = excluded.deleted_at \
-             WHERE timeline_entries.deleted_at IS NULL";
-        let n = on_conn!(self.conn(), c => sqlx::query(SQL)
-            .bind(m.incident_id)
-            .bind(m.at)
-            .bind(m.author_id)
-            .bind(m.text)
-            .bind(m.channel_id)
-            .bind(m.ts)
-            .bind(m.thread_ts)
-            .bind(files_json(m.files))
-            .bind(deleted_at)
-            .execute(c)
-            .await?
-            .rows_affected());
+        let on_conflict = "DO UPDATE SET deleted_at = excluded.deleted_at WHERE timeline_entries.deleted_at IS NULL";
+        self.write_message(m, Some(("deleted_at", deleted_at)), on_conflict)
+            .await
+    }
+
+    /// Inserts `m` (with one extra timestamp column, if any); on a `(channel, ts)`
+    /// clash does `on_conflict`. Reports whether a row was written.
+    async fn write_message(
+        &mut self,
+        m: &MessageWrite<'_>,
+        extra: Option<(&'static str, DateTime<Utc>)>,
+        on_conflict: &'static str,
+    ) -> StoreResult<Ingested> {
+        let (column, value) = match extra {
+            Some((column, at)) => (format!(", {column}"), Some(at)),
+            None => (String::new(), None),
+        };
+        let placeholder = if value.is_some() { ", $9" } else { "" };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO timeline_entries (incident_id, at, kind, author_id, text, channel_id, ts, thread_ts, files{column}) \
+             VALUES ($1, $2, 'message', $3, $4, $5, $6, $7, $8{placeholder}) ON CONFLICT (channel_id, ts) {on_conflict}"
+        ));
+        let n = on_conn!(self.conn(), c => {
+            let q = sqlx::query(sql)
+                .bind(m.incident_id)
+                .bind(m.at)
+                .bind(m.author_id)
+                .bind(m.text)
+                .bind(m.channel_id)
+                .bind(m.ts)
+                .bind(m.thread_ts)
+                .bind(files_json(m.files));
+            match value {
+                Some(at) => q.bind(at).execute(c).await?.rows_affected(),
+                None => q.execute(c).await?.rows_affected(),
+            }
+        });
         Ok(if n == 1 {
             Ingested::Stored
         } else {

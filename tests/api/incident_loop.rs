@@ -12,6 +12,8 @@ use warroom_fakes::{BOT_APP_ID, BOT_ID, payloads};
 const LEAD: &str = "U06SREONCL";
 const DBA: &str = "U04KHOUSE0";
 const DEV: &str = "U05GTREE00";
+/// Mentioned, never writes: the draft must still name them.
+const NET: &str = "U02BSPARRO";
 
 fn people(app: &TestApp) {
     app.slack.add_user(LEAD, "oncall", "On-call SRE", "SRE");
@@ -19,6 +21,8 @@ fn people(app: &TestApp) {
         .add_user(DBA, "khouse", "Karen House", "Database Admin");
     app.slack
         .add_user(DEV, "gtree", "Gal Tree", "Development Team");
+    app.slack
+        .add_user(NET, "bsparrow", "Bob Sparrow", "Networking");
 }
 
 async fn a_declared_incident_becomes_a_war_room_and_closes_with_its_full_postmortem(
@@ -103,6 +107,12 @@ async fn a_declared_incident_becomes_a_war_room_and_closes_with_its_full_postmor
     let own = payloads::bot_message(ch, BOT_ID, BOT_APP_ID, "Warroom's own post", &app.next_ts());
     assert_eq!(app.event("EvOwn", own).await, StatusCode::OK);
     app.say("C0ELSEWHERE", DEV, "unrelated chatter").await;
+    app.say(
+        ch,
+        LEAD,
+        &format!("looping in <@{NET}> for the load balancer"),
+    )
+    .await;
 
     let status = app
         .command(LEAD, ch, "status identified bad deploy 42")
@@ -164,6 +174,10 @@ async fn a_declared_incident_becomes_a_war_room_and_closes_with_its_full_postmor
     ] {
         assert!(md.contains(team), "stakeholder {team}:\n{md}");
     }
+    assert!(
+        md.contains("looping in @Bob Sparrow for the load balancer"),
+        "mentions read as names:\n{md}"
+    );
     assert!(md.contains("rolled back deploy 42"), "resolution:\n{md}");
     assert!(
         md.contains("Status changed from investigating to identified: bad deploy 42"),
@@ -179,13 +193,13 @@ async fn a_declared_incident_becomes_a_war_room_and_closes_with_its_full_postmor
         .expect("draft message posted");
     assert!(draft_msg.blocks.as_ref().unwrap().as_array().unwrap().len() <= 50);
 
-    // The store agrees: 22 messages (one deleted), system entries, no duplicates.
+    // The store agrees: 23 messages (one deleted), system entries, no duplicates.
     let entries = app.entries(inc.incident_id).await;
     let messages: Vec<_> = entries
         .iter()
         .filter(|e| e.kind == EntryKind::Message)
         .collect();
-    assert_eq!(messages.len(), 22, "{messages:#?}");
+    assert_eq!(messages.len(), 23, "{messages:#?}");
     assert_eq!(
         messages.iter().filter(|e| e.deleted_at.is_some()).count(),
         1
