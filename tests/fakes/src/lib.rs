@@ -6,11 +6,18 @@
 //!   Slack toward the bot.
 //! * [`payloads`]: builders for the payloads Slack sends (slash commands, Events API
 //!   callbacks and message events).
+//! * [`pagers`]: strict fake paging providers — [`FakePagerDuty`] (Events API v2),
+//!   [`FakeOpsgenie`] (Alert API v2) and [`FakeWebhook`] (generic JSON hooks) —
+//!   sharing [`PagerFailure`] injection.
 
+pub mod pagers;
 pub mod payloads;
 pub mod signer;
 pub mod slack;
 
+pub use pagers::{
+    FakeOpsgenie, FakePagerDuty, FakeWebhook, PagerFailure, opsgenie, pagerduty, webhook,
+};
 pub use signer::SlackSigner;
 pub use slack::{
     BOT_APP_ID, BOT_ID, BOT_USER_ID, Channel, Failure, FakeSlack, FakeSlackConfig, Message,

@@ -160,6 +160,14 @@ impl FakeSlack {
         state.channels.iter().find(|c| c.name == name).cloned()
     }
 
+    /// Direct messages the bot sent `user` (through `conversations.open`), oldest first.
+    pub fn dms_to(&self, user: &str) -> Vec<Message> {
+        match self.channel_by_name(&format!("dm-{}", user.to_lowercase())) {
+            Some(dm) => self.messages_in(&dm.id),
+            None => Vec::new(),
+        }
+    }
+
     /// Messages in a channel (top-level and thread replies), oldest first.
     pub fn messages_in(&self, channel_id: &str) -> Vec<Message> {
         let state = self.shared.lock();

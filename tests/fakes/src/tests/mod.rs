@@ -5,6 +5,7 @@ mod conversations;
 mod failures;
 mod files;
 mod history;
+mod pagers;
 mod payloads;
 mod protocol;
 mod views_users;

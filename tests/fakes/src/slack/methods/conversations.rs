@@ -1,4 +1,4 @@
-//! `conversations.create`, `.info`, `.invite`, `.join`, `.list`, `.setTopic`.
+//! `conversations.create`, `.info`, `.invite`, `.join`, `.list`, `.open`, `.setTopic`.
 
 use serde_json::{Value, json};
 
@@ -35,6 +35,42 @@ pub(crate) fn create(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
     let body = channel_json(&channel, false);
     state.channels.push(channel);
     Reply::ok(json!({ "channel": body }))
+}
+
+/// Opens (or finds) the bot's direct-message channel with one user: `D…` ids, the
+/// bot and the user as members. Group DMs are not modelled.
+pub(crate) fn open(state: &mut State, args: &Args, ctx: &Ctx) -> Reply {
+    let users = args.list("users");
+    let user = match users.as_slice() {
+        [] => return Reply::err("users_list_not_supplied"),
+        [one] => one.clone(),
+        _ => return Reply::err("invalid_arguments"),
+    };
+    if user == BOT_USER_ID {
+        return Reply::err("cannot_dm_bot");
+    }
+    if !user_exists(state, &user, ctx.strict_users) {
+        return Reply::err("user_not_found");
+    }
+    let name = format!("dm-{}", user.to_lowercase());
+    if let Some(existing) = state.channels.iter().find(|c| c.name == name) {
+        return Reply::ok(
+            json!({ "no_op": true, "already_open": true, "channel": { "id": existing.id } }),
+        );
+    }
+    let id = state.new_channel_id().replacen('C', "D", 1);
+    state.channels.push(Channel {
+        id: id.clone(),
+        name,
+        is_private: true,
+        is_archived: false,
+        created: state.now_secs(),
+        creator: BOT_USER_ID.to_string(),
+        topic: String::new(),
+        purpose: String::new(),
+        members: vec![BOT_USER_ID.to_string(), user],
+    });
+    Reply::ok(json!({ "channel": { "id": id } }))
 }
 
 /// Slack's channel-name rules, in the order Slack reports them.

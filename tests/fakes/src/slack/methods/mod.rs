@@ -35,6 +35,7 @@ pub(crate) fn handler(method: &str) -> Option<Handler> {
         "conversations.invite" => conversations::invite,
         "conversations.join" => conversations::join,
         "conversations.list" => conversations::list,
+        "conversations.open" => conversations::open,
         "conversations.setTopic" => conversations::set_topic,
         "conversations.history" => history::history,
         "conversations.replies" => history::replies,
