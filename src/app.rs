@@ -2,8 +2,11 @@
 //! the listener (port 0 works, for tests) and runs the outbox workers beside the
 //! server until shutdown.
 
+use crate::clock::Clock;
 use crate::config::{Settings, SlackSecrets};
 use crate::outbox::worker::Worker;
+use crate::paging::engine::Escalator;
+use crate::paging::providers::Providers;
 use crate::slack::client::SlackApi;
 use crate::slack::routes;
 use crate::slack::verify::RequestVerifier;
@@ -27,13 +30,21 @@ pub struct AppState {
     pub slack: SlackApi,
     pub settings: Arc<Settings>,
     pub verifier: RequestVerifier,
+    pub clock: Clock,
+    pub providers: Providers,
     outbox_wake: Arc<Notify>,
+    escalation_wake: Arc<Notify>,
 }
 
 impl AppState {
     /// Wakes an outbox worker so freshly queued work goes out now.
     pub fn wake_outbox(&self) {
         self.outbox_wake.notify_one();
+    }
+
+    /// Wakes the escalation worker: an escalation was started and is due now.
+    pub fn wake_escalations(&self) {
+        self.escalation_wake.notify_one();
     }
 }
 
@@ -44,6 +55,15 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings, secrets: SlackSecrets) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, secrets, Clock::new()).await
+    }
+
+    /// As [`Application::build`], on the given clock (tests use a manual one).
+    pub async fn build_with_clock(
+        settings: Settings,
+        secrets: SlackSecrets,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
         use anyhow::Context;
         let store = Store::connect(&settings.database_url)
             .await
@@ -57,12 +77,16 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let providers = Providers::new(settings.paging.escalation.clone())?;
         let state = AppState {
             store,
             slack,
             verifier: RequestVerifier::new(&secrets.signing_secret),
             settings: Arc::new(settings),
+            clock,
+            providers,
             outbox_wake: Arc::new(Notify::new()),
+            escalation_wake: Arc::new(Notify::new()),
         };
         Ok(Self { listener, state })
     }
@@ -85,13 +109,23 @@ impl Application {
         let worker = Worker {
             store: self.state.store.clone(),
             slack: self.state.slack.clone(),
+            providers: self.state.providers.clone(),
+            clock: self.state.clock.clone(),
             settings: self.state.settings.outbox.clone(),
             private_channels: self.state.settings.slack.private_channels,
             wake: self.state.outbox_wake.clone(),
         };
-        let workers: Vec<_> = (0..OUTBOX_WORKERS)
+        let mut workers: Vec<_> = (0..OUTBOX_WORKERS)
             .map(|_| tokio::spawn(worker.clone().run(stop_rx.clone())))
             .collect();
+        let escalator = Escalator {
+            store: self.state.store.clone(),
+            config: self.state.settings.paging.escalation.clone(),
+            clock: self.state.clock.clone(),
+            wake: self.state.escalation_wake.clone(),
+            outbox_wake: self.state.outbox_wake.clone(),
+        };
+        workers.push(tokio::spawn(escalator.run(stop_rx.clone())));
         let store = self.state.store.clone();
         tracing::info!(addr = %self.listener.local_addr()?, backend = store.backend(), "warroom is listening");
         axum::serve(self.listener, routes::router(self.state))

@@ -1,9 +1,10 @@
 //! The offline commands: `import` a Slack export, print a `postmortem`, show `status`.
 //! They need only the database, not Slack credentials.
 
-use crate::domain::{Incident, TimelineEntry};
 use crate::import;
+use crate::paging::EscalationConfig;
 use crate::postmortem;
+use crate::report;
 use crate::store::{MessageWrite, Store};
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -52,29 +53,27 @@ pub async fn import(store: &Store, dir: &Path, channel: &str) -> anyhow::Result<
         tx.upsert_person(person, now).await?;
     }
     tx.commit().await?;
-    let draft = draft_markdown(store, id).await?;
+    let draft = draft_markdown(store, id, &EscalationConfig::empty()).await?;
     Ok((id, draft))
 }
 
 /// The postmortem draft of a stored incident, as Markdown.
-pub async fn draft_markdown(store: &Store, id: i64) -> anyhow::Result<String> {
-    let (incident, entries) = load(store, id).await?;
-    let mut tx = store.read().await?;
-    let people = tx.people().await?;
-    tx.commit().await?;
-    Ok(postmortem::render_markdown(&postmortem::build(
-        &incident, &entries, &people,
-    )))
-}
-
-async fn load(store: &Store, id: i64) -> anyhow::Result<(Incident, Vec<TimelineEntry>)> {
+pub async fn draft_markdown(
+    store: &Store,
+    id: i64,
+    config: &EscalationConfig,
+) -> anyhow::Result<String> {
     let mut tx = store.read().await?;
     let Some(incident) = tx.incident(id).await? else {
         bail!("there is no incident #{id} in this database (`warroom status` lists the open ones)");
     };
-    let entries = tx.entries(id).await.context("reading the timeline")?;
+    let gathered = report::gather(&mut tx, id)
+        .await
+        .context("reading the timeline")?;
     tx.commit().await?;
-    Ok((incident, entries))
+    Ok(postmortem::render_markdown(&report::draft(
+        &incident, &gathered, config,
+    )))
 }
 
 /// Open incidents, the outbox backlog and recent failed writes.

@@ -2,12 +2,16 @@
 //! environment overrides. Secrets come from the environment only. A bad value fails
 //! at startup with the file, the key and what was expected.
 
+use crate::paging::EscalationConfig;
+use crate::paging::config::EscalationConfigError;
 use secrecy::SecretString;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";
+pub const DEFAULT_ESCALATION_PATH: &str = "config/escalation.toml";
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -15,6 +19,28 @@ pub struct Settings {
     pub database_url: String,
     pub slack: SlackSettings,
     pub outbox: OutboxSettings,
+    pub paging: PagingSettings,
+}
+
+/// Who to page, and the secrets that authenticate providers' acknowledgements.
+#[derive(Debug, Clone)]
+pub struct PagingSettings {
+    pub escalation: Arc<EscalationConfig>,
+    /// `WARROOM_PAGERDUTY_WEBHOOK_SECRET`: verifies PagerDuty's webhook signatures.
+    pub pagerduty_webhook_secret: Option<SecretString>,
+    /// `WARROOM_OPSGENIE_WEBHOOK_TOKEN`: the bearer token Opsgenie's webhook sends.
+    pub opsgenie_webhook_token: Option<SecretString>,
+}
+
+impl PagingSettings {
+    /// No paging: no teams, no provider webhooks.
+    pub fn disabled() -> Self {
+        Self {
+            escalation: Arc::new(EscalationConfig::empty()),
+            pagerduty_webhook_secret: None,
+            opsgenie_webhook_token: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +79,8 @@ pub enum ConfigError {
         key: String,
         problem: String,
     },
+    #[error(transparent)]
+    Escalation(#[from] EscalationConfigError),
     #[error(
         "missing {names}. Set them in the environment (see README: \"Environment\"). \
          Without Slack you can still try: warroom import ../shared/fixtures/slack-export-app-outage --channel inc-2021-03-09-app-outage"
@@ -67,6 +95,8 @@ struct FileConfig {
     #[serde(default)]
     server: FileServer,
     #[serde(default)]
+    paging: FilePaging,
+    #[serde(default)]
     database: FileDatabase,
     #[serde(default)]
     slack: FileSlack,
@@ -78,6 +108,12 @@ struct FileConfig {
 #[serde(deny_unknown_fields)]
 struct FileServer {
     listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePaging {
+    escalation_file: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -225,6 +261,8 @@ impl Settings {
             ));
         }
 
+        let paging = load_paging(&src, parsed.paging.escalation_file)?;
+
         Ok(Settings {
             listen,
             database_url,
@@ -234,8 +272,40 @@ impl Settings {
                 private_channels,
             },
             outbox,
+            paging,
         })
     }
+}
+
+/// The escalation file: named by `WARROOM_ESCALATION_CONFIG` or `[paging]
+/// escalation_file` (then it must exist), else `config/escalation.toml` if present.
+/// Without one, nobody is paged automatically.
+fn load_paging(
+    src: &Source<'_>,
+    file_value: Option<String>,
+) -> Result<PagingSettings, ConfigError> {
+    let named = src.pick(
+        "WARROOM_ESCALATION_CONFIG",
+        "paging.escalation_file",
+        file_value,
+    );
+    let escalation = match named {
+        Some((path, _)) => EscalationConfig::load(Path::new(&path), src.env)?,
+        None if Path::new(DEFAULT_ESCALATION_PATH).exists() => {
+            EscalationConfig::load(Path::new(DEFAULT_ESCALATION_PATH), src.env)?
+        }
+        None => EscalationConfig::empty(),
+    };
+    let secret = |k: &str| {
+        (src.env)(k)
+            .filter(|v| !v.trim().is_empty())
+            .map(SecretString::from)
+    };
+    Ok(PagingSettings {
+        escalation: Arc::new(escalation),
+        pagerduty_webhook_secret: secret("WARROOM_PAGERDUTY_WEBHOOK_SECRET"),
+        opsgenie_webhook_token: secret("WARROOM_OPSGENIE_WEBHOOK_TOKEN"),
+    })
 }
 
 impl SlackSecrets {

@@ -13,13 +13,16 @@
 
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
 pub mod import;
 pub mod outbox;
+pub mod paging;
 pub mod postmortem;
+pub mod report;
 pub mod slack;
 pub mod store;
 pub mod telemetry;

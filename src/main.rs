@@ -80,7 +80,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Postmortem { incident_id } => {
             let store = open(&settings).await?;
-            println!("{}", cli::draft_markdown(&store, incident_id).await?);
+            println!(
+                "{}",
+                cli::draft_markdown(&store, incident_id, &settings.paging.escalation).await?
+            );
             Ok(())
         }
         Command::Status => {

@@ -6,9 +6,10 @@ use super::{Reply, SlashCommand};
 use crate::app::AppState;
 use crate::domain::{Declaration, Incident, IncidentTitle, Severity, TimelineEntry};
 use crate::error::AppError;
-use crate::outbox::{self, SlackOp};
+use crate::outbox::{self, Op};
 use crate::slack::views;
-use chrono::Utc;
+use crate::store::Tx;
+use chrono::{DateTime, Utc};
 
 pub const USAGE: &str = "/incident declare <title> [sev1|sev2|sev3|sev4]";
 pub const DEFAULT_SEVERITY: Severity = Severity::SEV3;
@@ -65,7 +66,7 @@ pub async fn run(
 /// Declares an incident for `user` and queues its war room. Shared by the slash
 /// command and the modal. Returns the new incident's id.
 pub async fn declare(state: &AppState, user: &str, args: DeclareArgs) -> Result<i64, AppError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let (mut incident, event) = Incident::declare(Declaration {
         title: args.title,
         severity: args.severity,
@@ -86,27 +87,50 @@ pub async fn declare(state: &AppState, user: &str, args: DeclareArgs) -> Result<
     ))
     .await?;
     let mut ops = vec![
-        SlackOp::CreateWarRoom { incident_id: id },
-        SlackOp::Invite {
+        Op::CreateWarRoom { incident_id: id },
+        Op::Invite {
             incident_id: id,
             users: vec![user.to_string()],
         },
-        SlackOp::SyncTopic { incident_id: id },
-        SlackOp::PostSummary { incident_id: id },
+        Op::SyncTopic { incident_id: id },
+        Op::PostSummary { incident_id: id },
     ];
     if let Some(channel) = &state.settings.slack.announcements_channel {
-        ops.push(SlackOp::Announce {
+        ops.push(Op::Announce {
             incident_id: id,
             channel: channel.clone(),
         });
     }
     for op in &ops {
-        outbox::enqueue(&mut tx, op, Some(&id.to_string()), now).await?;
+        outbox::enqueue(&mut tx, op, Some(&id.to_string())).await?;
     }
+    let escalates = start_escalation(state, &mut tx, &incident, now).await?;
     tx.commit().await?;
     state.wake_outbox();
+    if escalates {
+        state.wake_escalations();
+    }
     tracing::info!(incident_id = id, severity = %incident.severity, "incident declared");
     Ok(id)
+}
+
+/// Starts the severity's escalation policy, if it has one; level one is due at once.
+pub async fn start_escalation(
+    state: &AppState,
+    tx: &mut Tx,
+    incident: &Incident,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let Some(policy) = state
+        .settings
+        .paging
+        .escalation
+        .policy_for(incident.severity.level())
+    else {
+        return Ok(false);
+    };
+    tx.start_escalation(incident.id, &policy.id, now).await?;
+    Ok(true)
 }
 
 /// `declare` with no title: open the modal. The trigger id expires in 3 seconds, so

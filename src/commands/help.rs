@@ -11,6 +11,8 @@ Inside a war room:
 • `/incident sev <1-4>`
 • `/incident lead @user`
 • `/incident note <text>`: add a line to the timeline
+• `/incident page <team|@user> [message]`: page someone now
+• `/incident ack`: acknowledge your page
 • `/incident resolve <what fixed it>`
 • `/incident close`: close and post the postmortem draft";
 

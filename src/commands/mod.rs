@@ -2,18 +2,20 @@
 //! Every path answers: bad input gets an ephemeral usage message, never a silent drop.
 //! One file per subcommand; war-room changes share [`war_room::apply`].
 
+mod ack;
 mod close;
 mod declare;
 mod help;
 mod lead;
 mod list;
 mod note;
+mod page;
 mod resolve;
 mod sev;
 mod status;
 mod war_room;
 
-pub use declare::{DeclareArgs, declare};
+pub use declare::{DeclareArgs, declare, start_escalation};
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -79,6 +81,8 @@ pub enum Command {
     Sev(sev::SevArgs),
     Lead(lead::LeadArgs),
     Note(note::NoteArgs),
+    Page(page::PageArgs),
+    Ack,
     Resolve(resolve::ResolveArgs),
     Close,
     List,
@@ -98,6 +102,8 @@ impl Command {
             "sev" | "severity" => Command::Sev(sev::parse(rest)?),
             "lead" => Command::Lead(lead::parse(rest)?),
             "note" => Command::Note(note::parse(rest)?),
+            "page" => Command::Page(page::parse(rest)?),
+            "ack" | "acknowledge" => Command::Ack,
             "resolve" => Command::Resolve(resolve::parse(rest)?),
             "close" => Command::Close,
             "list" => Command::List,
@@ -122,6 +128,8 @@ pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, App
         Command::Lead(a) => war_room::apply(state, cmd, a.into_change()).await,
         Command::Note(a) => war_room::apply(state, cmd, a.into_change()).await,
         Command::Resolve(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Page(a) => page::run(state, cmd, a).await,
+        Command::Ack => ack::run(state, cmd).await,
         Command::Close => close::run(state, cmd).await,
         Command::List => list::run(state).await,
         Command::Help => Ok(help::reply(None)),

@@ -4,17 +4,17 @@
 
 use super::{Reply, SlashCommand};
 use crate::app::AppState;
-use crate::domain::{Change, TimelineEntry};
+use crate::domain::{Change, Status, TimelineEntry};
 use crate::error::AppError;
-use crate::outbox::{self, SlackOp};
-use chrono::Utc;
+use crate::outbox::{self, Op};
+use crate::paging;
 
 pub async fn apply(
     state: &AppState,
     cmd: &SlashCommand,
     change: Change,
 ) -> Result<Reply, AppError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let Some(found) = tx.incident_by_channel(&cmd.channel_id).await? else {
         return Ok(Reply::Ephemeral(
@@ -27,6 +27,7 @@ pub async fn apply(
         .await?
         .ok_or_else(|| anyhow::anyhow!("incident #{} vanished", found.id))?;
     let is_close = change == Change::Close;
+    let severity_changed = matches!(change, Change::Severity(_));
     let events = match incident.apply(change, now) {
         Ok(events) => events,
         Err(e) => return Ok(Reply::Ephemeral(format!(":warning: {e}"))),
@@ -43,18 +44,28 @@ pub async fn apply(
         tx.insert_system_entry(&entry).await?;
     }
     let id = incident.id;
+    let mut escalates = false;
+    if matches!(incident.status, Status::Resolved | Status::Closed) {
+        paging::stand_down(&mut tx, id, now).await?;
+    } else if severity_changed {
+        // A severity raised into a paging policy starts it (once per incident).
+        escalates = super::start_escalation(state, &mut tx, &incident, now).await?;
+    }
     let mut ops = vec![
-        SlackOp::SyncTopic { incident_id: id },
-        SlackOp::RefreshSummary { incident_id: id },
+        Op::SyncTopic { incident_id: id },
+        Op::RefreshSummary { incident_id: id },
     ];
     if is_close {
-        ops.push(SlackOp::PublishPostmortem { incident_id: id });
+        ops.push(Op::PublishPostmortem { incident_id: id });
     }
     for op in &ops {
-        outbox::enqueue(&mut tx, op, None, now).await?;
+        outbox::enqueue(&mut tx, op, None).await?;
     }
     tx.commit().await?;
     state.wake_outbox();
+    if escalates {
+        state.wake_escalations();
+    }
 
     let said: Vec<String> = events.iter().map(|e| e.describe()).collect();
     let mut text = format!("<@{}>: {}", cmd.user_id, said.join(". "));

@@ -1,4 +1,4 @@
-//! The outbox: every write Warroom makes to Slack is first stored as an [`SlackOp`]
+//! The outbox: every write Warroom makes to Slack or a paging provider is first stored as an [`Op`]
 //! in the same transaction as the change that caused it, then sent by the
 //! [`worker`]. A Slack outage delays posts; it never loses them and never blocks an ack.
 
@@ -6,23 +6,21 @@ mod ops;
 mod send;
 pub mod worker;
 
-pub use ops::SlackOp;
+pub use ops::{Op, Provider, ProviderAction};
 
 use crate::store::{StoreResult, Tx};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
-/// Queues `op` in its incident's lane. `key` makes the intent idempotent: the same key
-/// is never queued twice. Pass `None` for a one-off intent (a fresh key is made).
-pub async fn enqueue(
-    tx: &mut Tx,
-    op: &SlackOp,
-    key: Option<&str>,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
+/// Queues `op` in its lane, due at once. `key` makes the intent idempotent: the same
+/// key is never queued twice. Pass `None` for a one-off intent (a fresh key is made).
+///
+/// Outbound scheduling (due times, backoff, leases) runs on the wall clock, not the
+/// incident clock: `Retry-After` and network timeouts are real seconds.
+pub async fn enqueue(tx: &mut Tx, op: &Op, key: Option<&str>) -> StoreResult<bool> {
     let payload = serde_json::to_string(op).expect("ops always serialize");
     let key = match key {
         Some(k) => format!("{}:{k}", op.name()),
         None => format!("{}:{}", op.name(), uuid::Uuid::new_v4()),
     };
-    tx.enqueue(&op.lane(), &key, &payload, now).await
+    tx.enqueue(&op.lane(), &key, &payload, Utc::now()).await
 }

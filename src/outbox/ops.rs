@@ -1,11 +1,12 @@
-//! The outbound intents. Each is small and refers to the incident by id; what to say
+//! The outbound intents. Each is small and refers to stored things by id; what to say
 //! is computed when it is sent, so a topic or summary always shows the latest state.
 
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
-pub enum SlackOp {
+pub enum Op {
     /// Create the war-room channel (`name_taken` → numeric suffix) and store its id.
     CreateWarRoom { incident_id: i64 },
     Invite {
@@ -20,40 +21,139 @@ pub enum SlackOp {
     RefreshSummary { incident_id: i64 },
     /// Tell the announcements channel about a new incident.
     Announce { incident_id: i64, channel: String },
+    /// A line for the war room from Warroom itself: escalations, failures.
+    Notice { incident_id: i64, text: String },
+    /// DM a paged person: title, severity, war-room link and an Acknowledge button.
+    PageDm { incident_id: i64, page_id: i64 },
     /// Build the postmortem draft and post it as a message and a `.md` file.
     PublishPostmortem { incident_id: i64 },
+    /// An event at a paging provider for one team's alert on this incident.
+    Provider {
+        incident_id: i64,
+        provider: Provider,
+        action: ProviderAction,
+        team_id: String,
+        dedup_key: String,
+    },
 }
 
-impl SlackOp {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    Pagerduty,
+    Opsgenie,
+    Webhook,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderAction {
+    Trigger,
+    Acknowledge,
+    Resolve,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Pagerduty => "pagerduty",
+            Provider::Opsgenie => "opsgenie",
+            Provider::Webhook => "webhook",
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Provider::Pagerduty => "PagerDuty",
+            Provider::Opsgenie => "Opsgenie",
+            Provider::Webhook => "webhook",
+        })
+    }
+}
+
+impl Op {
     pub fn name(&self) -> &'static str {
         match self {
-            SlackOp::CreateWarRoom { .. } => "create_war_room",
-            SlackOp::Invite { .. } => "invite",
-            SlackOp::SyncTopic { .. } => "sync_topic",
-            SlackOp::PostSummary { .. } => "post_summary",
-            SlackOp::RefreshSummary { .. } => "refresh_summary",
-            SlackOp::Announce { .. } => "announce",
-            SlackOp::PublishPostmortem { .. } => "publish_postmortem",
+            Op::CreateWarRoom { .. } => "create_war_room",
+            Op::Invite { .. } => "invite",
+            Op::SyncTopic { .. } => "sync_topic",
+            Op::PostSummary { .. } => "post_summary",
+            Op::RefreshSummary { .. } => "refresh_summary",
+            Op::Announce { .. } => "announce",
+            Op::Notice { .. } => "notice",
+            Op::PageDm { .. } => "page_dm",
+            Op::PublishPostmortem { .. } => "publish_postmortem",
+            Op::Provider { .. } => "provider",
         }
     }
 
     pub fn incident_id(&self) -> i64 {
         match self {
-            SlackOp::CreateWarRoom { incident_id }
-            | SlackOp::Invite { incident_id, .. }
-            | SlackOp::SyncTopic { incident_id }
-            | SlackOp::PostSummary { incident_id }
-            | SlackOp::RefreshSummary { incident_id }
-            | SlackOp::Announce { incident_id, .. }
-            | SlackOp::PublishPostmortem { incident_id } => *incident_id,
+            Op::CreateWarRoom { incident_id }
+            | Op::Invite { incident_id, .. }
+            | Op::SyncTopic { incident_id }
+            | Op::PostSummary { incident_id }
+            | Op::RefreshSummary { incident_id }
+            | Op::Announce { incident_id, .. }
+            | Op::Notice { incident_id, .. }
+            | Op::PageDm { incident_id, .. }
+            | Op::PublishPostmortem { incident_id }
+            | Op::Provider { incident_id, .. } => *incident_id,
         }
     }
 
-    /// Ops for one incident go out in order: the channel exists before anything is
-    /// posted to it, and posts appear in the order they were made.
+    /// Slack writes for one incident go out in order: the channel exists before
+    /// anything is posted to it. Each provider has its own lane per incident, so a
+    /// provider outage never holds up Slack, and Slack failing never holds up a page.
     pub fn lane(&self) -> String {
-        format!("incident:{}", self.incident_id())
+        match self {
+            Op::Provider {
+                provider,
+                incident_id,
+                ..
+            } => format!("{}:{incident_id}", provider.as_str()),
+            other => format!("incident:{}", other.incident_id()),
+        }
     }
+
+    /// In plain words, for failure notices.
+    pub fn describe(&self) -> String {
+        match self {
+            Op::CreateWarRoom { .. } => "create the war-room channel".into(),
+            Op::Invite { users, .. } => format!("invite {}", mentions(users)),
+            Op::SyncTopic { .. } => "set the channel topic".into(),
+            Op::PostSummary { .. } | Op::RefreshSummary { .. } => {
+                "post the incident summary".into()
+            }
+            Op::Announce { channel, .. } => format!("announce the incident in <#{channel}>"),
+            Op::Notice { .. } => "post a notice".into(),
+            Op::PageDm { .. } => "send a page by Slack DM".into(),
+            Op::PublishPostmortem { .. } => "post the postmortem draft".into(),
+            Op::Provider {
+                provider,
+                action,
+                team_id,
+                ..
+            } => {
+                let verb = match action {
+                    ProviderAction::Trigger => "page",
+                    ProviderAction::Acknowledge => "acknowledge the alert of",
+                    ProviderAction::Resolve => "resolve the alert of",
+                };
+                format!("{verb} team {team_id} through {provider}")
+            }
+        }
+    }
+}
+
+fn mentions(users: &[String]) -> String {
+    users
+        .iter()
+        .map(|u| format!("<@{u}>"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -62,20 +162,37 @@ mod tests {
 
     #[test]
     fn ops_round_trip_through_their_stored_json() {
-        let op = SlackOp::Invite {
+        let op = Op::Provider {
             incident_id: 3,
-            users: vec!["U1".into(), "U2".into()],
+            provider: Provider::Pagerduty,
+            action: ProviderAction::Trigger,
+            team_id: "sre".into(),
+            dedup_key: "warroom-3-sre".into(),
         };
         let json = serde_json::to_string(&op).unwrap();
-        assert!(json.contains(r#""op":"invite""#), "{json}");
-        assert_eq!(serde_json::from_str::<SlackOp>(&json).unwrap(), op);
+        assert!(
+            json.contains(r#""op":"provider""#) && json.contains(r#""provider":"pagerduty""#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), op);
     }
 
     #[test]
-    fn all_ops_of_an_incident_share_one_lane() {
-        let a = SlackOp::CreateWarRoom { incident_id: 9 };
-        let b = SlackOp::PublishPostmortem { incident_id: 9 };
+    fn slack_ops_share_the_incident_lane_and_providers_have_their_own() {
+        let a = Op::CreateWarRoom { incident_id: 9 };
+        let b = Op::PageDm {
+            incident_id: 9,
+            page_id: 1,
+        };
+        let p = Op::Provider {
+            incident_id: 9,
+            provider: Provider::Opsgenie,
+            action: ProviderAction::Trigger,
+            team_id: "ops".into(),
+            dedup_key: "k".into(),
+        };
         assert_eq!(a.lane(), b.lane());
-        assert_ne!(a.lane(), SlackOp::CreateWarRoom { incident_id: 10 }.lane());
+        assert_ne!(a.lane(), p.lane());
+        assert_ne!(a.lane(), Op::CreateWarRoom { incident_id: 10 }.lane());
     }
 }

@@ -1,14 +1,16 @@
 //! What each outbound op does against Slack. Ops are written to be safe to repeat:
 //! each step checks what an earlier attempt already stored before calling Slack again.
 
-use super::SlackOp;
+use super::Op;
+use super::ProviderAction;
 use super::worker::Worker;
 use crate::domain::{Incident, war_room_channel_name, with_suffix};
+use crate::paging::providers::{Alert, ProviderError};
 use crate::postmortem;
+use crate::report;
 use crate::slack::client::SlackCallError;
 use crate::slack::views;
 use crate::store::StoreError;
-use chrono::Utc;
 
 /// Channel names tried after `name_taken` before giving up.
 const MAX_NAME_SUFFIX: u32 = 50;
@@ -17,6 +19,8 @@ const MAX_NAME_SUFFIX: u32 = 50;
 pub enum SendError {
     #[error(transparent)]
     Slack(#[from] SlackCallError),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Something the op needs does not exist and will not appear by waiting.
@@ -28,17 +32,18 @@ impl SendError {
     pub fn is_permanent(&self) -> bool {
         match self {
             SendError::Slack(e) => e.is_permanent(),
+            SendError::Provider(e) => e.is_permanent(),
             SendError::Store(_) => false,
             SendError::Missing(_) => true,
         }
     }
 }
 
-pub async fn send(w: &Worker, op: &SlackOp) -> Result<(), SendError> {
+pub async fn send(w: &Worker, op: &Op) -> Result<(), SendError> {
     let incident = load(w, op.incident_id()).await?;
     match op {
-        SlackOp::CreateWarRoom { .. } => create_war_room(w, &incident).await,
-        SlackOp::Invite { users, .. } => {
+        Op::CreateWarRoom { .. } => create_war_room(w, &incident).await,
+        Op::Invite { users, .. } => {
             let channel = war_room(&incident)?;
             match w.slack.invite(channel, users).await {
                 // Everyone asked for is there already: the goal is met.
@@ -46,12 +51,12 @@ pub async fn send(w: &Worker, op: &SlackOp) -> Result<(), SendError> {
                 other => Ok(other?),
             }
         }
-        SlackOp::SyncTopic { .. } => Ok(w
+        Op::SyncTopic { .. } => Ok(w
             .slack
             .set_topic(war_room(&incident)?, &views::topic(&incident))
             .await?),
-        SlackOp::PostSummary { .. } => post_summary(w, &incident).await,
-        SlackOp::RefreshSummary { .. } => {
+        Op::PostSummary { .. } => post_summary(w, &incident).await,
+        Op::RefreshSummary { .. } => {
             let mut tx = w.store.read().await?;
             let summary = tx.remembered_message(incident.id, "summary").await?;
             tx.commit().await?;
@@ -63,13 +68,60 @@ pub async fn send(w: &Worker, op: &SlackOp) -> Result<(), SendError> {
                 .update_message(&channel, &ts, &text, Some(&blocks))
                 .await?)
         }
-        SlackOp::Announce { channel, .. } => {
+        Op::Announce { channel, .. } => {
             let text = views::announcement(&incident);
             w.slack.post_message(channel, &text, None).await?;
             Ok(())
         }
-        SlackOp::PublishPostmortem { .. } => publish_postmortem(w, &incident).await,
+        Op::Notice { text, .. } => {
+            w.slack
+                .post_message(war_room(&incident)?, text, None)
+                .await?;
+            Ok(())
+        }
+        Op::PageDm { page_id, .. } => page_dm(w, &incident, *page_id).await,
+        Op::PublishPostmortem { .. } => publish_postmortem(w, &incident).await,
+        Op::Provider {
+            provider,
+            action,
+            team_id,
+            dedup_key,
+            ..
+        } => {
+            let team = w.providers.config().team(team_id).ok_or_else(|| {
+                SendError::Missing(format!(
+                    "team {team_id} is no longer in the escalation config"
+                ))
+            })?;
+            let alert = Alert {
+                incident: &incident,
+                team,
+                dedup_key,
+                war_room_url: incident.channel_id.as_deref().map(views::channel_url),
+            };
+            w.providers.send(*provider, *action, &alert).await?;
+            if *action == ProviderAction::Trigger {
+                tracing::info!(incident_id = incident.id, team = %team_id, provider = %provider, "provider paged");
+            }
+            Ok(())
+        }
     }
+}
+
+/// The page itself: a DM with what, how bad, where, and an Acknowledge button. A page
+/// acknowledged before its DM went out is not sent.
+async fn page_dm(w: &Worker, incident: &Incident, page_id: i64) -> Result<(), SendError> {
+    let mut tx = w.store.read().await?;
+    let page = tx.page(page_id).await?;
+    tx.commit().await?;
+    let page = page.ok_or_else(|| SendError::Missing(format!("page #{page_id} does not exist")))?;
+    if page.acked_at.is_some() {
+        return Ok(());
+    }
+    let dm = w.slack.open_dm(&page.user_id).await?;
+    let (text, blocks) = views::page_dm(incident, &page);
+    w.slack.post_message(&dm, &text, Some(&blocks)).await?;
+    Ok(())
 }
 
 async fn load(w: &Worker, id: i64) -> Result<Incident, SendError> {
@@ -136,9 +188,8 @@ async fn post_summary(w: &Worker, incident: &Incident) -> Result<(), SendError> 
 async fn publish_postmortem(w: &Worker, incident: &Incident) -> Result<(), SendError> {
     let channel = war_room(incident)?;
     let mut tx = w.store.read().await?;
-    let entries = tx.entries(incident.id).await?;
+    let mut gathered = report::gather(&mut tx, incident.id).await?;
     let participants = tx.participants(incident.id).await?;
-    let mut people = tx.people().await?;
     let posted = tx.remembered_message(incident.id, "postmortem").await?;
     let uploaded = tx
         .remembered_message(incident.id, "postmortem_file")
@@ -146,11 +197,17 @@ async fn publish_postmortem(w: &Worker, incident: &Incident) -> Result<(), SendE
     tx.commit().await?;
 
     let mut involved = participants;
-    involved.extend(entries.iter().flat_map(|e| mentioned_users(&e.text)));
+    involved.extend(
+        gathered
+            .entries
+            .iter()
+            .flat_map(|e| mentioned_users(&e.text)),
+    );
+    involved.extend(gathered.pages.iter().map(|p| p.user_id.clone()));
     involved.sort();
     involved.dedup();
-    learn_unknown_people(w, &involved, &mut people).await?;
-    let draft = postmortem::build(incident, &entries, &people);
+    learn_unknown_people(w, &involved, &mut gathered.people).await?;
+    let draft = report::draft(incident, &gathered, w.providers.config());
 
     if posted.is_none() {
         let blocks = serde_json::Value::Array(postmortem::render_blocks(&draft));
@@ -195,7 +252,7 @@ async fn learn_unknown_people(
         match w.slack.user_info(user).await {
             Ok(person) => {
                 let mut tx = w.store.begin().await?;
-                tx.upsert_person(&person, Utc::now()).await?;
+                tx.upsert_person(&person, w.clock.now()).await?;
                 tx.commit().await?;
                 people.insert(person.user_id.clone(), person);
             }

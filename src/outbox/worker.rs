@@ -2,11 +2,14 @@
 //! time (a lease), sends it, and marks it done, retries it later with backoff and
 //! jitter (honouring `Retry-After`), or gives up on a permanent error.
 
-use super::SlackOp;
+use super::Op;
 use super::send::{SendError, send};
+use crate::clock::Clock;
 use crate::config::OutboxSettings;
+use crate::domain::TimelineEntry;
+use crate::paging::providers::Providers;
 use crate::slack::client::{SlackApi, SlackCallError};
-use crate::store::{ClaimedItem, Store};
+use crate::store::{ClaimedItem, Store, StoreResult};
 use chrono::{Duration as ChronoDuration, Utc};
 use rand::Rng;
 use std::sync::Arc;
@@ -21,6 +24,8 @@ const MAX_BACKOFF_SECS: f64 = 300.0;
 pub struct Worker {
     pub store: Store,
     pub slack: SlackApi,
+    pub providers: Providers,
+    pub clock: Clock,
     pub settings: OutboxSettings,
     pub private_channels: bool,
     /// Rung when something is queued, so a post goes out at once instead of at the
@@ -61,7 +66,7 @@ impl Worker {
 
     #[tracing::instrument(skip_all, fields(outbox_id = item.id, lane = %item.lane, attempt = item.attempts))]
     async fn handle(&self, item: ClaimedItem) -> Result<(), crate::store::StoreError> {
-        let op: SlackOp = match serde_json::from_str(&item.payload) {
+        let op: Op = match serde_json::from_str(&item.payload) {
             Ok(op) => op,
             Err(e) => {
                 tracing::error!(error = %e, "unreadable outbox item; giving up on it");
@@ -81,8 +86,9 @@ impl Worker {
             Err(e)
                 if e.is_permanent() || item.attempts >= i64::from(self.settings.max_attempts) =>
             {
-                tracing::error!(op = op.name(), incident_id = op.incident_id(), error = %e, attempts = item.attempts, "giving up on an outbound Slack write");
-                self.store.fail_outbox(item.id, now, &e.to_string()).await
+                tracing::error!(op = op.name(), incident_id = op.incident_id(), error = %e, attempts = item.attempts, "giving up on an outbound write");
+                self.store.fail_outbox(item.id, now, &e.to_string()).await?;
+                self.record_failure(&op, &e).await
             }
             Err(e) => {
                 let wait = retry_delay(&e, item.attempts);
@@ -94,11 +100,53 @@ impl Worker {
     }
 }
 
+impl Worker {
+    /// A write that will never go out is part of the incident's story: it goes in
+    /// the timeline and, where the war room can still be reached, is said there.
+    async fn record_failure(&self, op: &Op, e: &SendError) -> StoreResult<()> {
+        if matches!(op, Op::Notice { .. }) {
+            return Ok(()); // a failed notice must not beget another
+        }
+        let now = self.clock.now();
+        let text = format!("Could not {}: {e}", op.describe());
+        let mut tx = self.store.begin().await?;
+        let id = op.incident_id();
+        tx.insert_system_entry(&TimelineEntry::system(
+            id,
+            now,
+            "delivery_failed",
+            None,
+            text.clone(),
+        ))
+        .await?;
+        if !matches!(op, Op::CreateWarRoom { .. }) {
+            super::enqueue(
+                &mut tx,
+                &Op::Notice {
+                    incident_id: id,
+                    text: format!(":warning: {text}"),
+                },
+                None,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+}
+
 /// `Retry-After` when Slack gave one; otherwise exponential backoff (1 s, 2 s, 4 s, …
 /// up to 5 min) with ±25 % jitter so replicas don't retry in lockstep.
 fn retry_delay(e: &SendError, attempts: i64) -> Duration {
     if let SendError::Slack(SlackCallError::RateLimited(Some(after))) = e {
         return *after;
+    }
+    if let Some(after) = match e {
+        SendError::Provider(p) => p.retry_after(),
+        _ => None,
+    } {
+        return after;
     }
     let exp = 2f64
         .powi(attempts.clamp(1, 30) as i32 - 1)

@@ -47,14 +47,20 @@ pub struct Stakeholder {
     pub name: String,
     /// Their team, from the profile title.
     pub title: Option<String>,
+    /// How a paged person answered, e.g. `paged, acknowledged after 3m`.
+    pub paging: Option<String>,
 }
 
 impl Stakeholder {
     /// `Susan Vega — Customer Support`
     pub fn label(&self) -> String {
-        match &self.title {
+        let base = match &self.title {
             Some(t) => format!("{} — {t}", self.name),
             None => self.name.clone(),
+        };
+        match &self.paging {
+            Some(p) => format!("{base} ({p})"),
+            None => base,
         }
     }
 }
@@ -224,6 +230,7 @@ fn stakeholders(
                 title: person
                     .and_then(|p| p.title.clone())
                     .filter(|t| !t.trim().is_empty()),
+                paging: None,
             });
         }
     };

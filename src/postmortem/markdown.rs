@@ -55,7 +55,7 @@ pub fn render_markdown(draft: &Draft) -> String {
     let _ = writeln!(out, "- **Duration:** {}\n", or_not_recorded(duration));
 
     section(&mut out, "Response metrics");
-    out.push_str("Measured from the declaration.\n\n");
+    out.push_str("Measured from the declaration unless noted.\n\n");
     for m in &draft.metrics {
         match (m.elapsed, m.at) {
             (Some(elapsed), Some(at)) => {

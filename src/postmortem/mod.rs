@@ -6,6 +6,7 @@ mod blocks;
 mod draft;
 mod duration;
 mod markdown;
+mod paging;
 mod rich_text;
 
 pub use blocks::{
@@ -18,4 +19,5 @@ pub use draft::{
 };
 pub use duration::{format_datetime, format_duration};
 pub use markdown::render_markdown;
+pub use paging::{PageFact, add_pages};
 pub use rich_text::{RichText, Span};

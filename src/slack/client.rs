@@ -86,6 +86,16 @@ pub struct ChannelInfo {
 }
 
 #[derive(Deserialize)]
+struct OpenReply {
+    channel: OpenedChannel,
+}
+
+#[derive(Deserialize)]
+struct OpenedChannel {
+    id: String,
+}
+
+#[derive(Deserialize)]
 struct PostReply {
     ts: String,
 }
@@ -190,6 +200,14 @@ impl SlackApi {
             )
             .await?;
         Ok(())
+    }
+
+    /// The bot's DM channel with `user` (opened if need be).
+    pub async fn open_dm(&self, user: &str) -> SlackResult<String> {
+        let reply: OpenReply = self
+            .post("conversations.open", &json!({"users": user}))
+            .await?;
+        Ok(reply.channel.id)
     }
 
     pub async fn set_topic(&self, channel: &str, topic: &str) -> SlackResult<()> {

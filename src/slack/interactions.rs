@@ -1,11 +1,12 @@
 //! Interactivity payloads (`payload=<json>` forms): the declare modal's submission.
 //! Validation errors go back in the ack so Slack shows them beside the field.
 
-use super::views::DECLARE_CALLBACK_ID;
+use super::views::{ACK_ACTION_ID, DECLARE_CALLBACK_ID};
 use crate::app::AppState;
 use crate::commands::{DeclareArgs, declare};
 use crate::domain::{IncidentTitle, Severity};
 use crate::error::AppError;
+use crate::paging::ack::{AckOutcome, AckSource, ack_pages};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use serde::Deserialize;
@@ -23,6 +24,15 @@ struct Payload {
     kind: String,
     user: User,
     view: Option<View>,
+    #[serde(default)]
+    actions: Vec<Action>,
+    response_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Action {
+    action_id: String,
+    value: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -61,9 +71,75 @@ pub async fn handle(state: &AppState, body: &str) -> Result<Response, AppError> 
                 ),
             }
         }
-        // Other interactions (buttons we do not own yet, modal closes) are acknowledged.
+        ("block_actions", _) => {
+            if let Some(action) = payload
+                .actions
+                .iter()
+                .find(|a| a.action_id == ACK_ACTION_ID)
+            {
+                let page_id = action
+                    .value
+                    .as_deref()
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .ok_or_else(|| {
+                        AppError::BadRequest("acknowledge button without a page id".into())
+                    })?;
+                let answer = ack_button(state, page_id, &payload.user.id).await?;
+                if let Some(url) = payload.response_url {
+                    let slack = state.slack.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = slack.respond(&url, &answer).await {
+                            tracing::warn!(error = %e, "could not update the page message after an ack");
+                        }
+                    });
+                }
+            }
+            Ok(StatusCode::OK.into_response())
+        }
+        // Other interactions (modal closes, buttons we do not own) are acknowledged.
         _ => Ok(StatusCode::OK.into_response()),
     }
+}
+
+/// Acks the page behind a DM's button; returns what the page message should say now.
+async fn ack_button(state: &AppState, page_id: i64, user: &str) -> Result<Value, AppError> {
+    let mut tx = state.store.read().await?;
+    let page = tx.page(page_id).await?;
+    tx.commit().await?;
+    let Some(page) = page else {
+        return Ok(
+            json!({"response_type": "ephemeral", "replace_original": false, "text": ":warning: That page no longer exists."}),
+        );
+    };
+    if page.user_id != user {
+        let text = format!(
+            ":warning: This page was sent to <@{}>, so only they can acknowledge it here.",
+            page.user_id
+        );
+        return Ok(json!({"response_type": "ephemeral", "replace_original": false, "text": text}));
+    }
+    let outcome = ack_pages(
+        &state.store,
+        &state.clock,
+        page.incident_id,
+        user,
+        Some(page_id),
+        AckSource::SlackButton,
+    )
+    .await?;
+    state.wake_outbox();
+    let text = match outcome {
+        AckOutcome::Acked { incident_id, .. } => {
+            format!(
+                ":white_check_mark: You acknowledged incident #{incident_id}. Escalation has stopped; see you in the war room."
+            )
+        }
+        AckOutcome::AlreadyAcked { incident_id } => {
+            format!(":white_check_mark: Incident #{incident_id}: already acknowledged.")
+        }
+        AckOutcome::NotPaged => ":warning: There is no page of yours to acknowledge.".to_string(),
+    };
+    Ok(json!({"replace_original": true, "text": text}))
 }
 
 /// The modal's fields as declare arguments, or errors keyed by block id.

@@ -1,5 +1,6 @@
 //! The HTTP surface: `/slack/events`, `/slack/commands`, `/slack/interactions` (all
-//! signature-checked) and `/healthz`. Handlers store first and answer at once; slow
+//! Slack-signed), `/webhooks/pagerduty` and `/webhooks/opsgenie` (providers' acks,
+//! authenticated their own way) and `/healthz`. Handlers store first and answer at once; slow
 //! Slack work happens in the outbox worker after the ack.
 
 use super::{events, interactions};
@@ -21,6 +22,14 @@ pub fn router(state: AppState) -> Router {
         .route("/slack/events", post(events_route))
         .route("/slack/commands", post(commands_route))
         .route("/slack/interactions", post(interactions_route))
+        .route(
+            "/webhooks/pagerduty",
+            post(crate::paging::webhooks::pagerduty),
+        )
+        .route(
+            "/webhooks/opsgenie",
+            post(crate::paging::webhooks::opsgenie),
+        )
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)

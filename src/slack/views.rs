@@ -3,11 +3,51 @@
 //! them lives here.
 
 use crate::domain::{Incident, MAX_TITLE_CHARS};
+use crate::store::PageRecord;
 use serde_json::{Value, json};
 
 /// Slack's limit on a topic.
 const MAX_TOPIC: usize = 250;
 pub const DECLARE_CALLBACK_ID: &str = "warroom_declare";
+/// The Acknowledge button on a page; its value is the page id.
+pub const ACK_ACTION_ID: &str = "warroom_ack";
+
+/// A link that opens a channel in Slack, for places outside Slack (pagers).
+pub fn channel_url(channel_id: &str) -> String {
+    format!("https://slack.com/app_redirect?channel={channel_id}")
+}
+
+/// The page a person receives by DM: `(fallback text, blocks)`.
+pub fn page_dm(i: &Incident, page: &PageRecord) -> (String, Value) {
+    let room = i
+        .channel_id
+        .as_deref()
+        .map(|c| format!("<#{c}>"))
+        .unwrap_or_else(|| "its war room (opening now)".into());
+    let text = format!(
+        ":rotating_light: You are paged: {} incident #{}: {}",
+        i.severity, i.id, i.title
+    );
+    let mut body = format!(
+        "*{}* incident #{}: *{}*\nStatus: {}. Join {room}.",
+        i.severity, i.id, i.title, i.status
+    );
+    if let Some(note) = &page.note {
+        body.push_str(&format!("\n> {note}"));
+    }
+    if let Some(by) = &page.paged_by {
+        body.push_str(&format!("\nPaged by <@{by}>."));
+    }
+    let blocks = json!([
+        {"type": "header", "text": {"type": "plain_text", "text": truncate("🚨 You are paged", 150)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": truncate(&body, 3000)}},
+        {"type": "actions", "block_id": "page", "elements": [
+            {"type": "button", "action_id": ACK_ACTION_ID, "style": "primary", "value": page.id.to_string(),
+             "text": {"type": "plain_text", "text": "Acknowledge"}}
+        ]}
+    ]);
+    (text, blocks)
+}
 
 pub fn topic(i: &Incident) -> String {
     let lead = i

@@ -6,10 +6,12 @@
 
 mod incidents;
 mod outbox;
+mod paging;
 mod people;
 mod timeline;
 
 pub use outbox::{Backlog, ClaimedItem, FailedItem};
+pub use paging::{DueEscalation, NewPage, PageRecord, ProviderAlert};
 pub use timeline::{Ingested, MessageWrite};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

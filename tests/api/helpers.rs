@@ -1,32 +1,68 @@
-//! `spawn_app`: Warroom on port 0 with a fresh database and a fake Slack, and a
-//! `TestApp` with one method per thing Slack (or a user in Slack) does.
+//! `spawn_app`: Warroom on port 0 with a fresh database and a fake Slack (and, for
+//! paging, fake PagerDuty, Opsgenie and webhook servers), and a `TestApp` with one
+//! method per thing Slack (or a user in Slack) does.
 
 use crate::db::{Backend, TestDb};
 use reqwest::StatusCode;
 use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::oneshot;
 use warroom::app::Application;
-use warroom::config::{OutboxSettings, Settings, SlackSecrets, SlackSettings};
+use warroom::clock::Clock;
+use warroom::config::{OutboxSettings, PagingSettings, Settings, SlackSecrets, SlackSettings};
 use warroom::domain::{Incident, TimelineEntry};
+use warroom::paging::EscalationConfig;
 use warroom::store::Store;
-use warroom_fakes::{BOT_APP_ID, FakeSlack, SlackSigner, payloads};
+use warroom_fakes::{
+    BOT_APP_ID, FakeOpsgenie, FakePagerDuty, FakeSlack, FakeWebhook, SlackSigner, payloads,
+};
 
 pub const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+pub const PD_WEBHOOK_SECRET: &str = "pd-webhook-secret";
+pub const OG_WEBHOOK_TOKEN: &str = "og-webhook-token";
+
+/// The paging providers a paging app talks to.
+#[derive(Clone)]
+pub struct Pagers {
+    pub pagerduty: FakePagerDuty,
+    pub opsgenie: FakeOpsgenie,
+    pub webhook: FakeWebhook,
+}
 
 pub struct TestApp {
     pub address: String,
     pub slack: FakeSlack,
+    pub pagers: Option<Pagers>,
     pub signer: SlackSigner,
     pub store: Store,
-    /// Held so the database lives as long as the app.
-    pub _db: TestDb,
+    pub clock: Clock,
+    pub state: warroom::app::AppState,
+    db: Arc<TestDb>,
+    settings: Settings,
     http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
-    counter: AtomicU64,
+    counter: Arc<AtomicU64>,
     /// Seconds part of the `ts` this app's fake users write at.
     ts_base: i64,
+}
+
+/// A killed app, whose database and fakes live on for its successor.
+pub struct Stopped {
+    app: TestApp,
+}
+
+impl Stopped {
+    pub fn clock(&self) -> &Clock {
+        &self.app.clock
+    }
+
+    /// A new process on the same database, fakes and clock.
+    pub async fn start(self) -> TestApp {
+        self.app.replica().await
+    }
 }
 
 pub struct Declared {
@@ -46,8 +82,53 @@ pub async fn spawn_app_with(
     warroom::telemetry::init_for_tests();
     warroom::tls::install_crypto_provider();
     let slack = FakeSlack::start().await;
-    let db = TestDb::new(backend).await;
-    let mut settings = Settings {
+    let db = Arc::new(TestDb::new(backend).await);
+    let mut settings = base_settings(&db, &slack);
+    adjust(&mut settings, &slack);
+    start(db, slack, None, settings, Clock::new()).await
+}
+
+/// An app with the escalation config in `escalation_toml` (`{pagerduty}`,
+/// `{opsgenie}` and `{webhook}` stand for the fakes' URLs), on a manual clock.
+pub async fn spawn_paging_app(backend: Backend, escalation_toml: &str) -> TestApp {
+    warroom::telemetry::init_for_tests();
+    warroom::tls::install_crypto_provider();
+    let slack = FakeSlack::start().await;
+    let pagers = Pagers {
+        pagerduty: FakePagerDuty::start().await,
+        opsgenie: FakeOpsgenie::start().await,
+        webhook: FakeWebhook::start().await,
+    };
+    let toml = escalation_toml
+        .replace("{pagerduty}", &pagers.pagerduty.url())
+        .replace("{opsgenie}", &pagers.opsgenie.url())
+        .replace("{webhook}", &pagers.webhook.base_url());
+    let env = |k: &str| match k {
+        "TEST_PD_KEY" => Some(warroom_fakes::pagerduty::TEST_ROUTING_KEY.to_string()),
+        "TEST_OG_KEY" => Some(warroom_fakes::opsgenie::DEFAULT_API_KEY.to_string()),
+        _ => None,
+    };
+    let escalation = EscalationConfig::parse(&toml, Path::new("test-escalation.toml"), &env)
+        .expect("test escalation config is valid");
+    let db = Arc::new(TestDb::new(backend).await);
+    let mut settings = base_settings(&db, &slack);
+    settings.paging = PagingSettings {
+        escalation: Arc::new(escalation),
+        pagerduty_webhook_secret: Some(PD_WEBHOOK_SECRET.to_string().into()),
+        opsgenie_webhook_token: Some(OG_WEBHOOK_TOKEN.to_string().into()),
+    };
+    start(
+        db,
+        slack,
+        Some(pagers),
+        settings,
+        Clock::manual(chrono::Utc::now()),
+    )
+    .await
+}
+
+fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
+    Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: db.url.clone(),
         slack: SlackSettings {
@@ -59,18 +140,27 @@ pub async fn spawn_app_with(
             poll_interval_ms: 50,
             max_attempts: 10,
         },
-    };
-    adjust(&mut settings, &slack);
+        paging: PagingSettings::disabled(),
+    }
+}
+
+async fn start(
+    db: Arc<TestDb>,
+    slack: FakeSlack,
+    pagers: Option<Pagers>,
+    settings: Settings,
+    clock: Clock,
+) -> TestApp {
     let secrets = SlackSecrets {
         bot_token: slack.bot_token().into(),
         signing_secret: SIGNING_SECRET.to_string().into(),
         app_token: None,
     };
-    let app = Application::build(settings, secrets)
+    let app = Application::build_with_clock(settings.clone(), secrets, clock.clone())
         .await
         .expect("app builds");
     let port = app.port();
-    let store = app.state().store.clone();
+    let state = app.state().clone();
     let (tx, rx) = oneshot::channel();
     let server = tokio::spawn(async move {
         app.run_until(async {
@@ -82,18 +172,59 @@ pub async fn spawn_app_with(
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         slack,
+        pagers,
         signer: SlackSigner::new(SIGNING_SECRET),
-        store,
-        _db: db,
+        store: state.store.clone(),
+        clock,
+        state,
+        db,
+        settings,
         http: reqwest::Client::new(),
         shutdown: Some(tx),
         server: Some(server),
-        counter: AtomicU64::new(0),
+        counter: Arc::new(AtomicU64::new(0)),
         ts_base: chrono::Utc::now().timestamp(),
     }
 }
 
 impl TestApp {
+    /// Another replica: same database, same fakes, same clock.
+    pub async fn replica(&self) -> TestApp {
+        let mut other = start(
+            self.db.clone(),
+            self.slack.clone(),
+            self.pagers.clone(),
+            self.settings.clone(),
+            self.clock.clone(),
+        )
+        .await;
+        other.counter = self.counter.clone();
+        other.ts_base = self.ts_base;
+        other
+    }
+
+    /// Kills the process without a goodbye: nothing in flight finishes.
+    pub async fn kill(mut self) -> Stopped {
+        if let Some(server) = self.server.take() {
+            server.abort();
+            let _ = server.await;
+        }
+        Stopped { app: self }
+    }
+
+    pub fn pagers(&self) -> &Pagers {
+        self.pagers.as_ref().expect("spawned with spawn_paging_app")
+    }
+
+    /// Moves the (manual) clock on and lets the escalation worker look at once.
+    pub async fn advance(&self, by: std::time::Duration) {
+        self.clock.advance(by);
+        self.state.wake_escalations();
+        // Let the worker take what is due before the test looks.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        self.outbox_drained().await;
+    }
+
     fn next(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::SeqCst) + 1
     }
@@ -116,6 +247,26 @@ impl TestApp {
             .header("content-type", content_type);
         for (k, v) in self.signer.headers_now(body) {
             req = req.header(k, v);
+        }
+        req.body(body.to_string())
+            .send()
+            .await
+            .expect("request reaches the app")
+    }
+
+    /// POSTs to `path` with the given headers, unsigned by Slack (provider webhooks).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &str,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.address))
+            .header("content-type", "application/json");
+        for (k, v) in headers {
+            req = req.header(*k, v);
         }
         req.body(body.to_string())
             .send()
@@ -164,24 +315,30 @@ impl TestApp {
             .ephemeral(user, "C0INCIDENTS", &format!("declare {args}"))
             .await;
         assert!(answer.contains("Declared incident"), "{answer}");
-        // Tests declare one at a time, so the newest open incident is this one.
-        let incident_id = self.newest_open_incident().await;
-        let slack = self.slack.clone();
-        let mut channel = None;
-        for _ in 0..500 {
-            if let Some(c) = self.incident(incident_id).await.channel_id
-                && !slack.pins_in(&c).is_empty()
-            {
-                channel = Some(c);
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        let channel = channel.expect("war room opened with its summary pinned");
+        let incident_id: i64 = answer
+            .split("incident #")
+            .nth(1)
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|n| n.parse().ok())
+            .expect("the answer names the incident number");
+        let channel = self.war_room_of(incident_id).await;
         Declared {
             incident_id,
             channel,
         }
+    }
+
+    /// Waits for an incident's war room to exist with its summary pinned.
+    pub async fn war_room_of(&self, incident_id: i64) -> String {
+        for _ in 0..500 {
+            if let Some(c) = self.incident(incident_id).await.channel_id
+                && !self.slack.pins_in(&c).is_empty()
+            {
+                return c;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("incident #{incident_id}'s war room never opened with its summary pinned");
     }
 
     pub async fn event(&self, event_id: &str, event: Value) -> StatusCode {
@@ -241,6 +398,29 @@ impl TestApp {
         ts
     }
 
+    /// Clicks the Acknowledge button of a page DM as `user`.
+    pub async fn click_ack(&self, user: &str, page_id: i64) -> StatusCode {
+        let n = self.next();
+        let payload = serde_json::json!({
+            "type": "block_actions",
+            "user": {"id": user, "username": user.to_lowercase(), "team_id": warroom_fakes::TEAM_ID},
+            "api_app_id": BOT_APP_ID,
+            "trigger_id": payloads::trigger_id(n),
+            "response_url": self.slack.response_url(&format!("ack{n}")),
+            "container": {"type": "message", "is_ephemeral": false},
+            "actions": [{"action_id": "warroom_ack", "block_id": "page", "type": "button", "value": page_id.to_string(),
+                         "text": {"type": "plain_text", "text": "Acknowledge"}, "action_ts": self.next_ts()}]
+        });
+        let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            &form,
+        )
+        .await
+        .status()
+    }
+
     pub async fn newest_open_incident(&self) -> i64 {
         let mut tx = self.store.read().await.unwrap();
         let n = tx
@@ -269,7 +449,14 @@ impl TestApp {
         e
     }
 
-    /// Waits until the outbox has nothing pending or in flight.
+    pub async fn pages(&self, id: i64) -> Vec<warroom::store::PageRecord> {
+        let mut tx = self.store.read().await.unwrap();
+        let p = tx.pages(id).await.unwrap();
+        tx.commit().await.unwrap();
+        p
+    }
+
+    /// Waits until the outbox has nothing pending or in flight that is due.
     pub async fn outbox_drained(&self) {
         for _ in 0..1000 {
             let b = self.store.outbox_backlog().await.unwrap();

@@ -6,6 +6,7 @@ mod db;
 mod helpers;
 mod import;
 mod incident_loop;
+mod paging;
 mod signatures;
 mod store;
 mod war_room;

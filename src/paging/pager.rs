@@ -1,0 +1,147 @@
+//! Sending a page, inside the caller's transaction: each person gets a page record,
+//! an invite to the war room and a Slack DM; each team's providers get an alert; the
+//! timeline gets a line per person. Nothing is sent here: the outbox sends it after
+//! commit, so the page and the record of it land together or not at all.
+
+use super::config::EscalationConfig;
+use super::plan::Plan;
+use crate::domain::{Incident, TimelineEntry};
+use crate::outbox::{self, Op, Provider, ProviderAction};
+use crate::store::{NewPage, ProviderAlert, StoreResult, Tx};
+use chrono::{DateTime, Utc};
+
+pub struct PageRequest<'a> {
+    pub incident: &'a Incident,
+    /// The escalation level (0-based), or `None` for a manual page.
+    pub level: Option<i64>,
+    pub note: Option<&'a str>,
+    /// Who paged by hand; `None` for the policy.
+    pub paged_by: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+/// Records and queues the pages of `plan`. Returns the people newly paged (a person
+/// already paged at this level is not paged again).
+pub async fn page(
+    tx: &mut Tx,
+    config: &EscalationConfig,
+    plan: &Plan,
+    req: &PageRequest<'_>,
+) -> StoreResult<Vec<String>> {
+    let id = req.incident.id;
+    let manual_key = uuid::Uuid::new_v4().simple().to_string();
+    let mut paged = Vec::new();
+    for callee in &plan.callees {
+        let page_key = match req.level {
+            Some(level) => format!("policy:{id}:{level}:{}", callee.user_id),
+            None => format!("manual:{manual_key}:{}", callee.user_id),
+        };
+        let new = NewPage {
+            incident_id: id,
+            page_key: &page_key,
+            user_id: &callee.user_id,
+            team_id: callee.team_id.as_deref(),
+            level: req.level,
+            note: req.note,
+            paged_by: req.paged_by,
+            paged_at: req.now,
+        };
+        let Some(page_id) = tx.insert_page(&new).await? else {
+            continue;
+        };
+        outbox::enqueue(
+            tx,
+            &Op::PageDm {
+                incident_id: id,
+                page_id,
+            },
+            Some(&page_id.to_string()),
+        )
+        .await?;
+        let team = callee
+            .team_id
+            .as_deref()
+            .and_then(|t| config.team(t))
+            .map(|t| format!(" ({})", t.name))
+            .unwrap_or_default();
+        let how = match (req.level, req.paged_by) {
+            (Some(level), _) => format!("escalation level {}", level + 1),
+            (None, Some(by)) => format!("paged by <@{by}>"),
+            (None, None) => "paged".to_string(),
+        };
+        let text = format!("Paged <@{}>{team}, {how}", callee.user_id);
+        tx.insert_system_entry(&TimelineEntry::system(
+            id,
+            req.now,
+            "page",
+            req.paged_by,
+            text,
+        ))
+        .await?;
+        paged.push(callee.user_id.clone());
+    }
+    if !paged.is_empty() {
+        let invite = Op::Invite {
+            incident_id: id,
+            users: paged.clone(),
+        };
+        outbox::enqueue(tx, &invite, None).await?;
+    }
+    for team_id in &plan.teams {
+        trigger_providers(tx, config, req, team_id).await?;
+    }
+    Ok(paged)
+}
+
+/// Opens one alert per provider the team has, once per incident: a later level or
+/// manual page of the same team finds it open and does not page twice.
+async fn trigger_providers(
+    tx: &mut Tx,
+    config: &EscalationConfig,
+    req: &PageRequest<'_>,
+    team_id: &str,
+) -> StoreResult<()> {
+    let Some(team) = config.team(team_id) else {
+        return Ok(());
+    };
+    let providers = [
+        (Provider::Pagerduty, team.pagerduty.is_some()),
+        (Provider::Opsgenie, team.opsgenie.is_some()),
+        (Provider::Webhook, team.webhook.is_some()),
+    ];
+    for (provider, configured) in providers {
+        if !configured {
+            continue;
+        }
+        let dedup_key = dedup_key(req.incident.id, team_id);
+        let alert = ProviderAlert {
+            incident_id: req.incident.id,
+            provider: provider.as_str().to_string(),
+            team_id: team_id.to_string(),
+            dedup_key: dedup_key.clone(),
+            status: "open".into(),
+        };
+        if !tx.open_provider_alert(&alert, req.now).await? {
+            continue;
+        }
+        let op = Op::Provider {
+            incident_id: req.incident.id,
+            provider,
+            action: ProviderAction::Trigger,
+            team_id: team_id.to_string(),
+            dedup_key: dedup_key.clone(),
+        };
+        outbox::enqueue(
+            tx,
+            &op,
+            Some(&format!("trigger:{}:{dedup_key}", provider.as_str())),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// One alert per incident and team at each provider.
+pub fn dedup_key(incident_id: i64, team_id: &str) -> String {
+    format!("warroom-incident-{incident_id}-{team_id}")
+}

@@ -1,0 +1,201 @@
+//! Pages, provider alerts and escalations. "Never page twice" lives in the schema
+//! (`pages.page_key`, `provider_alerts (provider, dedup_key)`) and in claiming due
+//! escalations under a row lock (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
+//! write transactions are exclusive).
+
+use super::{StoreResult, Tx, on_conn};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PageRecord {
+    pub id: i64,
+    pub incident_id: i64,
+    pub user_id: String,
+    pub team_id: Option<String>,
+    pub level: Option<i64>,
+    pub note: Option<String>,
+    pub paged_by: Option<String>,
+    pub paged_at: DateTime<Utc>,
+    pub acked_at: Option<DateTime<Utc>>,
+    pub acked_by: Option<String>,
+    pub ack_source: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPage<'a> {
+    pub incident_id: i64,
+    pub page_key: &'a str,
+    pub user_id: &'a str,
+    pub team_id: Option<&'a str>,
+    pub level: Option<i64>,
+    pub note: Option<&'a str>,
+    pub paged_by: Option<&'a str>,
+    pub paged_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DueEscalation {
+    pub incident_id: i64,
+    pub policy_id: String,
+    pub next_level: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ProviderAlert {
+    pub incident_id: i64,
+    pub provider: String,
+    pub team_id: String,
+    pub dedup_key: String,
+    pub status: String,
+}
+
+const PAGE_COLUMNS: &str = "id, incident_id, user_id, team_id, level, note, paged_by, paged_at, acked_at, acked_by, ack_source";
+
+impl Tx {
+    /// Records a page; `None` when this page (by key) was recorded before.
+    pub async fn insert_page(&mut self, p: &NewPage<'_>) -> StoreResult<Option<i64>> {
+        const SQL: &str = "INSERT INTO pages (incident_id, page_key, user_id, team_id, level, note, paged_by, paged_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (page_key) DO NOTHING RETURNING id";
+        Ok(on_conn!(self.conn(), c => sqlx::query_scalar(SQL)
+            .bind(p.incident_id)
+            .bind(p.page_key)
+            .bind(p.user_id)
+            .bind(p.team_id)
+            .bind(p.level)
+            .bind(p.note)
+            .bind(p.paged_by)
+            .bind(p.paged_at)
+            .fetch_optional(c)
+            .await?))
+    }
+
+    pub async fn pages(&mut self, incident_id: i64) -> StoreResult<Vec<PageRecord>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PAGE_COLUMNS} FROM pages WHERE incident_id = $1 ORDER BY id"
+        ));
+        Ok(on_conn!(self.conn(), c => sqlx::query_as(sql).bind(incident_id).fetch_all(c).await?))
+    }
+
+    pub async fn page(&mut self, id: i64) -> StoreResult<Option<PageRecord>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {PAGE_COLUMNS} FROM pages WHERE id = $1"));
+        Ok(on_conn!(self.conn(), c => sqlx::query_as(sql).bind(id).fetch_optional(c).await?))
+    }
+
+    /// Marks a page acknowledged. `false` when it already was (acking twice is harmless).
+    pub async fn ack_page(
+        &mut self,
+        id: i64,
+        by: &str,
+        source: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE pages SET acked_at = $2, acked_by = $3, ack_source = $4 WHERE id = $1 AND acked_at IS NULL";
+        let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(id).bind(at).bind(by).bind(source).execute(c).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Starts an incident's policy escalation, its first level due at `first_at`.
+    pub async fn start_escalation(
+        &mut self,
+        incident_id: i64,
+        policy_id: &str,
+        first_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        const SQL: &str = "INSERT INTO escalations (incident_id, policy_id, next_level, deadline, status, updated_at) \
+             VALUES ($1, $2, 0, $3, 'waiting', $3) ON CONFLICT (incident_id) DO NOTHING";
+        on_conn!(self.conn(), c => sqlx::query(SQL).bind(incident_id).bind(policy_id).bind(first_at).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Takes one escalation whose deadline has passed; the row stays locked until commit.
+    pub async fn claim_due_escalation(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<DueEscalation>> {
+        let lock = if self.is_postgres() {
+            "FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT incident_id, policy_id, next_level FROM escalations \
+             WHERE status = 'waiting' AND deadline <= $1 ORDER BY deadline LIMIT 1 {lock}"
+        ));
+        Ok(on_conn!(self.conn(), c => sqlx::query_as(sql).bind(now).fetch_optional(c).await?))
+    }
+
+    /// Moves a claimed escalation on: to `next_level` at `deadline`, or to a final status.
+    pub async fn advance_escalation(
+        &mut self,
+        incident_id: i64,
+        next_level: i64,
+        deadline: Option<DateTime<Utc>>,
+        status: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        const SQL: &str = "UPDATE escalations SET next_level = $2, deadline = $3, status = $4, updated_at = $5 WHERE incident_id = $1";
+        on_conn!(self.conn(), c => sqlx::query(SQL).bind(incident_id).bind(next_level).bind(deadline).bind(status).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Stops a waiting escalation (acked or cancelled). `false` if it was not waiting.
+    pub async fn stop_escalation(
+        &mut self,
+        incident_id: i64,
+        status: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE escalations SET status = $2, deadline = NULL, updated_at = $3 \
+             WHERE incident_id = $1 AND status = 'waiting'";
+        let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(incident_id).bind(status).bind(now).execute(c).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// The earliest deadline of any waiting escalation, for the worker's timer.
+    pub async fn next_escalation_deadline(&mut self) -> StoreResult<Option<DateTime<Utc>>> {
+        const SQL: &str = "SELECT MIN(deadline) FROM escalations WHERE status = 'waiting'";
+        Ok(on_conn!(self.conn(), c => sqlx::query_scalar(SQL).fetch_one(c).await?))
+    }
+
+    /// Remembers an alert opened at a provider. `false` if it was already recorded.
+    pub async fn open_provider_alert(
+        &mut self,
+        a: &ProviderAlert,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        const SQL: &str = "INSERT INTO provider_alerts (incident_id, provider, team_id, dedup_key, status, opened_at) \
+             VALUES ($1, $2, $3, $4, 'open', $5) ON CONFLICT (provider, dedup_key) DO NOTHING";
+        let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(a.incident_id).bind(&a.provider).bind(&a.team_id).bind(&a.dedup_key).bind(at).execute(c).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    pub async fn provider_alerts(&mut self, incident_id: i64) -> StoreResult<Vec<ProviderAlert>> {
+        const SQL: &str = "SELECT incident_id, provider, team_id, dedup_key, status FROM provider_alerts WHERE incident_id = $1 ORDER BY id";
+        Ok(on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(incident_id).fetch_all(c).await?))
+    }
+
+    /// The alert a provider's webhook refers to.
+    pub async fn provider_alert(
+        &mut self,
+        provider: &str,
+        dedup_key: &str,
+    ) -> StoreResult<Option<ProviderAlert>> {
+        const SQL: &str = "SELECT incident_id, provider, team_id, dedup_key, status FROM provider_alerts WHERE provider = $1 AND dedup_key = $2";
+        Ok(
+            on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(provider).bind(dedup_key).fetch_optional(c).await?),
+        )
+    }
+
+    /// Moves an alert forward (open → acknowledged → resolved); never back.
+    pub async fn set_provider_alert_status(
+        &mut self,
+        provider: &str,
+        dedup_key: &str,
+        status: &str,
+    ) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE provider_alerts SET status = $3 WHERE provider = $1 AND dedup_key = $2 \
+             AND status <> 'resolved' AND status <> $3";
+        let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(provider).bind(dedup_key).bind(status).execute(c).await?.rows_affected());
+        Ok(n == 1)
+    }
+}
