@@ -32,6 +32,8 @@ pub struct AppState {
     pub verifier: RequestVerifier,
     pub clock: Clock,
     pub providers: Providers,
+    /// Backfill runs one at a time per process.
+    pub backfill_lock: Arc<tokio::sync::Mutex<()>>,
     outbox_wake: Arc<Notify>,
     escalation_wake: Arc<Notify>,
 }
@@ -51,6 +53,8 @@ impl AppState {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// Set: events also arrive over Socket Mode (the HTTP routes stay up).
+    app_token: Option<secrecy::SecretString>,
 }
 
 impl Application {
@@ -85,10 +89,15 @@ impl Application {
             settings: Arc::new(settings),
             clock,
             providers,
+            backfill_lock: Arc::new(tokio::sync::Mutex::new(())),
             outbox_wake: Arc::new(Notify::new()),
             escalation_wake: Arc::new(Notify::new()),
         };
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            app_token: secrets.app_token,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -114,6 +123,7 @@ impl Application {
             settings: self.state.settings.outbox.clone(),
             private_channels: self.state.settings.slack.private_channels,
             wake: self.state.outbox_wake.clone(),
+            in_hand: Default::default(),
         };
         let mut workers: Vec<_> = (0..OUTBOX_WORKERS)
             .map(|_| tokio::spawn(worker.clone().run(stop_rx.clone())))
@@ -126,6 +136,18 @@ impl Application {
             outbox_wake: self.state.outbox_wake.clone(),
         };
         workers.push(tokio::spawn(escalator.run(stop_rx.clone())));
+        match self.app_token {
+            Some(app_token) => {
+                // Socket Mode backfills after every hello, including the first.
+                let socket = crate::slack::socket::SocketMode {
+                    state: self.state.clone(),
+                    app_token,
+                };
+                workers.push(tokio::spawn(socket.run(stop_rx.clone())));
+            }
+            // Gaps are measured before the server takes its first request.
+            None => crate::slack::backfill::spawn(&self.state).await,
+        }
         let store = self.state.store.clone();
         tracing::info!(addr = %self.listener.local_addr()?, backend = store.backend(), "warroom is listening");
         axum::serve(self.listener, routes::router(self.state))
@@ -133,11 +155,14 @@ impl Application {
             .await?;
         tracing::info!("shutting down: finishing in-flight Slack writes");
         let _ = stop_tx.send(true);
+        let aborts: Vec<_> = workers.iter().map(|w| w.abort_handle()).collect();
         let all = futures::future::join_all(workers);
         if tokio::time::timeout(SHUTDOWN_GRACE, all).await.is_err() {
             tracing::warn!(
-                "some Slack writes were still in flight; another worker will take them over"
+                "some Slack writes were still in flight after the grace period; handing them back"
             );
+            aborts.iter().for_each(|a| a.abort());
+            worker.release_all().await;
         }
         store.close().await;
         Ok(())

@@ -48,12 +48,29 @@ pub struct SlackSettings {
     pub api_url: String,
     pub announcements_channel: Option<String>,
     pub private_channels: bool,
+    /// Pause between backfill reads (`conversations.history` is Tier 3: ~50 a minute).
+    pub history_pace_ms: u64,
 }
 
 #[derive(Debug, Clone)]
 pub struct OutboxSettings {
     pub poll_interval_ms: u64,
-    pub max_attempts: u32,
+    /// Transient failures (429, 5xx, timeouts) are retried until an item is this old;
+    /// a Slack outage of hours must delay posts, not drop them.
+    pub give_up_after_secs: u64,
+    /// First retry delay; doubles per attempt up to `retry_cap_ms`.
+    pub retry_base_ms: u64,
+    pub retry_cap_ms: u64,
+}
+
+impl OutboxSettings {
+    pub fn retry_base(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.retry_base_ms)
+    }
+
+    pub fn retry_cap(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.retry_cap_ms)
+    }
 }
 
 /// The secrets `serve` needs. `SecretString` never prints its value.
@@ -128,13 +145,16 @@ struct FileSlack {
     api_url: Option<String>,
     announcements_channel: Option<String>,
     private_channels: Option<bool>,
+    history_pace_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileOutbox {
     poll_interval_ms: Option<u64>,
-    max_attempts: Option<u32>,
+    give_up_after_secs: Option<u64>,
+    retry_base_ms: Option<u64>,
+    retry_cap_ms: Option<u64>,
 }
 
 /// Where a value came from, so an error can name it.
@@ -251,15 +271,10 @@ impl Settings {
 
         let outbox = OutboxSettings {
             poll_interval_ms: parsed.outbox.poll_interval_ms.unwrap_or(500).max(10),
-            max_attempts: parsed.outbox.max_attempts.unwrap_or(10),
+            give_up_after_secs: parsed.outbox.give_up_after_secs.unwrap_or(86_400),
+            retry_base_ms: parsed.outbox.retry_base_ms.unwrap_or(1000).max(10),
+            retry_cap_ms: parsed.outbox.retry_cap_ms.unwrap_or(300_000),
         };
-        if outbox.max_attempts == 0 {
-            return Err(invalid(
-                format!("{} [outbox.max_attempts]", file.display()),
-                "max_attempts",
-                "must be at least 1".into(),
-            ));
-        }
 
         let paging = load_paging(&src, parsed.paging.escalation_file)?;
 
@@ -270,6 +285,7 @@ impl Settings {
                 api_url,
                 announcements_channel,
                 private_channels,
+                history_pace_ms: parsed.slack.history_pace_ms.unwrap_or(1200),
             },
             outbox,
             paging,

@@ -113,6 +113,18 @@ impl Command {
     }
 }
 
+/// Runs a slash command and returns the answer for the transport to send back.
+pub async fn answer(
+    state: &AppState,
+    cmd: &SlashCommand,
+) -> Result<crate::slack::Answer, AppError> {
+    let reply = dispatch(state, cmd).await?;
+    Ok(match reply.to_json() {
+        Some(json) => crate::slack::Answer::Json(json),
+        None => crate::slack::Answer::Empty,
+    })
+}
+
 /// Runs a slash command and returns what to answer.
 #[tracing::instrument(skip_all, fields(user = %cmd.user_id, channel = %cmd.channel_id))]
 pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {

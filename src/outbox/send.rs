@@ -39,7 +39,16 @@ impl SendError {
     }
 }
 
-pub async fn send(w: &Worker, op: &Op) -> Result<(), SendError> {
+/// Which attempt this is at an outbox item.
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    /// The item's idempotency key; posts carry it in their metadata.
+    pub key: &'a str,
+    /// An earlier attempt may have reached Slack before we could record it.
+    pub retry: bool,
+}
+
+pub async fn send(w: &Worker, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
     let incident = load(w, op.incident_id()).await?;
     match op {
         Op::CreateWarRoom { .. } => create_war_room(w, &incident).await,
@@ -55,7 +64,7 @@ pub async fn send(w: &Worker, op: &Op) -> Result<(), SendError> {
             .slack
             .set_topic(war_room(&incident)?, &views::topic(&incident))
             .await?),
-        Op::PostSummary { .. } => post_summary(w, &incident).await,
+        Op::PostSummary { .. } => post_summary(w, d, &incident).await,
         Op::RefreshSummary { .. } => {
             let mut tx = w.store.read().await?;
             let summary = tx.remembered_message(incident.id, "summary").await?;
@@ -70,17 +79,15 @@ pub async fn send(w: &Worker, op: &Op) -> Result<(), SendError> {
         }
         Op::Announce { channel, .. } => {
             let text = views::announcement(&incident);
-            w.slack.post_message(channel, &text, None).await?;
+            post_once(w, d, channel, &text, None).await?;
             Ok(())
         }
         Op::Notice { text, .. } => {
-            w.slack
-                .post_message(war_room(&incident)?, text, None)
-                .await?;
+            post_once(w, d, war_room(&incident)?, text, None).await?;
             Ok(())
         }
-        Op::PageDm { page_id, .. } => page_dm(w, &incident, *page_id).await,
-        Op::PublishPostmortem { .. } => publish_postmortem(w, &incident).await,
+        Op::PageDm { page_id, .. } => page_dm(w, d, &incident, *page_id).await,
+        Op::PublishPostmortem { .. } => publish_postmortem(w, d, &incident).await,
         Op::Provider {
             provider,
             action,
@@ -110,7 +117,35 @@ pub async fn send(w: &Worker, op: &Op) -> Result<(), SendError> {
 
 /// The page itself: a DM with what, how bad, where, and an Acknowledge button. A page
 /// acknowledged before its DM went out is not sent.
-async fn page_dm(w: &Worker, incident: &Incident, page_id: i64) -> Result<(), SendError> {
+/// Posts a message once: on a retry, a message carrying this item's key that an
+/// earlier attempt left in the channel counts as posted.
+async fn post_once(
+    w: &Worker,
+    d: Delivery<'_>,
+    channel: &str,
+    text: &str,
+    blocks: Option<&serde_json::Value>,
+) -> Result<String, SendError> {
+    if d.retry
+        && let Some(ts) = w.slack.find_posted(channel, d.key).await?
+    {
+        tracing::info!(
+            key = d.key,
+            "an earlier attempt was posted; not posting again"
+        );
+        return Ok(ts);
+    }
+    Ok(w.slack
+        .post_keyed(channel, text, blocks, Some(d.key))
+        .await?)
+}
+
+async fn page_dm(
+    w: &Worker,
+    d: Delivery<'_>,
+    incident: &Incident,
+    page_id: i64,
+) -> Result<(), SendError> {
     let mut tx = w.store.read().await?;
     let page = tx.page(page_id).await?;
     tx.commit().await?;
@@ -120,7 +155,7 @@ async fn page_dm(w: &Worker, incident: &Incident, page_id: i64) -> Result<(), Se
     }
     let dm = w.slack.open_dm(&page.user_id).await?;
     let (text, blocks) = views::page_dm(incident, &page);
-    w.slack.post_message(&dm, &text, Some(&blocks)).await?;
+    post_once(w, d, &dm, &text, Some(&blocks)).await?;
     Ok(())
 }
 
@@ -156,7 +191,11 @@ async fn create_war_room(w: &Worker, incident: &Incident) -> Result<(), SendErro
                 tracing::info!(incident_id = incident.id, channel = %channel.name, "war room created");
                 return Ok(());
             }
-            Err(SlackCallError::Api(code)) if code == "name_taken" => continue,
+            Err(SlackCallError::Api(code)) if code == "name_taken" => {
+                if adopt_orphan(w, incident, &name).await? {
+                    return Ok(());
+                }
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -165,7 +204,28 @@ async fn create_war_room(w: &Worker, incident: &Incident) -> Result<(), SendErro
     )))
 }
 
-async fn post_summary(w: &Worker, incident: &Incident) -> Result<(), SendError> {
+/// A crash between `conversations.create` and storing its answer leaves a channel we
+/// made but never recorded; the retry then hits `name_taken` on it. A channel of that
+/// name that this bot created and no incident owns is that channel: take it.
+async fn adopt_orphan(w: &Worker, incident: &Incident, name: &str) -> Result<bool, SendError> {
+    let Some(found) = w.slack.find_channel(name).await? else {
+        return Ok(false);
+    };
+    let me = w.slack.identity().await?;
+    if found.creator.as_deref() != Some(me.user_id.as_str()) {
+        return Ok(false);
+    }
+    let mut tx = w.store.begin().await?;
+    if tx.incident_by_channel(&found.id).await?.is_some() {
+        return Ok(false);
+    }
+    tx.set_channel(incident.id, &found.id, &found.name).await?;
+    tx.commit().await?;
+    tracing::info!(incident_id = incident.id, channel = %found.name, "adopted the war room an interrupted attempt created");
+    Ok(true)
+}
+
+async fn post_summary(w: &Worker, d: Delivery<'_>, incident: &Incident) -> Result<(), SendError> {
     let channel = war_room(incident)?;
     let mut tx = w.store.read().await?;
     let existing = tx.remembered_message(incident.id, "summary").await?;
@@ -174,7 +234,7 @@ async fn post_summary(w: &Worker, incident: &Incident) -> Result<(), SendError> 
         Some((_, ts)) => ts,
         None => {
             let (text, blocks) = views::summary(incident);
-            let ts = w.slack.post_message(channel, &text, Some(&blocks)).await?;
+            let ts = post_once(w, d, channel, &text, Some(&blocks)).await?;
             let mut tx = w.store.begin().await?;
             tx.remember_message(incident.id, "summary", channel, &ts)
                 .await?;
@@ -185,7 +245,11 @@ async fn post_summary(w: &Worker, incident: &Incident) -> Result<(), SendError> 
     Ok(w.slack.pin(channel, &ts).await?)
 }
 
-async fn publish_postmortem(w: &Worker, incident: &Incident) -> Result<(), SendError> {
+async fn publish_postmortem(
+    w: &Worker,
+    d: Delivery<'_>,
+    incident: &Incident,
+) -> Result<(), SendError> {
     let channel = war_room(incident)?;
     let mut tx = w.store.read().await?;
     let mut gathered = report::gather(&mut tx, incident.id).await?;
@@ -211,10 +275,14 @@ async fn publish_postmortem(w: &Worker, incident: &Incident) -> Result<(), SendE
 
     if posted.is_none() {
         let blocks = serde_json::Value::Array(postmortem::render_blocks(&draft));
-        let ts = w
-            .slack
-            .post_message(channel, &postmortem::fallback_text(&draft), Some(&blocks))
-            .await?;
+        let ts = post_once(
+            w,
+            d,
+            channel,
+            &postmortem::fallback_text(&draft),
+            Some(&blocks),
+        )
+        .await?;
         let mut tx = w.store.begin().await?;
         tx.remember_message(incident.id, "postmortem", channel, &ts)
             .await?;

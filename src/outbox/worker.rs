@@ -3,7 +3,7 @@
 //! jitter (honouring `Retry-After`), or gives up on a permanent error.
 
 use super::Op;
-use super::send::{SendError, send};
+use super::send::{Delivery, SendError, send};
 use crate::clock::Clock;
 use crate::config::OutboxSettings;
 use crate::domain::TimelineEntry;
@@ -18,7 +18,6 @@ use tokio::sync::{Notify, watch};
 
 /// How long a claim is held before another worker may take the item over.
 const LEASE: ChronoDuration = ChronoDuration::seconds(120);
-const MAX_BACKOFF_SECS: f64 = 300.0;
 
 #[derive(Clone)]
 pub struct Worker {
@@ -31,6 +30,8 @@ pub struct Worker {
     /// Rung when something is queued, so a post goes out at once instead of at the
     /// next poll.
     pub wake: Arc<Notify>,
+    /// Items this process's workers hold right now, to hand back on shutdown.
+    pub in_hand: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 
 impl Worker {
@@ -60,8 +61,39 @@ impl Worker {
         let Some(item) = self.store.claim_outbox(now, now + LEASE).await? else {
             return Ok(false);
         };
-        self.handle(item).await?;
+        let id = item.id;
+        self.hold(id, true);
+        let handled = self.handle(item).await;
+        self.hold(id, false);
+        handled?;
         Ok(true)
+    }
+
+    fn hold(&self, id: i64, held: bool) {
+        let mut in_hand = self.in_hand.lock().unwrap_or_else(|e| e.into_inner());
+        if held {
+            in_hand.insert(id);
+        } else {
+            in_hand.remove(&id);
+        }
+    }
+
+    /// Hands back what is still in hand (after the shutdown grace ran out).
+    pub async fn release_all(&self) {
+        let ids: Vec<i64> = self
+            .in_hand
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect();
+        for id in ids {
+            match self.store.release_outbox(id).await {
+                Ok(()) => tracing::info!(outbox_id = id, "handed an unfinished Slack write back"),
+                Err(e) => {
+                    tracing::warn!(outbox_id = id, error = %e, "could not hand a write back; its lease will expire")
+                }
+            }
+        }
     }
 
     #[tracing::instrument(skip_all, fields(outbox_id = item.id, lane = %item.lane, attempt = item.attempts))]
@@ -76,7 +108,11 @@ impl Worker {
                     .await;
             }
         };
-        let result = send(self, &op).await;
+        let delivery = Delivery {
+            key: &item.idem_key,
+            retry: item.attempts > 1,
+        };
+        let result = send(self, &op, delivery).await;
         let now = Utc::now();
         match result {
             Ok(()) => {
@@ -84,14 +120,17 @@ impl Worker {
                 self.store.finish_outbox(item.id, now).await
             }
             Err(e)
-                if e.is_permanent() || item.attempts >= i64::from(self.settings.max_attempts) =>
+                if e.is_permanent()
+                    || now - item.created_at
+                        > ChronoDuration::seconds(self.settings.give_up_after_secs as i64) =>
             {
                 tracing::error!(op = op.name(), incident_id = op.incident_id(), error = %e, attempts = item.attempts, "giving up on an outbound write");
                 self.store.fail_outbox(item.id, now, &e.to_string()).await?;
                 self.record_failure(&op, &e).await
             }
             Err(e) => {
-                let wait = retry_delay(&e, item.attempts);
+                let (base, cap) = (self.settings.retry_base(), self.settings.retry_cap());
+                let wait = retry_delay(&e, item.attempts, base, cap);
                 tracing::warn!(op = op.name(), incident_id = op.incident_id(), error = %e, retry_in_ms = wait.as_millis() as u64, "outbound Slack write failed; will retry");
                 let at = now + ChronoDuration::from_std(wait).unwrap_or(LEASE);
                 self.store.retry_outbox(item.id, at, &e.to_string()).await
@@ -136,9 +175,9 @@ impl Worker {
     }
 }
 
-/// `Retry-After` when Slack gave one; otherwise exponential backoff (1 s, 2 s, 4 s, …
-/// up to 5 min) with ±25 % jitter so replicas don't retry in lockstep.
-fn retry_delay(e: &SendError, attempts: i64) -> Duration {
+/// `Retry-After` when Slack gave one; otherwise exponential backoff (by default 1 s,
+/// 2 s, 4 s, … up to 5 min) with ±25 % jitter so replicas don't retry in lockstep.
+fn retry_delay(e: &SendError, attempts: i64, base: Duration, cap: Duration) -> Duration {
     if let SendError::Slack(SlackCallError::RateLimited(Some(after))) = e {
         return *after;
     }
@@ -148,9 +187,8 @@ fn retry_delay(e: &SendError, attempts: i64) -> Duration {
     } {
         return after;
     }
-    let exp = 2f64
-        .powi(attempts.clamp(1, 30) as i32 - 1)
-        .min(MAX_BACKOFF_SECS);
+    let exp =
+        (base.as_secs_f64() * 2f64.powi(attempts.clamp(1, 30) as i32 - 1)).min(cap.as_secs_f64());
     let jitter = rand::rng().random_range(0.75..1.25);
     Duration::from_secs_f64(exp * jitter)
 }
@@ -159,17 +197,20 @@ fn retry_delay(e: &SendError, attempts: i64) -> Duration {
 mod tests {
     use super::*;
 
+    const BASE: Duration = Duration::from_secs(1);
+    const CAP: Duration = Duration::from_secs(300);
+
     #[test]
     fn retry_after_from_slack_wins_over_backoff() {
         let e = SendError::Slack(SlackCallError::RateLimited(Some(Duration::from_secs(7))));
-        assert_eq!(retry_delay(&e, 5), Duration::from_secs(7));
+        assert_eq!(retry_delay(&e, 5, BASE, CAP), Duration::from_secs(7));
     }
 
     #[test]
     fn backoff_grows_exponentially_with_bounded_jitter() {
         let e = SendError::Slack(SlackCallError::Http(503));
-        for (attempt, base) in [(1, 1.0), (3, 4.0), (6, 32.0), (30, MAX_BACKOFF_SECS)] {
-            let d = retry_delay(&e, attempt).as_secs_f64();
+        for (attempt, base) in [(1, 1.0), (3, 4.0), (6, 32.0), (30, 300.0)] {
+            let d = retry_delay(&e, attempt, BASE, CAP).as_secs_f64();
             assert!(
                 d >= base * 0.75 && d <= base * 1.25,
                 "attempt {attempt}: {d}"

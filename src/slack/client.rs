@@ -16,6 +16,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const CALL_TIMEOUT: Duration = Duration::from_secs(15);
+/// The metadata event type that marks a message as posted by the outbox.
+const OUTBOX_EVENT_TYPE: &str = "warroom_outbox";
 
 type Connector = SlackClientHyperHttpsConnector;
 
@@ -83,6 +85,57 @@ struct ChannelReply {
 pub struct ChannelInfo {
     pub id: String,
     pub name: String,
+}
+
+#[derive(Deserialize)]
+struct SocketUrlReply {
+    url: String,
+}
+
+/// Who the bot is, from `auth.test`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BotIdentity {
+    pub user_id: String,
+    pub bot_id: Option<String>,
+}
+
+/// One page of `conversations.history` or `conversations.replies`.
+#[derive(Debug, Deserialize)]
+pub struct HistoryPage {
+    #[serde(default)]
+    pub messages: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub has_more: bool,
+    pub response_metadata: Option<Cursor>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Cursor {
+    pub next_cursor: Option<String>,
+}
+
+impl HistoryPage {
+    pub fn next_cursor(&self) -> Option<String> {
+        self.response_metadata
+            .as_ref()?
+            .next_cursor
+            .clone()
+            .filter(|c| !c.is_empty())
+    }
+}
+
+#[derive(Deserialize)]
+struct ListReply {
+    #[serde(default)]
+    channels: Vec<ListedChannel>,
+    response_metadata: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ListedChannel {
+    pub id: String,
+    pub name: String,
+    pub creator: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +255,87 @@ impl SlackApi {
         Ok(())
     }
 
+    /// A Socket Mode WebSocket URL, asked for with the app-level token.
+    pub async fn socket_url(&self, app_token: &SecretString) -> SlackResult<String> {
+        let token = SlackApiToken::new(SlackApiTokenValue(app_token.expose_secret().to_string()));
+        let session = self.client.open_session(&token);
+        let body = json!({});
+        let call = session.http_session_api.http_post::<_, SocketUrlReply>(
+            "apps.connections.open",
+            &body,
+            None,
+        );
+        match tokio::time::timeout(CALL_TIMEOUT, call).await {
+            Ok(result) => Ok(result.map_err(SlackCallError::from)?.url),
+            Err(_) => Err(SlackCallError::Timeout(CALL_TIMEOUT)),
+        }
+    }
+
+    pub async fn identity(&self) -> SlackResult<BotIdentity> {
+        self.post("auth.test", &json!({})).await
+    }
+
+    /// Messages in `channel` after `oldest` (exclusive), newest first, one page.
+    pub async fn history(
+        &self,
+        channel: &str,
+        oldest: &str,
+        cursor: Option<String>,
+    ) -> SlackResult<HistoryPage> {
+        let params = [
+            ("channel", Some(channel.to_string())),
+            ("oldest", Some(oldest.to_string())),
+            ("limit", Some("200".to_string())),
+            ("include_all_metadata", Some("true".to_string())),
+            ("cursor", cursor),
+        ];
+        self.get("conversations.history", &params).await
+    }
+
+    /// A thread's messages after `oldest`, parent first.
+    pub async fn replies(
+        &self,
+        channel: &str,
+        thread_ts: &str,
+        oldest: &str,
+        cursor: Option<String>,
+    ) -> SlackResult<HistoryPage> {
+        let params = [
+            ("channel", Some(channel.to_string())),
+            ("ts", Some(thread_ts.to_string())),
+            ("oldest", Some(oldest.to_string())),
+            ("limit", Some("200".to_string())),
+            ("include_all_metadata", Some("true".to_string())),
+            ("cursor", cursor),
+        ];
+        self.get("conversations.replies", &params).await
+    }
+
+    /// The channel called `name`, if any (walks `conversations.list`).
+    pub async fn find_channel(&self, name: &str) -> SlackResult<Option<ListedChannel>> {
+        let mut cursor: Option<String> = None;
+        loop {
+            let params = [
+                ("types", Some("public_channel,private_channel".to_string())),
+                ("exclude_archived", Some("true".to_string())),
+                ("limit", Some("1000".to_string())),
+                ("cursor", cursor.clone()),
+            ];
+            let page: ListReply = self.get("conversations.list", &params).await?;
+            if let Some(found) = page.channels.into_iter().find(|c| c.name == name) {
+                return Ok(Some(found));
+            }
+            match page
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .filter(|c| !c.is_empty())
+            {
+                Some(next) => cursor = Some(next),
+                None => return Ok(None),
+            }
+        }
+    }
+
     /// The bot's DM channel with `user` (opened if need be).
     pub async fn open_dm(&self, user: &str) -> SlackResult<String> {
         let reply: OpenReply = self
@@ -221,18 +355,55 @@ impl SlackApi {
     }
 
     /// Posts a message; returns its `ts`.
+    /// Posts a message; returns its `ts`.
     pub async fn post_message(
         &self,
         channel: &str,
         text: &str,
         blocks: Option<&Value>,
     ) -> SlackResult<String> {
+        self.post_keyed(channel, text, blocks, None).await
+    }
+
+    /// Posts a message carrying `key` in its metadata, so a retry can tell whether an
+    /// earlier attempt got through (see [`SlackApi::find_posted`]).
+    pub async fn post_keyed(
+        &self,
+        channel: &str,
+        text: &str,
+        blocks: Option<&Value>,
+        key: Option<&str>,
+    ) -> SlackResult<String> {
         let mut body = json!({"channel": channel, "text": text, "unfurl_links": false});
         if let Some(blocks) = blocks {
             body["blocks"] = blocks.clone();
         }
+        if let Some(key) = key {
+            body["metadata"] =
+                json!({"event_type": OUTBOX_EVENT_TYPE, "event_payload": {"key": key}});
+        }
         let reply: PostReply = self.post("chat.postMessage", &body).await?;
         Ok(reply.ts)
+    }
+
+    /// The `ts` of a recent message in `channel` posted with `key`, if there is one.
+    pub async fn find_posted(&self, channel: &str, key: &str) -> SlackResult<Option<String>> {
+        let params = [
+            ("channel", Some(channel.to_string())),
+            ("limit", Some("100".to_string())),
+            ("include_all_metadata", Some("true".to_string())),
+        ];
+        let page: HistoryPage = self.get("conversations.history", &params).await?;
+        Ok(page.messages.iter().find_map(|m| {
+            let meta = m.get("metadata")?;
+            let ours = meta.get("event_type")?.as_str()? == OUTBOX_EVENT_TYPE
+                && meta.get("event_payload")?.get("key")?.as_str()? == key;
+            if ours {
+                m.get("ts")?.as_str().map(str::to_string)
+            } else {
+                None
+            }
+        }))
     }
 
     pub async fn update_message(

@@ -1,11 +1,10 @@
 //! The Events API body: answers `url_verification`, hands message events in war rooms
 //! to the timeline, and acknowledges everything else.
 
+use super::Answer;
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::timeline::{self, MessageEvent};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Json, Response};
+use crate::timeline::{self, MessageEvent, Ours};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -24,12 +23,27 @@ enum Envelope {
     Other,
 }
 
-pub async fn handle(state: &AppState, body: &str) -> Result<Response, AppError> {
+/// An Events API request body as HTTP delivers it.
+pub async fn handle(state: &AppState, body: &str) -> Result<Answer, AppError> {
     let envelope: Envelope = serde_json::from_str(body)
         .map_err(|e| AppError::BadRequest(format!("not an Events API body: {e}")))?;
+    handle_envelope(state, envelope).await
+}
+
+/// An Events API payload as Socket Mode delivers it (already JSON).
+pub async fn handle_value(
+    state: &AppState,
+    payload: serde_json::Value,
+) -> Result<Answer, AppError> {
+    let envelope: Envelope = serde_json::from_value(payload)
+        .map_err(|e| AppError::BadRequest(format!("not an Events API payload: {e}")))?;
+    handle_envelope(state, envelope).await
+}
+
+async fn handle_envelope(state: &AppState, envelope: Envelope) -> Result<Answer, AppError> {
     match envelope {
         Envelope::UrlVerification { challenge } => {
-            Ok(Json(json!({ "challenge": challenge })).into_response())
+            Ok(Answer::Json(json!({ "challenge": challenge })))
         }
         Envelope::EventCallback {
             event_id,
@@ -39,21 +53,20 @@ pub async fn handle(state: &AppState, body: &str) -> Result<Response, AppError> 
             if event.get("type").and_then(|t| t.as_str()) == Some("message") {
                 let message: MessageEvent = serde_json::from_value(event)
                     .map_err(|e| AppError::BadRequest(format!("malformed message event: {e}")))?;
-                let outcome = timeline::ingest(
-                    &state.store,
-                    event_id.as_deref(),
-                    api_app_id.as_deref(),
-                    &message,
-                )
-                .await?;
+                let ours = Ours {
+                    app_id: api_app_id.as_deref(),
+                    bot_id: None,
+                };
+                let outcome =
+                    timeline::ingest(&state.store, event_id.as_deref(), &ours, &message).await?;
                 tracing::debug!(
                     ?outcome,
                     event_id = event_id.as_deref().unwrap_or("-"),
                     "message event"
                 );
             }
-            Ok(StatusCode::OK.into_response())
+            Ok(Answer::Empty)
         }
-        Envelope::Other => Ok(StatusCode::OK.into_response()),
+        Envelope::Other => Ok(Answer::Empty),
     }
 }

@@ -1,14 +1,13 @@
 //! Interactivity payloads (`payload=<json>` forms): the declare modal's submission.
 //! Validation errors go back in the ack so Slack shows them beside the field.
 
+use super::Answer;
 use super::views::{ACK_ACTION_ID, DECLARE_CALLBACK_ID};
 use crate::app::AppState;
 use crate::commands::{DeclareArgs, declare};
 use crate::domain::{IncidentTitle, Severity};
 use crate::error::AppError;
 use crate::paging::ack::{AckOutcome, AckSource, ack_pages};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Json, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -51,11 +50,23 @@ struct ViewState {
     values: HashMap<String, HashMap<String, Value>>,
 }
 
-pub async fn handle(state: &AppState, body: &str) -> Result<Response, AppError> {
+/// An interaction as HTTP delivers it: a form with a `payload` field of JSON.
+pub async fn handle(state: &AppState, body: &str) -> Result<Answer, AppError> {
     let form: Form = serde_urlencoded::from_str(body)
         .map_err(|e| AppError::BadRequest(format!("no payload field: {e}")))?;
     let payload: Payload = serde_json::from_str(&form.payload)
         .map_err(|e| AppError::BadRequest(format!("payload is not an interaction: {e}")))?;
+    handle_payload(state, payload).await
+}
+
+/// An interaction as Socket Mode delivers it (already JSON).
+pub async fn handle_value(state: &AppState, payload: Value) -> Result<Answer, AppError> {
+    let payload: Payload = serde_json::from_value(payload)
+        .map_err(|e| AppError::BadRequest(format!("payload is not an interaction: {e}")))?;
+    handle_payload(state, payload).await
+}
+
+async fn handle_payload(state: &AppState, payload: Payload) -> Result<Answer, AppError> {
     match (payload.kind.as_str(), payload.view) {
         ("view_submission", Some(view))
             if view.callback_id.as_deref() == Some(DECLARE_CALLBACK_ID) =>
@@ -64,11 +75,11 @@ pub async fn handle(state: &AppState, body: &str) -> Result<Response, AppError> 
             match parse_declare(&values) {
                 Ok(args) => {
                     declare(state, &payload.user.id, args).await?;
-                    Ok(StatusCode::OK.into_response())
+                    Ok(Answer::Empty)
                 }
-                Err(errors) => Ok(
-                    Json(json!({"response_action": "errors", "errors": errors})).into_response()
-                ),
+                Err(errors) => Ok(Answer::Json(
+                    json!({"response_action": "errors", "errors": errors}),
+                )),
             }
         }
         ("block_actions", _) => {
@@ -94,10 +105,10 @@ pub async fn handle(state: &AppState, body: &str) -> Result<Response, AppError> 
                     });
                 }
             }
-            Ok(StatusCode::OK.into_response())
+            Ok(Answer::Empty)
         }
         // Other interactions (modal closes, buttons we do not own) are acknowledged.
-        _ => Ok(StatusCode::OK.into_response()),
+        _ => Ok(Answer::Empty),
     }
 }
 

@@ -3,7 +3,7 @@
 //! authenticated their own way) and `/healthz`. Handlers store first and answer at once; slow
 //! Slack work happens in the outbox worker after the ack.
 
-use super::{events, interactions};
+use super::{Answer, events, interactions};
 use crate::app::AppState;
 use crate::commands::{self, SlashCommand};
 use crate::error::AppError;
@@ -11,7 +11,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Json, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 /// Slack's payloads are small; anything bigger is not from Slack.
@@ -39,7 +39,7 @@ async fn events_route(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, AppError> {
+) -> Result<Answer, AppError> {
     let body = state.verifier.verify(&headers, &body)?;
     if let Some(retry) = headers
         .get("x-slack-retry-num")
@@ -58,21 +58,17 @@ async fn commands_route(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, AppError> {
+) -> Result<Answer, AppError> {
     let body = state.verifier.verify(&headers, &body)?;
     let cmd = SlashCommand::from_form(body).map_err(AppError::BadRequest)?;
-    let reply = commands::dispatch(&state, &cmd).await?;
-    Ok(match reply.to_json() {
-        Some(json) => Json(json).into_response(),
-        None => StatusCode::OK.into_response(),
-    })
+    commands::answer(&state, &cmd).await
 }
 
 async fn interactions_route(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, AppError> {
+) -> Result<Answer, AppError> {
     let body = state.verifier.verify(&headers, &body)?;
     interactions::handle(&state, body).await
 }

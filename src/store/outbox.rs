@@ -11,8 +11,12 @@ use chrono::{DateTime, Utc};
 pub struct ClaimedItem {
     pub id: i64,
     pub lane: String,
+    /// The intent's idempotency key: posts carry it, so a retry can find an earlier
+    /// attempt that did reach Slack.
+    pub idem_key: String,
     pub payload: String,
     pub attempts: i64,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,7 +71,7 @@ impl Store {
         let sql = sqlx::AssertSqlSafe(format!(
             "UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, locked_until = $2 \
              WHERE id = (SELECT o.id FROM outbox o WHERE {CLAIM_WHERE} ORDER BY o.id LIMIT 1 {lock}) \
-             RETURNING id, lane, payload, attempts"
+             RETURNING id, lane, idem_key, payload, attempts, created_at"
         ));
         let mut tx = self.begin().await?;
         let item: Option<ClaimedItem> = on_conn!(tx.conn(), c => sqlx::query_as(sql).bind(now).bind(lease_until).fetch_optional(c).await?);
@@ -99,6 +103,18 @@ impl Store {
             Some(error),
         )
         .await
+    }
+
+    /// Hands a claimed item back at once (shutdown): another worker or replica may take
+    /// it now instead of waiting for the lease to run out.
+    pub async fn release_outbox(&self, id: i64) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        on_conn!(tx.conn(), c => sqlx::query("UPDATE outbox SET status = 'pending', locked_until = NULL WHERE id = $1 AND status = 'in_flight'")
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        tx.commit().await
     }
 
     /// Gives up on an item: it stays visible in `warroom status`.

@@ -182,6 +182,16 @@ impl Tx {
         rows.into_iter().map(TimelineEntry::try_from).collect()
     }
 
+    /// The newest message `ts` stored for an incident: where backfill starts.
+    pub async fn latest_message_ts(&mut self, incident_id: i64) -> StoreResult<Option<String>> {
+        // Slack ts values have a fixed width until the year 2286, so text order is time order.
+        const SQL: &str =
+            "SELECT MAX(ts) FROM timeline_entries WHERE incident_id = $1 AND kind = 'message'";
+        Ok(
+            on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(incident_id).fetch_one(c).await?),
+        )
+    }
+
     /// Everyone who wrote or acted in the incident, for name lookups.
     pub async fn participants(&mut self, incident_id: i64) -> StoreResult<Vec<String>> {
         const SQL: &str = "SELECT DISTINCT author_id FROM timeline_entries WHERE incident_id = $1 AND author_id IS NOT NULL";

@@ -1,6 +1,6 @@
 //! The `message` event in its subtypes, as Slack sends it, and what each means.
 
-use super::{Intent, Message, parse_ts};
+use super::{Intent, Message, Ours, parse_ts};
 use crate::domain::FileRef;
 use serde::Deserialize;
 
@@ -57,12 +57,12 @@ const CONTENT: [&str; 4] = [
 
 impl MessageEvent {
     /// What this event means for a timeline; `Err` says why it is not for one.
-    pub fn intent(&self, our_app: Option<&str>) -> Result<Intent, &'static str> {
+    pub fn intent(&self, ours: &Ours<'_>) -> Result<Intent, &'static str> {
         let channel = self.channel.clone().ok_or("no channel")?;
         match self.subtype.as_deref() {
-            None => Ok(Intent::New(self.body.to_message(channel, our_app)?)),
+            None => Ok(Intent::New(self.body.to_message(channel, ours)?)),
             Some(s) if CONTENT.contains(&s) => {
-                Ok(Intent::New(self.body.to_message(channel, our_app)?))
+                Ok(Intent::New(self.body.to_message(channel, ours)?))
             }
             Some("message_changed") => {
                 let now = self
@@ -79,7 +79,7 @@ impl MessageEvent {
                     .ok_or("edit without time")?;
                 let edited_at = parse_ts(edited_at)?;
                 Ok(Intent::Edit {
-                    message: now.to_message(channel, our_app)?,
+                    message: now.to_message(channel, ours)?,
                     edited_at,
                 })
             }
@@ -100,7 +100,7 @@ impl MessageEvent {
                     .or(self.body.ts.as_deref())
                     .ok_or("delete without time")?;
                 Ok(Intent::Delete {
-                    message: body.to_message(channel, our_app)?,
+                    message: body.to_message(channel, ours)?,
                     deleted_at: parse_ts(deleted_at)?,
                 })
             }
@@ -111,8 +111,11 @@ impl MessageEvent {
 }
 
 impl Body {
-    fn to_message(&self, channel: String, our_app: Option<&str>) -> Result<Message, &'static str> {
-        if our_app.is_some() && self.app_id.as_deref() == our_app {
+    fn to_message(&self, channel: String, ours: &Ours<'_>) -> Result<Message, &'static str> {
+        let same = |mine: Option<&str>, theirs: &Option<String>| {
+            mine.is_some() && theirs.as_deref() == mine
+        };
+        if same(ours.app_id, &self.app_id) || same(ours.bot_id, &self.bot_id) {
             return Err("our own post");
         }
         let ts = self.ts.clone().ok_or("message without ts")?;
@@ -155,7 +158,13 @@ mod tests {
         let e = event(
             json!({"type": "message", "channel": "C1", "user": "U1", "text": "hi", "ts": "1615281300.000100"}),
         );
-        let Intent::New(m) = e.intent(Some("A1")).unwrap() else {
+        let Intent::New(m) = e
+            .intent(&Ours {
+                app_id: Some("A1"),
+                bot_id: None,
+            })
+            .unwrap()
+        else {
             panic!()
         };
         assert_eq!((m.author.as_deref(), m.text.as_str()), (Some("U1"), "hi"));
@@ -171,7 +180,7 @@ mod tests {
                         "edited": {"user": "U1", "ts": "1700000100.000000"}},
             "previous_message": {"type": "message", "user": "U1", "text": "old", "ts": "1700000000.000100"}}),
         );
-        let Intent::Edit { message, edited_at } = e.intent(None).unwrap() else {
+        let Intent::Edit { message, edited_at } = e.intent(&Ours::default()).unwrap() else {
             panic!()
         };
         assert_eq!(
@@ -187,7 +196,7 @@ mod tests {
             json!({"type": "message", "subtype": "message_changed", "channel": "C1",
             "message": {"user": "U1", "text": "see https://x", "ts": "1700000000.000100"}}),
         );
-        assert_eq!(e.intent(None), Err("not an edit"));
+        assert_eq!(e.intent(&Ours::default()), Err("not an edit"));
     }
 
     #[test]
@@ -200,7 +209,7 @@ mod tests {
         let Intent::Delete {
             message,
             deleted_at,
-        } = e.intent(None).unwrap()
+        } = e.intent(&Ours::default()).unwrap()
         else {
             panic!()
         };
@@ -216,11 +225,23 @@ mod tests {
         let ours = event(
             json!({"type": "message", "subtype": "bot_message", "channel": "C1", "bot_id": "B1", "app_id": "A1", "text": "x", "ts": "1.000001"}),
         );
-        assert_eq!(ours.intent(Some("A1")), Err("our own post"));
+        assert_eq!(
+            ours.intent(&Ours {
+                app_id: Some("A1"),
+                bot_id: None
+            }),
+            Err("our own post")
+        );
         let join = event(
             json!({"type": "message", "subtype": "channel_join", "channel": "C1", "user": "U1", "text": "joined", "ts": "1.000001"}),
         );
-        assert_eq!(join.intent(Some("A1")), Err("membership or channel notice"));
+        assert_eq!(
+            join.intent(&Ours {
+                app_id: Some("A1"),
+                bot_id: None
+            }),
+            Err("membership or channel notice")
+        );
     }
 
     #[test]
@@ -228,7 +249,13 @@ mod tests {
         let e = event(
             json!({"type": "message", "subtype": "bot_message", "channel": "C1", "bot_id": "B9", "app_id": "A9", "text": "CPU 99%", "ts": "1.000001"}),
         );
-        let Intent::New(m) = e.intent(Some("A1")).unwrap() else {
+        let Intent::New(m) = e
+            .intent(&Ours {
+                app_id: Some("A1"),
+                bot_id: None,
+            })
+            .unwrap()
+        else {
             panic!()
         };
         assert_eq!(m.author.as_deref(), Some("B9"));

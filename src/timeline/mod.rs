@@ -7,7 +7,7 @@ mod event;
 pub use event::MessageEvent;
 
 use crate::domain::{FileRef, SlackTs};
-use crate::store::{Ingested, MessageWrite, Store, StoreResult};
+use crate::store::{Ingested, MessageWrite, Store, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,15 +43,21 @@ pub struct Message {
     pub files: Vec<FileRef>,
 }
 
-/// Stores what `event` means for its war room. `app_id` is our own app, whose posts
-/// are already in the timeline as system entries.
+/// Who we are on Slack: our own posts are already in the timeline as system entries.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ours<'a> {
+    pub app_id: Option<&'a str>,
+    pub bot_id: Option<&'a str>,
+}
+
+/// Stores what `event` means for its war room.
 pub async fn ingest(
     store: &Store,
     event_id: Option<&str>,
-    app_id: Option<&str>,
+    ours: &Ours<'_>,
     event: &MessageEvent,
 ) -> StoreResult<Outcome> {
-    let intent = match event.intent(app_id) {
+    let intent = match event.intent(ours) {
         Ok(intent) => intent,
         Err(reason) => return Ok(Outcome::Ignored(reason)),
     };
@@ -65,8 +71,20 @@ pub async fn ingest(
     {
         return Ok(Outcome::Duplicate);
     }
+    let result = apply(&mut tx, incident.id, &intent).await?;
+    tx.commit().await?;
+    Ok(match result {
+        Ingested::Stored => Outcome::Stored,
+        Ingested::Duplicate => Outcome::Duplicate,
+    })
+}
+
+/// Writes an intent to an incident's timeline: the one path for live events and
+/// backfill alike, so both meet on the same unique keys.
+pub async fn apply(tx: &mut Tx, incident_id: i64, intent: &Intent) -> StoreResult<Ingested> {
+    let message = intent.message();
     let write = MessageWrite {
-        incident_id: incident.id,
+        incident_id,
         channel_id: &message.channel,
         ts: &message.ts,
         thread_ts: message.thread_ts.as_deref(),
@@ -75,16 +93,11 @@ pub async fn ingest(
         files: &message.files,
         at: message.at,
     };
-    let result = match &intent {
-        Intent::New(_) => tx.insert_message(&write).await?,
-        Intent::Edit { edited_at, .. } => tx.apply_edit(&write, *edited_at).await?,
-        Intent::Delete { deleted_at, .. } => tx.apply_delete(&write, *deleted_at).await?,
-    };
-    tx.commit().await?;
-    Ok(match result {
-        Ingested::Stored => Outcome::Stored,
-        Ingested::Duplicate => Outcome::Duplicate,
-    })
+    match intent {
+        Intent::New(_) => tx.insert_message(&write).await,
+        Intent::Edit { edited_at, .. } => tx.apply_edit(&write, *edited_at).await,
+        Intent::Delete { deleted_at, .. } => tx.apply_delete(&write, *deleted_at).await,
+    }
 }
 
 impl Intent {

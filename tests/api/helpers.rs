@@ -34,6 +34,8 @@ pub struct Pagers {
 pub struct TestApp {
     pub address: String,
     pub slack: FakeSlack,
+    /// Started with an app token: it holds a Socket Mode connection.
+    pub socket_mode: bool,
     pub pagers: Option<Pagers>,
     pub signer: SlackSigner,
     pub store: Store,
@@ -57,6 +59,11 @@ pub struct Stopped {
 impl Stopped {
     pub fn clock(&self) -> &Clock {
         &self.app.clock
+    }
+
+    /// The fake Slack, which goes on without the bot.
+    pub fn slack(&self) -> &FakeSlack {
+        &self.app.slack
     }
 
     /// A new process on the same database, fakes and clock.
@@ -85,7 +92,7 @@ pub async fn spawn_app_with(
     let db = Arc::new(TestDb::new(backend).await);
     let mut settings = base_settings(&db, &slack);
     adjust(&mut settings, &slack);
-    start(db, slack, None, settings, Clock::new()).await
+    start(db, slack, None, settings, Clock::new(), false).await
 }
 
 /// An app with the escalation config in `escalation_toml` (`{pagerduty}`,
@@ -123,8 +130,33 @@ pub async fn spawn_paging_app(backend: Backend, escalation_toml: &str) -> TestAp
         Some(pagers),
         settings,
         Clock::manual(chrono::Utc::now()),
+        false,
     )
     .await
+}
+
+/// How to start an app for the fault tests.
+pub struct Opts {
+    pub backend: Backend,
+    /// Connect over Socket Mode (the HTTP routes stay up too).
+    pub socket_mode: bool,
+    /// A manual clock standing at this time; `None` for the system clock.
+    pub clock_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub async fn spawn_app_opts(opts: Opts) -> TestApp {
+    warroom::telemetry::init_for_tests();
+    warroom::tls::install_crypto_provider();
+    let slack = FakeSlack::start().await;
+    let db = Arc::new(TestDb::new(opts.backend).await);
+    let settings = base_settings(&db, &slack);
+    let clock = opts.clock_at.map(Clock::manual).unwrap_or_default();
+    let mut app = start(db, slack, None, settings, clock, opts.socket_mode).await;
+    if opts.socket_mode {
+        app.slack.wait_for_socket().await;
+    }
+    app.socket_mode = opts.socket_mode;
+    app
 }
 
 fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
@@ -135,10 +167,14 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
             api_url: slack.api_url(),
             announcements_channel: None,
             private_channels: false,
+            history_pace_ms: 0,
         },
+        // Quick retries, so a test of a Slack outage does not wait out real backoff.
         outbox: OutboxSettings {
             poll_interval_ms: 50,
-            max_attempts: 10,
+            give_up_after_secs: 3600,
+            retry_base_ms: 100,
+            retry_cap_ms: 2000,
         },
         paging: PagingSettings::disabled(),
     }
@@ -150,11 +186,12 @@ async fn start(
     pagers: Option<Pagers>,
     settings: Settings,
     clock: Clock,
+    socket_mode: bool,
 ) -> TestApp {
     let secrets = SlackSecrets {
         bot_token: slack.bot_token().into(),
         signing_secret: SIGNING_SECRET.to_string().into(),
-        app_token: None,
+        app_token: socket_mode.then(|| slack.app_token().into()),
     };
     let app = Application::build_with_clock(settings.clone(), secrets, clock.clone())
         .await
@@ -172,6 +209,7 @@ async fn start(
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         slack,
+        socket_mode,
         pagers,
         signer: SlackSigner::new(SIGNING_SECRET),
         store: state.store.clone(),
@@ -196,6 +234,7 @@ impl TestApp {
             self.pagers.clone(),
             self.settings.clone(),
             self.clock.clone(),
+            self.socket_mode,
         )
         .await;
         other.counter = self.counter.clone();
@@ -296,6 +335,43 @@ impl TestApp {
         let status = res.status();
         let body = res.text().await.unwrap_or_default();
         (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    /// Runs a slash command over whichever transport the app uses (Socket Mode: the
+    /// reply rides in the envelope's ack); returns the reply's text.
+    pub async fn command_text(&self, user: &str, channel: &str, text: &str) -> String {
+        if self.socket_mode {
+            let cmd = payloads::SlashCommand::new(
+                &format!("/incident {text}"),
+                channel,
+                user,
+                &user.to_lowercase(),
+                "",
+                "",
+            );
+            let id = self.slack.push_slash_command(&cmd);
+            let ack = self.slack.wait_for_ack(&id).await;
+            return ack
+                .payload
+                .and_then(|p| p["text"].as_str().map(str::to_string))
+                .unwrap_or_default();
+        }
+        let (status, body) = self.command(user, channel, text).await;
+        assert_eq!(status, StatusCode::OK, "/incident {text}");
+        body["text"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Delivers a message event over whichever transport the app uses, and waits for
+    /// the app to take it (HTTP 200, or the envelope's ack).
+    pub async fn deliver(&self, event_id: &str, event: Value) {
+        if self.socket_mode {
+            let mut callback = payloads::event_callback(event_id, event);
+            callback["api_app_id"] = Value::String(BOT_APP_ID.into());
+            let id = self.slack.push_event(callback);
+            self.slack.wait_for_ack(&id).await;
+        } else {
+            assert_eq!(self.event(event_id, event).await, StatusCode::OK);
+        }
     }
 
     /// The text of an ephemeral answer, failing the test on any other answer.

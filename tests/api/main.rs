@@ -3,10 +3,13 @@
 
 mod bad_input;
 mod db;
+mod faults;
 mod helpers;
 mod import;
 mod incident_loop;
 mod paging;
+mod shutdown;
 mod signatures;
+mod socket_mode;
 mod store;
 mod war_room;

@@ -1,7 +1,8 @@
 //! Test support for Warroom.
 //!
 //! * [`FakeSlack`]: a strict, in-process fake of the Slack Web API (plus the file
-//!   upload URLs and slash-command `response_url`s it hands out).
+//!   upload URLs and slash-command `response_url`s it hands out), with Socket
+//!   Mode (`apps.connections.open` and its WebSocket; see [`slack::socket`]).
 //! * [`SlackSigner`]: signs request bodies the way Slack does, so tests can act as
 //!   Slack toward the bot.
 //! * [`payloads`]: builders for the payloads Slack sends (slash commands, Events API
@@ -20,8 +21,9 @@ pub use pagers::{
 };
 pub use signer::SlackSigner;
 pub use slack::{
-    BOT_APP_ID, BOT_ID, BOT_USER_ID, Channel, Failure, FakeSlack, FakeSlackConfig, Message,
-    OpenedView, RecordedCall, ResponseUrlPost, TEAM_ID, UploadedFile, User,
+    BOT_APP_ID, BOT_ID, BOT_USER_ID, Channel, DisconnectReason, Failure, FakeSlack,
+    FakeSlackConfig, Message, OpenedView, RecordedCall, ResponseUrlPost, SocketAck, SocketDelivery,
+    TEAM_ID, UploadedFile, User,
 };
 
 #[cfg(test)]

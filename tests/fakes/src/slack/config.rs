@@ -5,6 +5,9 @@
 pub struct FakeSlackConfig {
     /// The only bot token accepted (`Authorization: Bearer …` or `token` arg).
     pub bot_token: String,
+    /// The only app-level token (`xapp-…`) accepted, by `apps.connections.open`
+    /// alone; other methods answer `not_allowed_token_type` to it.
+    pub app_token: String,
     /// When false (the default), `conversations.invite` accepts any id that looks
     /// like a Slack user id (`^[UW][A-Z0-9]{2,}$`) as well as users added with
     /// [`super::FakeSlack::add_user`]. When true, only added users exist.
@@ -20,6 +23,7 @@ impl Default for FakeSlackConfig {
     fn default() -> Self {
         FakeSlackConfig {
             bot_token: "xoxb-test-token".to_string(),
+            app_token: "xapp-1-test-app-token".to_string(),
             strict_users: false,
             ts_base: None,
         }

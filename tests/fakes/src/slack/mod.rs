@@ -7,7 +7,9 @@ mod methods;
 mod model;
 mod reply;
 pub mod seed;
+mod seed_messages;
 mod server;
+pub mod socket;
 mod state;
 
 use std::sync::{Arc, Mutex};
@@ -19,8 +21,10 @@ pub use config::FakeSlackConfig;
 pub use model::{
     Channel, Failure, Message, OpenedView, RecordedCall, ResponseUrlPost, UploadedFile, User,
 };
+pub use socket::{DisconnectReason, SocketAck, SocketDelivery};
 
 use server::Shared;
+use socket::hub::Hub;
 use state::State;
 
 /// The bot's own user id (`auth.test`, message authors, channel creator).
@@ -77,8 +81,11 @@ impl FakeSlack {
             .await
             .expect("fake slack: bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("fake slack: local addr");
+        let seed = u64::from(addr.port())
+            ^ (chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64).rotate_left(16);
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(config.ts_base)),
+            socket: Mutex::new(Hub::new(seed)),
             config,
             base_url: format!("http://{addr}"),
         });
@@ -104,7 +111,7 @@ impl FakeSlack {
         self.shared.base_url.clone()
     }
 
-    /// The token the fake accepts.
+    /// The bot token the fake accepts.
     pub fn bot_token(&self) -> String {
         self.shared.config.bot_token.clone()
     }
@@ -250,7 +257,8 @@ impl FakeSlack {
         }
     }
 
-    /// While down, every call (API, upload URL, response URL) answers HTTP 503.
+    /// While down, every call (API, upload URL, response URL, Socket Mode
+    /// upgrade) answers HTTP 503.
     pub fn set_down(&self, down: bool) {
         self.shared.lock().down = down;
     }

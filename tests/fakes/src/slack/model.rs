@@ -47,9 +47,13 @@ pub struct Message {
     pub text: String,
     /// The blocks as sent (already parsed to JSON), if any.
     pub blocks: Option<Value>,
-    /// `Some(ts)` once edited through `chat.update`.
+    /// `Some(ts)` once edited (`chat.update` or [`super::FakeSlack::edit_message`]).
     pub edited_ts: Option<String>,
-    /// The full message JSON as the fake would return it from history.
+    /// Message metadata (`{"event_type":…,"event_payload":{…}}`) posted with it.
+    pub metadata: Option<Value>,
+    /// The full message JSON as the fake would return it from history (without
+    /// `metadata`, which history adds only for `include_all_metadata=true`, and
+    /// without the thread counters history computes).
     pub raw: Value,
 }
 

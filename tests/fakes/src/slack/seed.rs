@@ -1,9 +1,8 @@
-//! Seeding the fake workspace from tests: users, channels, human messages.
+//! Seeding the fake workspace from tests: users and channels (human messages:
+//! see `seed_messages.rs`).
 
-use serde_json::json;
-
-use super::model::{Channel, Message, User};
-use super::{BOT_USER_ID, FakeSlack, TEAM_ID, methods};
+use super::model::{Channel, User};
+use super::{BOT_USER_ID, FakeSlack, methods};
 
 /// The user that "created" channels seeded with [`FakeSlack::add_channel`].
 pub const SEED_USER_ID: &str = "U0SEED0001";
@@ -61,51 +60,5 @@ impl FakeSlack {
         {
             c.members.push(user_id.to_string());
         }
-    }
-
-    /// Stores a message from a human user, as history would show it; returns its ts.
-    pub fn add_message(&self, channel_id: &str, user_id: &str, text: &str) -> String {
-        self.seed_message(channel_id, user_id, text, None)
-    }
-
-    /// Stores a thread reply from a human user; returns its ts.
-    pub fn add_thread_reply(
-        &self,
-        channel_id: &str,
-        user_id: &str,
-        text: &str,
-        thread_ts: &str,
-    ) -> String {
-        self.seed_message(channel_id, user_id, text, Some(thread_ts.to_string()))
-    }
-
-    fn seed_message(
-        &self,
-        channel: &str,
-        user: &str,
-        text: &str,
-        thread_ts: Option<String>,
-    ) -> String {
-        let mut state = self.shared.lock();
-        let ts = state.next_ts();
-        let mut raw = json!({
-            "type": "message", "user": user, "text": text, "ts": ts, "team": TEAM_ID,
-        });
-        if let Some(t) = &thread_ts {
-            raw["thread_ts"] = json!(t);
-            raw["parent_user_id"] = json!(state.message(channel, t).and_then(|m| m.user.clone()));
-        }
-        state.messages.push(Message {
-            channel: channel.to_string(),
-            ts: ts.clone(),
-            thread_ts,
-            user: Some(user.to_string()),
-            bot_id: None,
-            text: text.to_string(),
-            blocks: None,
-            edited_ts: None,
-            raw,
-        });
-        ts
     }
 }

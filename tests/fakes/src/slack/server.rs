@@ -15,12 +15,16 @@ use super::config::FakeSlackConfig;
 use super::methods::{self, Ctx};
 use super::model::{Failure, RecordedCall, ResponseUrlPost};
 use super::reply::Reply;
+use super::socket::hub::Hub;
+use super::socket::{self, SOCKET_PATH};
 use super::state::State;
 use super::{MAX_RESPONSE_URL_POSTS, UPLOAD_METHOD};
 
 /// Everything the handlers share with [`super::FakeSlack`].
 pub(crate) struct Shared {
     pub state: Mutex<State>,
+    /// Socket Mode bookkeeping, apart from the workspace state.
+    pub socket: Mutex<Hub>,
     pub config: FakeSlackConfig,
     /// `http://127.0.0.1:PORT`
     pub base_url: String,
@@ -29,6 +33,12 @@ pub(crate) struct Shared {
 impl Shared {
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn hub(&self) -> MutexGuard<'_, Hub> {
+        self.socket
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -89,6 +99,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/{method}", any(api))
         .route("/upload/{file_id}", post(upload))
         .route("/response/{id}", post(response_url))
+        .route(SOCKET_PATH, any(socket::server::upgrade))
         .fallback(|| async { Reply::text(404, "not found") })
         .with_state(shared)
 }
@@ -122,11 +133,15 @@ fn dispatch(shared: &Shared, method: &str, parsed: Result<Args, ArgsError>) -> R
         Err(ArgsError::BadRequest(why)) => return Reply::text(400, &why),
         Err(ArgsError::InvalidJson) => return Reply::err("invalid_json"),
     };
+    if method == "apps.connections.open" {
+        return socket::server::connections_open(shared, &args);
+    }
     let Some(handler) = methods::handler(method) else {
         return Reply::err("unknown_method");
     };
     match args.token.as_deref() {
         None => return Reply::err("not_authed"),
+        Some(t) if t == shared.config.app_token => return Reply::err("not_allowed_token_type"),
         Some(t) if t != shared.config.bot_token => return Reply::err("invalid_auth"),
         Some(_) => {}
     }

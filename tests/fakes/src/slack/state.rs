@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use super::methods::ts_micros;
 use super::model::{
     Channel, Failure, Message, OpenedView, RecordedCall, ResponseUrlPost, UploadedFile, User,
 };
@@ -120,6 +121,27 @@ impl State {
             .find(|m| m.channel == channel && m.ts == ts)
     }
 
+    pub fn message_mut(&mut self, channel: &str, ts: &str) -> Option<&mut Message> {
+        self.messages
+            .iter_mut()
+            .find(|m| m.channel == channel && m.ts == ts)
+    }
+
+    /// Stores a message keeping `messages` sorted by ts, and makes later
+    /// generated timestamps follow it.
+    pub fn insert_message(&mut self, message: Message) {
+        let micros = ts_micros(&message.ts).unwrap_or(i128::MAX);
+        let at = self
+            .messages
+            .iter()
+            .position(|m| ts_micros(&m.ts).is_some_and(|t| t > micros))
+            .unwrap_or(self.messages.len());
+        if let Ok(micros) = i64::try_from(micros) {
+            self.last_ts_micros = self.last_ts_micros.max(micros);
+        }
+        self.messages.insert(at, message);
+    }
+
     /// Stores a message posted by the bot and returns its JSON.
     pub fn store_bot_message(
         &mut self,
@@ -128,6 +150,7 @@ impl State {
         blocks: Option<Value>,
         thread_ts: Option<String>,
         extra: Option<(&str, Value)>,
+        metadata: Option<Value>,
     ) -> Message {
         let ts = self.next_ts();
         let mut raw = json!({
@@ -157,15 +180,20 @@ impl State {
             text,
             blocks,
             edited_ts: None,
+            metadata,
             raw,
         };
         self.messages.push(message.clone());
         message
     }
 
-    /// The history view of a message: its raw JSON plus thread bookkeeping.
-    pub fn history_json(&self, message: &Message) -> Value {
+    /// The history view of a message: its raw JSON plus thread bookkeeping, and
+    /// its metadata when `include_metadata`.
+    pub fn history_json(&self, message: &Message, include_metadata: bool) -> Value {
         let mut raw = message.raw.clone();
+        if let (true, Some(metadata)) = (include_metadata, &message.metadata) {
+            raw["metadata"] = metadata.clone();
+        }
         let replies: Vec<&Message> = self
             .messages
             .iter()

@@ -1,13 +1,16 @@
 //! Tests proving the fake's strictness and the helpers' shapes.
 
+mod backfill;
 mod chat;
 mod conversations;
 mod failures;
 mod files;
 mod history;
+mod metadata;
 mod pagers;
 mod payloads;
 mod protocol;
+mod socket;
 mod views_users;
 
 use serde_json::Value;

@@ -13,6 +13,7 @@ use crate::slack::state::State;
 use crate::slack::{BOT_APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID};
 
 const MAX_TEXT: usize = 40_000;
+const MAX_METADATA_EVENT_TYPE: usize = 255;
 
 /// The `text` and parsed `blocks` of a message, with Slack's content checks.
 fn content(args: &Args) -> Result<(String, Option<Value>), Reply> {
@@ -46,6 +47,27 @@ fn content(args: &Args) -> Result<(String, Option<Value>), Reply> {
         return Err(Reply::err("msg_too_long"));
     }
     Ok((text, blocks))
+}
+
+/// The optional `metadata` argument (a JSON object, or the same JSON as a string):
+/// `event_type` a non-empty string of at most 255 characters, `event_payload` an
+/// object. Stored as exactly those two fields.
+fn metadata(args: &Args) -> Result<Option<Value>, Reply> {
+    let bad = || Reply::err("invalid_metadata_format");
+    let metadata = match args.json("metadata") {
+        None => return Ok(None),
+        Some(Err(())) => return Err(bad()),
+        Some(Ok(m)) => m,
+    };
+    let event_type = metadata
+        .get("event_type")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty() && t.chars().count() <= MAX_METADATA_EVENT_TYPE);
+    let event_payload = metadata.get("event_payload").filter(|p| p.is_object());
+    match (event_type, event_payload) {
+        (Some(t), Some(p)) => Ok(Some(json!({ "event_type": t, "event_payload": p }))),
+        _ => Err(bad()),
+    }
 }
 
 /// Applies the optional per-channel post limit: `Some(429 reply)` when exceeded.
@@ -86,17 +108,25 @@ pub(crate) fn post_message(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply 
         Ok(c) => c,
         Err(r) => return r,
     };
+    let metadata = match metadata(args) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
     if let Some(limited) = rate_limit(state, &channel.id) {
         return limited;
     }
     let thread_ts = args.str("thread_ts");
     let extra = (thread_ts.is_some() && args.flag("reply_broadcast"))
         .then(|| ("subtype", json!("thread_broadcast")));
-    let message = state.store_bot_message(&channel.id, text, blocks, thread_ts, extra);
+    let message = state.store_bot_message(&channel.id, text, blocks, thread_ts, extra, metadata);
+    let mut echoed = message.raw.clone();
+    if let Some(m) = &message.metadata {
+        echoed["metadata"] = m.clone();
+    }
     Reply::ok(json!({
         "channel": channel.id,
         "ts": message.ts,
-        "message": message.raw,
+        "message": echoed,
     }))
 }
 
@@ -134,6 +164,7 @@ pub(crate) fn post_ephemeral(state: &mut State, args: &Args, _ctx: &Ctx) -> Repl
         text,
         blocks,
         edited_ts: None,
+        metadata: None,
         raw,
     });
     Reply::ok(json!({ "message_ts": ts }))
@@ -157,6 +188,10 @@ pub(crate) fn update(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
         Ok(c) => c,
         Err(r) => return r,
     };
+    let metadata = match metadata(args) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
     let edited_ts = state.next_ts();
     let Some(stored) = state
         .messages
@@ -177,6 +212,9 @@ pub(crate) fn update(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
     }
     stored.blocks = blocks.clone();
     stored.edited_ts = Some(edited_ts.clone());
+    if metadata.is_some() {
+        stored.metadata = metadata.clone();
+    }
     stored.raw["edited"] = json!({ "user": BOT_USER_ID, "ts": edited_ts });
     let mut message = json!({
         "type": "message",
@@ -189,6 +227,9 @@ pub(crate) fn update(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
     });
     if let Some(b) = blocks {
         message["blocks"] = b;
+    }
+    if let Some(m) = metadata {
+        message["metadata"] = m;
     }
     Reply::ok(json!({ "channel": channel.id, "ts": ts, "text": text, "message": message }))
 }

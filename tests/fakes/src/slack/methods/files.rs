@@ -169,6 +169,7 @@ pub(crate) fn complete_upload_external(state: &mut State, args: &Args, ctx: &Ctx
             None,
             thread_ts.clone(),
             Some(("files", Value::Array(answered.clone()))),
+            None,
         );
         if let Some(last) = state.messages.last_mut() {
             last.raw["upload"] = json!(true);

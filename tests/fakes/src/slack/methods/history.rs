@@ -110,13 +110,18 @@ pub(crate) fn history(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
         Ok(w) => w,
         Err(r) => return r,
     };
-    let mut items: Vec<Value> = state
+    let with_metadata = args.flag("include_all_metadata");
+    let mut found: Vec<&Message> = state
         .messages
         .iter()
         .filter(|m| m.channel == channel.id && is_top_level(m) && window.contains(&m.ts))
-        .map(|m| state.history_json(m))
         .collect();
-    items.reverse();
+    // Newest first, as Slack pages history.
+    found.sort_by_key(|m| std::cmp::Reverse(ts_micros(&m.ts)));
+    let items: Vec<Value> = found
+        .into_iter()
+        .map(|m| state.history_json(m, with_metadata))
+        .collect();
     let (page, has_more, metadata) = window.page(items);
     let pin_count = state.pins.get(&channel.id).map_or(0, Vec::len);
     Reply::ok(json!({
@@ -146,18 +151,24 @@ pub(crate) fn replies(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
     let Some(root) = state.message(&channel.id, &parent_ts).cloned() else {
         return Reply::err("thread_not_found");
     };
-    let mut items = vec![state.history_json(&root)];
+    let with_metadata = args.flag("include_all_metadata");
+    let mut thread: Vec<&Message> = state
+        .messages
+        .iter()
+        .filter(|m| {
+            m.channel == channel.id
+                && m.ts != root.ts
+                && m.thread_ts.as_deref() == Some(root.ts.as_str())
+                && window.contains(&m.ts)
+        })
+        .collect();
+    thread.sort_by_key(|m| ts_micros(&m.ts));
+    // The parent always comes first, whatever the window; replies oldest first.
+    let mut items = vec![state.history_json(&root, with_metadata)];
     items.extend(
-        state
-            .messages
-            .iter()
-            .filter(|m| {
-                m.channel == channel.id
-                    && m.ts != root.ts
-                    && m.thread_ts.as_deref() == Some(root.ts.as_str())
-                    && window.contains(&m.ts)
-            })
-            .map(|m| state.history_json(m)),
+        thread
+            .into_iter()
+            .map(|m| state.history_json(m, with_metadata)),
     );
     let (page, has_more, metadata) = window.page(items);
     Reply::ok(json!({

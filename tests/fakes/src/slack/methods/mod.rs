@@ -77,3 +77,4 @@ pub(crate) fn not_archived(channel: &Channel) -> Result<(), Reply> {
 
 pub(crate) use conversations::check_name as check_channel_name;
 pub(crate) use files::store_upload as files_store_upload;
+pub(crate) use history::ts_micros;
