@@ -32,6 +32,8 @@ pub struct AppState {
     pub verifier: RequestVerifier,
     pub clock: Clock,
     pub providers: Providers,
+    /// The batching writer that message events go through.
+    pub timeline: crate::timeline::Writer,
     /// Backfill runs one at a time per process.
     pub backfill_lock: Arc<tokio::sync::Mutex<()>>,
     outbox_wake: Arc<Notify>,
@@ -82,6 +84,7 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let providers = Providers::new(settings.paging.escalation.clone())?;
+        let timeline = crate::timeline::Writer::start(store.clone());
         let state = AppState {
             store,
             slack,
@@ -89,6 +92,7 @@ impl Application {
             settings: Arc::new(settings),
             clock,
             providers,
+            timeline,
             backfill_lock: Arc::new(tokio::sync::Mutex::new(())),
             outbox_wake: Arc::new(Notify::new()),
             escalation_wake: Arc::new(Notify::new()),

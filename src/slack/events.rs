@@ -58,7 +58,7 @@ async fn handle_envelope(state: &AppState, envelope: Envelope) -> Result<Answer,
                     bot_id: None,
                 };
                 let outcome =
-                    timeline::ingest(&state.store, event_id.as_deref(), &ours, &message).await?;
+                    timeline::ingest(&state.timeline, event_id.as_deref(), &ours, &message).await?;
                 tracing::debug!(
                     ?outcome,
                     event_id = event_id.as_deref().unwrap_or("-"),

@@ -3,11 +3,13 @@
 //! absorbed twice over: by the event id and by the message's `(channel, ts)`.
 
 mod event;
+mod writer;
 
 pub use event::MessageEvent;
+pub use writer::Writer;
 
 use crate::domain::{FileRef, SlackTs};
-use crate::store::{Ingested, MessageWrite, Store, StoreResult, Tx};
+use crate::store::{Ingested, MessageWrite, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,33 +52,17 @@ pub struct Ours<'a> {
     pub bot_id: Option<&'a str>,
 }
 
-/// Stores what `event` means for its war room.
+/// Stores what `event` means for its war room, through the batching writer.
 pub async fn ingest(
-    store: &Store,
+    writer: &Writer,
     event_id: Option<&str>,
     ours: &Ours<'_>,
     event: &MessageEvent,
 ) -> StoreResult<Outcome> {
-    let intent = match event.intent(ours) {
-        Ok(intent) => intent,
-        Err(reason) => return Ok(Outcome::Ignored(reason)),
-    };
-    let message = intent.message();
-    let mut tx = store.begin().await?;
-    let Some(incident) = tx.incident_by_channel(&message.channel).await? else {
-        return Ok(Outcome::Ignored("not a war room"));
-    };
-    if let Some(id) = event_id
-        && !tx.record_event(id, Utc::now()).await?
-    {
-        return Ok(Outcome::Duplicate);
+    match event.intent(ours) {
+        Ok(intent) => writer.write(event_id, intent).await,
+        Err(reason) => Ok(Outcome::Ignored(reason)),
     }
-    let result = apply(&mut tx, incident.id, &intent).await?;
-    tx.commit().await?;
-    Ok(match result {
-        Ingested::Stored => Outcome::Stored,
-        Ingested::Duplicate => Outcome::Duplicate,
-    })
 }
 
 /// Writes an intent to an incident's timeline: the one path for live events and

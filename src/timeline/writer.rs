@@ -1,0 +1,157 @@
+//! Group commit for the event stream. Handlers hand their write to a writer task and
+//! wait for its answer; the writer takes every write queued at that moment, stores them
+//! in one transaction and answers each after the commit. One fsync serves a whole
+//! batch, and "acked only after stored" still holds: no request is answered before the
+//! transaction holding its write has committed.
+
+use super::{Intent, Outcome, apply};
+use crate::store::{Ingested, Store, StoreError, StoreResult};
+use chrono::Utc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// The most writes one transaction takes.
+const MAX_BATCH: usize = 256;
+const QUEUE: usize = 4096;
+
+struct Job {
+    event_id: Option<String>,
+    incident_id: i64,
+    intent: Intent,
+    done: oneshot::Sender<StoreResult<Outcome>>,
+}
+
+/// The ingest path: war-room lookup (cached) and batched writes.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+    store: Store,
+    /// Channel → incident id. A channel becomes a war room once and stays one, so a
+    /// hit never goes stale; misses always ask the database.
+    war_rooms: Arc<RwLock<HashMap<String, i64>>>,
+}
+
+impl Writer {
+    /// Starts the writer tasks: one on SQLite (its writes are serial anyway), a few on
+    /// PostgreSQL. They stop when every `Writer` handle is dropped.
+    pub fn start(store: Store) -> Self {
+        let (jobs, rx) = mpsc::channel(QUEUE);
+        let rx = Arc::new(Mutex::new(rx));
+        let tasks = match store {
+            Store::Sqlite(_) => 1,
+            Store::Postgres(_) => 4,
+        };
+        for _ in 0..tasks {
+            tokio::spawn(run(store.clone(), rx.clone()));
+        }
+        Self {
+            jobs,
+            store,
+            war_rooms: Arc::new(RwLock::new(HashMap::new())),
+        }
+    }
+
+    /// Stores `intent` for the war room it belongs to; answers after the commit.
+    pub async fn write(&self, event_id: Option<&str>, intent: Intent) -> StoreResult<Outcome> {
+        let Some(incident_id) = self.war_room(&intent.message().channel).await? else {
+            return Ok(Outcome::Ignored("not a war room"));
+        };
+        let (done, answer) = oneshot::channel();
+        let job = Job {
+            event_id: event_id.map(str::to_string),
+            incident_id,
+            intent,
+            done,
+        };
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Corrupt("the timeline writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Corrupt("the timeline writer dropped a write".into()))?
+    }
+
+    async fn war_room(&self, channel: &str) -> StoreResult<Option<i64>> {
+        if let Some(id) = self
+            .war_rooms
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(channel)
+        {
+            return Ok(Some(*id));
+        }
+        let mut tx = self.store.read().await?;
+        let found = tx.incident_by_channel(channel).await?.map(|i| i.id);
+        tx.commit().await?;
+        if let Some(id) = found {
+            self.war_rooms
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(channel.to_string(), id);
+        }
+        Ok(found)
+    }
+}
+
+async fn run(store: Store, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    loop {
+        let mut batch = Vec::new();
+        {
+            let mut rx = rx.lock().await;
+            match rx.recv().await {
+                Some(job) => batch.push(job),
+                None => return,
+            }
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
+        match write_batch(&store, &batch).await {
+            Ok(outcomes) => {
+                for (job, outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = job.done.send(Ok(outcome));
+                }
+            }
+            // One bad write must not fail its neighbours: retry each on its own.
+            Err(e) if batch.len() > 1 => {
+                tracing::warn!(error = %e, size = batch.len(), "batched write failed; writing one by one");
+                for job in batch {
+                    let result = write_batch(&store, std::slice::from_ref(&job))
+                        .await
+                        .map(|mut o| o.remove(0));
+                    let _ = job.done.send(result);
+                }
+            }
+            Err(e) => {
+                for job in batch {
+                    let _ = job.done.send(Err(StoreError::Corrupt(e.to_string())));
+                }
+            }
+        }
+    }
+}
+
+async fn write_batch(store: &Store, batch: &[Job]) -> StoreResult<Vec<Outcome>> {
+    let mut tx = store.begin().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let now = Utc::now();
+    for job in batch {
+        if let Some(id) = &job.event_id
+            && !tx.record_event(id, now).await?
+        {
+            outcomes.push(Outcome::Duplicate);
+            continue;
+        }
+        outcomes.push(match apply(&mut tx, job.incident_id, &job.intent).await? {
+            Ingested::Stored => Outcome::Stored,
+            Ingested::Duplicate => Outcome::Duplicate,
+        });
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
