@@ -127,6 +127,7 @@ impl Application {
             settings: self.state.settings.outbox.clone(),
             private_channels: self.state.settings.slack.private_channels,
             wake: self.state.outbox_wake.clone(),
+            last_post: Default::default(),
             in_hand: Default::default(),
         };
         let mut workers: Vec<_> = (0..OUTBOX_WORKERS)

@@ -118,6 +118,18 @@ impl Op {
         }
     }
 
+    /// The channel this op posts to with `chat.postMessage`, when Slack's
+    /// one-post-a-second-per-channel limit applies to it.
+    pub fn paced_channel(&self) -> Option<String> {
+        match self {
+            Op::PostSummary { .. } | Op::Notice { .. } | Op::PublishPostmortem { .. } => {
+                Some(self.lane())
+            }
+            Op::Announce { channel, .. } => Some(format!("channel:{channel}")),
+            _ => None,
+        }
+    }
+
     /// In plain words, for failure notices.
     pub fn describe(&self) -> String {
         match self {

@@ -16,6 +16,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
+/// Spacing between posts to one channel: Slack allows about one a second.
+const POST_SPACING: Duration = Duration::from_millis(1050);
 /// How long a claim is held before another worker may take the item over.
 const LEASE: ChronoDuration = ChronoDuration::seconds(120);
 
@@ -30,6 +32,9 @@ pub struct Worker {
     /// Rung when something is queued, so a post goes out at once instead of at the
     /// next poll.
     pub wake: Arc<Notify>,
+    /// When this process last posted to each channel, to keep under Slack's limit of
+    /// about one message a second per channel without collecting 429s.
+    pub last_post: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
     /// Items this process's workers hold right now, to hand back on shutdown.
     pub in_hand: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
@@ -67,6 +72,16 @@ impl Worker {
         self.hold(id, false);
         handled?;
         Ok(true)
+    }
+
+    /// How long until `channel` may take another post, if it is too soon.
+    fn too_soon(&self, channel: &str) -> Option<Duration> {
+        let last = *self
+            .last_post
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(channel)?;
+        POST_SPACING.checked_sub(last.elapsed())
     }
 
     fn hold(&self, id: i64, held: bool) {
@@ -108,11 +123,27 @@ impl Worker {
                     .await;
             }
         };
+        let paced = op.paced_channel();
+        if let Some(wait) = paced.as_deref().and_then(|c| self.too_soon(c)) {
+            // Not a failure: come back when the channel may take another post, and let
+            // this worker serve other war rooms meanwhile.
+            let at = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
+            return self
+                .store
+                .retry_outbox(item.id, at, "paced: one post a second per channel")
+                .await;
+        }
         let delivery = Delivery {
             key: &item.idem_key,
             retry: item.attempts > 1,
         };
         let result = send(self, &op, delivery).await;
+        if let Some(channel) = paced {
+            self.last_post
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(channel, std::time::Instant::now());
+        }
         let now = Utc::now();
         match result {
             Ok(()) => {

@@ -109,7 +109,8 @@ impl Tx {
     }
 
     /// An edit. Keeps the text it replaces; if the original never reached us (an edit
-    /// can overtake it), the edited message is stored as it now stands.
+    /// can overtake it), the edited message is stored as it now stands. Edits can
+    /// arrive out of order; only a newer one replaces the text.
     pub async fn apply_edit(
         &mut self,
         m: &MessageWrite<'_>,
@@ -117,7 +118,8 @@ impl Tx {
     ) -> StoreResult<Ingested> {
         let on_conflict = "DO UPDATE SET previous_text = timeline_entries.text, text = excluded.text, \
              edited_at = excluded.edited_at, files = excluded.files \
-             WHERE timeline_entries.text <> excluded.text OR timeline_entries.files <> excluded.files";
+             WHERE (timeline_entries.edited_at IS NULL OR timeline_entries.edited_at < excluded.edited_at) \
+             AND (timeline_entries.text <> excluded.text OR timeline_entries.files <> excluded.files)";
         self.write_message(m, Some(("edited_at", edited_at)), on_conflict)
             .await
     }

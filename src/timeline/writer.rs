@@ -39,7 +39,7 @@ impl Writer {
         let (jobs, rx) = mpsc::channel(QUEUE);
         let rx = Arc::new(Mutex::new(rx));
         let tasks = match store {
-            Store::Sqlite(_) => 1,
+            Store::Sqlite(..) => 1,
             Store::Postgres(_) => 4,
         };
         for _ in 0..tasks {

@@ -426,3 +426,38 @@ on_both_backends!(
     concurrent_claims_never_hand_out_the_same_item,
     concurrent_claims_never_hand_out_the_same_item
 );
+
+async fn an_older_edit_arriving_late_does_not_overwrite_a_newer_one(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let id = incident_in(&store, "C1").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_message(&msg(id, "C1", "1700000000.000100", "v1"))
+        .await
+        .unwrap();
+    let newer = tx
+        .apply_edit(
+            &msg(id, "C1", "1700000000.000100", "v3"),
+            t0() + Duration::minutes(3),
+        )
+        .await
+        .unwrap();
+    let older = tx
+        .apply_edit(
+            &msg(id, "C1", "1700000000.000100", "v2"),
+            t0() + Duration::minutes(2),
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((newer, older), (Ingested::Stored, Ingested::Duplicate));
+    let e = &entries(&store, id).await[0];
+    assert_eq!(
+        (e.text.as_str(), e.previous_text.as_deref()),
+        ("v3", Some("v1"))
+    );
+}
+on_both_backends!(
+    an_older_edit_arriving_late_does_not_overwrite_a_newer_one,
+    an_older_edit_arriving_late_does_not_overwrite_a_newer_one
+);

@@ -247,3 +247,42 @@ async fn list_shows_open_incidents_with_their_war_rooms() {
     );
     assert!(!list.contains("Second fire"), "{list}");
 }
+
+#[tokio::test]
+async fn posts_to_one_war_room_are_paced_under_slacks_limit_without_collecting_429s() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let room = app.declare("U0ALICE01", "Noisy incident").await;
+    app.slack.limit_posts_per_channel_per_sec(Some(1.0));
+    let mut tx = app.store.begin().await.unwrap();
+    for n in 0..4 {
+        let op = warroom::outbox::Op::Notice {
+            incident_id: room.incident_id,
+            text: format!("notice {n}"),
+        };
+        warroom::outbox::enqueue(&mut tx, &op, None).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    app.state.wake_outbox();
+    app.slack
+        .wait_for("four notices", |s| {
+            s.messages_in(&room.channel)
+                .iter()
+                .filter(|m| m.text.starts_with("notice"))
+                .count()
+                == 4
+        })
+        .await;
+    let texts: Vec<String> = app
+        .slack
+        .messages_in(&room.channel)
+        .into_iter()
+        .map(|m| m.text)
+        .filter(|t| t.starts_with("notice"))
+        .collect();
+    assert_eq!(
+        texts,
+        ["notice 0", "notice 1", "notice 2", "notice 3"],
+        "in order"
+    );
+    assert_eq!(app.slack.rate_limited_posts(), 0, "paced, not rejected");
+}
