@@ -6,6 +6,7 @@ COPY tests/fakes/Cargo.toml tests/fakes/Cargo.toml
 COPY src src
 COPY migrations migrations
 COPY tests tests
+COPY bench bench
 RUN cargo build --release --locked --bin warroom
 
 # Runtime stage: a small Debian with CA certificates for Slack's TLS.
