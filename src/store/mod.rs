@@ -12,7 +12,7 @@ mod timeline;
 
 pub use outbox::{Backlog, ClaimedItem, FailedItem};
 pub use paging::{DueEscalation, NewPage, PageRecord, ProviderAlert};
-pub use timeline::{Ingested, MessageWrite};
+pub use timeline::{Change, Ingested, MessageWrite};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};

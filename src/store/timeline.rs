@@ -4,6 +4,7 @@
 use super::{StoreError, StoreResult, Tx, on_conn};
 use crate::domain::{EntryKind, FileRef, TimelineEntry};
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 
 /// Whether a write changed anything, so callers can tell a redelivery from news.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,12 +73,95 @@ fn files_json(files: &[FileRef]) -> String {
     serde_json::to_string(files).unwrap_or_else(|_| "[]".to_string())
 }
 
+/// What a write does to the message at its `(channel, ts)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A new message. A second delivery of the same `(channel, ts)` changes nothing.
+    New,
+    /// An edit made at this time. Keeps the text it replaces; if the original never
+    /// reached us (an edit can overtake it), the message is stored as it now stands.
+    /// Edits can arrive out of order; only a newer one replaces the text.
+    Edit(DateTime<Utc>),
+    /// A delete made at this time. The entry stays, marked deleted, so the record keeps
+    /// what was said; a delete for a message we never saw stores it as it stood.
+    Delete(DateTime<Utc>),
+}
+
+impl Change {
+    /// The extra column the change stamps, and what it does on a `(channel, ts)` clash.
+    fn upsert(self) -> (Option<&'static str>, &'static str) {
+        match self {
+            Change::New => (None, "DO NOTHING"),
+            Change::Edit(_) => (
+                Some("edited_at"),
+                "DO UPDATE SET previous_text = timeline_entries.text, text = excluded.text, \
+                 edited_at = excluded.edited_at, files = excluded.files \
+                 WHERE (timeline_entries.edited_at IS NULL OR timeline_entries.edited_at < excluded.edited_at) \
+                 AND (timeline_entries.text <> excluded.text OR timeline_entries.files <> excluded.files)",
+            ),
+            Change::Delete(_) => (
+                Some("deleted_at"),
+                "DO UPDATE SET deleted_at = excluded.deleted_at WHERE timeline_entries.deleted_at IS NULL",
+            ),
+        }
+    }
+
+    fn stamp(self) -> Option<DateTime<Utc>> {
+        match self {
+            Change::New => None,
+            Change::Edit(at) | Change::Delete(at) => Some(at),
+        }
+    }
+
+    /// Which of the three kinds this is, as an index.
+    fn slot(self) -> usize {
+        match self {
+            Change::New => 0,
+            Change::Edit(_) => 1,
+            Change::Delete(_) => 2,
+        }
+    }
+}
+
+/// Rows per multi-row statement: far below either backend's bind-parameter limit.
+const ROWS_PER_STATEMENT: usize = 256;
+
 impl Tx {
     /// Marks a Slack event id as handled. `false` means it was handled before.
     pub async fn record_event(&mut self, event_id: &str, at: DateTime<Utc>) -> StoreResult<bool> {
-        const SQL: &str = "INSERT INTO slack_events (event_id, received_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING";
-        let done = on_conn!(self.conn(), c => sqlx::query(SQL).bind(event_id).bind(at).execute(c).await?.rows_affected());
-        Ok(done == 1)
+        Ok(!self.record_events(&[event_id], at).await?.is_empty())
+    }
+
+    /// Marks many event ids as handled in one statement; returns those that were new.
+    pub async fn record_events(
+        &mut self,
+        event_ids: &[&str],
+        at: DateTime<Utc>,
+    ) -> StoreResult<HashSet<String>> {
+        let mut fresh = HashSet::new();
+        let mut unique: Vec<&str> = Vec::with_capacity(event_ids.len());
+        let mut seen = HashSet::new();
+        unique.extend(event_ids.iter().filter(|id| seen.insert(**id)));
+        for chunk in unique.chunks(ROWS_PER_STATEMENT) {
+            let values = (0..chunk.len())
+                .map(|i| format!("(${}, $1)", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = sqlx::AssertSqlSafe(format!(
+                "INSERT INTO slack_events (event_id, received_at) VALUES {values} \
+                 ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+            ));
+            let single = chunk.len() == 1;
+            let ids: Vec<String> = on_conn!(self.conn(), c => {
+                let mut q = sqlx::query_scalar(sql).persistent(single).bind(at);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(c).await?
+            });
+            fresh.extend(ids);
+        }
+        Ok(fresh)
     }
 
     pub async fn insert_system_entry(&mut self, e: &TimelineEntry) -> StoreResult<()> {
@@ -103,76 +187,126 @@ impl Tx {
         Ok(())
     }
 
-    /// A new message. A second delivery of the same `(channel, ts)` changes nothing.
+    /// A new message; see [`Change::New`].
     pub async fn insert_message(&mut self, m: &MessageWrite<'_>) -> StoreResult<Ingested> {
-        self.write_message(m, None, "DO NOTHING").await
+        self.write_one(m, Change::New).await
     }
 
-    /// An edit. Keeps the text it replaces; if the original never reached us (an edit
-    /// can overtake it), the edited message is stored as it now stands. Edits can
-    /// arrive out of order; only a newer one replaces the text.
+    /// An edit; see [`Change::Edit`].
     pub async fn apply_edit(
         &mut self,
         m: &MessageWrite<'_>,
         edited_at: DateTime<Utc>,
     ) -> StoreResult<Ingested> {
-        let on_conflict = "DO UPDATE SET previous_text = timeline_entries.text, text = excluded.text, \
-             edited_at = excluded.edited_at, files = excluded.files \
-             WHERE (timeline_entries.edited_at IS NULL OR timeline_entries.edited_at < excluded.edited_at) \
-             AND (timeline_entries.text <> excluded.text OR timeline_entries.files <> excluded.files)";
-        self.write_message(m, Some(("edited_at", edited_at)), on_conflict)
-            .await
+        self.write_one(m, Change::Edit(edited_at)).await
     }
 
-    /// A delete. The entry stays, marked deleted, so the record keeps what was said;
-    /// a delete for a message we never saw stores it from `previous_message`.
+    /// A delete; see [`Change::Delete`].
     pub async fn apply_delete(
         &mut self,
         m: &MessageWrite<'_>,
         deleted_at: DateTime<Utc>,
     ) -> StoreResult<Ingested> {
-        let on_conflict = "DO UPDATE SET deleted_at = excluded.deleted_at WHERE timeline_entries.deleted_at IS NULL";
-        self.write_message(m, Some(("deleted_at", deleted_at)), on_conflict)
-            .await
+        self.write_one(m, Change::Delete(deleted_at)).await
     }
 
-    /// Inserts `m` (with one extra timestamp column, if any); on a `(channel, ts)`
-    /// clash does `on_conflict`. Reports whether a row was written.
-    async fn write_message(
+    async fn write_one(&mut self, m: &MessageWrite<'_>, change: Change) -> StoreResult<Ingested> {
+        let mut done = self.write_messages(&[(m.clone(), change)]).await?;
+        done.pop()
+            .ok_or_else(|| StoreError::Corrupt("a write went unanswered".into()))
+    }
+
+    /// Applies `writes` as if one after another, in few statements, and reports for
+    /// each whether it changed anything. Writes to different messages do not depend on
+    /// each other, so a run of them with no message twice goes out as one multi-row
+    /// statement per kind of change; a message seen again starts the next run.
+    pub async fn write_messages(
         &mut self,
-        m: &MessageWrite<'_>,
-        extra: Option<(&'static str, DateTime<Utc>)>,
-        on_conflict: &'static str,
-    ) -> StoreResult<Ingested> {
-        let (column, value) = match extra {
-            Some((column, at)) => (format!(", {column}"), Some(at)),
-            None => (String::new(), None),
-        };
-        let placeholder = if value.is_some() { ", $9" } else { "" };
+        writes: &[(MessageWrite<'_>, Change)],
+    ) -> StoreResult<Vec<Ingested>> {
+        let mut outcomes = vec![Ingested::Duplicate; writes.len()];
+        let mut run: Vec<usize> = Vec::new();
+        let mut keys = HashSet::new();
+        for (i, (m, _)) in writes.iter().enumerate() {
+            if !keys.insert((m.channel_id, m.ts)) || run.len() == ROWS_PER_STATEMENT {
+                self.write_run(writes, &run, &mut outcomes).await?;
+                run.clear();
+                keys.clear();
+                keys.insert((m.channel_id, m.ts));
+            }
+            run.push(i);
+        }
+        self.write_run(writes, &run, &mut outcomes).await?;
+        Ok(outcomes)
+    }
+
+    /// Writes `run` (indexes into `writes`, no message twice): one statement per kind.
+    async fn write_run(
+        &mut self,
+        writes: &[(MessageWrite<'_>, Change)],
+        run: &[usize],
+        outcomes: &mut [Ingested],
+    ) -> StoreResult<()> {
+        let mut by_kind: [Vec<usize>; 3] = Default::default();
+        for &i in run {
+            by_kind[writes[i].1.slot()].push(i);
+        }
+        for rows in by_kind.iter().filter(|rows| !rows.is_empty()) {
+            let written = self.upsert(writes, rows, writes[rows[0]].1).await?;
+            for &i in rows {
+                let m = &writes[i].0;
+                if written.contains(&(m.channel_id.to_string(), m.ts.to_string())) {
+                    outcomes[i] = Ingested::Stored;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One multi-row `INSERT … ON CONFLICT` for `rows` (all of one kind, `kind` being
+    /// any of them; no message twice); returns the `(channel, ts)` of the rows it inserted or changed.
+    async fn upsert(
+        &mut self,
+        writes: &[(MessageWrite<'_>, Change)],
+        rows: &[usize],
+        kind: Change,
+    ) -> StoreResult<HashSet<(String, String)>> {
+        let (column, on_conflict) = kind.upsert();
+        let width = if column.is_some() { 9 } else { 8 };
+        let values = (0..rows.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=width).map(|k| format!("${}", r * width + k)).collect();
+                let (head, tail) = p.split_at(2);
+                format!("({}, 'message', {})", head.join(", "), tail.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let column = column.map(|c| format!(", {c}")).unwrap_or_default();
         let sql = sqlx::AssertSqlSafe(format!(
             "INSERT INTO timeline_entries (incident_id, at, kind, author_id, text, channel_id, ts, thread_ts, files{column}) \
-             VALUES ($1, $2, 'message', $3, $4, $5, $6, $7, $8{placeholder}) ON CONFLICT (channel_id, ts) {on_conflict}"
+             VALUES {values} ON CONFLICT (channel_id, ts) {on_conflict} RETURNING channel_id, ts"
         ));
-        let n = on_conn!(self.conn(), c => {
-            let q = sqlx::query(sql)
-                .bind(m.incident_id)
-                .bind(m.at)
-                .bind(m.author_id)
-                .bind(m.text)
-                .bind(m.channel_id)
-                .bind(m.ts)
-                .bind(m.thread_ts)
-                .bind(files_json(m.files));
-            match value {
-                Some(at) => q.bind(at).execute(c).await?.rows_affected(),
-                None => q.execute(c).await?.rows_affected(),
+        let single = rows.len() == 1;
+        let written: Vec<(String, String)> = on_conn!(self.conn(), c => {
+            let mut q = sqlx::query_as(sql).persistent(single);
+            for &i in rows {
+                let (m, change) = &writes[i];
+                q = q
+                    .bind(m.incident_id)
+                    .bind(m.at)
+                    .bind(m.author_id)
+                    .bind(m.text)
+                    .bind(m.channel_id)
+                    .bind(m.ts)
+                    .bind(m.thread_ts)
+                    .bind(files_json(m.files));
+                if let Some(at) = change.stamp() {
+                    q = q.bind(at);
+                }
             }
+            q.fetch_all(c).await?
         });
-        Ok(if n == 1 {
-            Ingested::Stored
-        } else {
-            Ingested::Duplicate
-        })
+        Ok(written.into_iter().collect())
     }
 
     /// The whole timeline, in time order (ties broken by arrival).

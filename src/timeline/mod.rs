@@ -9,7 +9,7 @@ pub use event::MessageEvent;
 pub use writer::Writer;
 
 use crate::domain::{FileRef, SlackTs};
-use crate::store::{Ingested, MessageWrite, StoreResult, Tx};
+use crate::store::{Change, Ingested, MessageWrite, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,25 +68,43 @@ pub async fn ingest(
 /// Writes an intent to an incident's timeline: the one path for live events and
 /// backfill alike, so both meet on the same unique keys.
 pub async fn apply(tx: &mut Tx, incident_id: i64, intent: &Intent) -> StoreResult<Ingested> {
-    let message = intent.message();
-    let write = MessageWrite {
-        incident_id,
-        channel_id: &message.channel,
-        ts: &message.ts,
-        thread_ts: message.thread_ts.as_deref(),
-        author_id: message.author.as_deref(),
-        text: &message.text,
-        files: &message.files,
-        at: message.at,
-    };
-    match intent {
-        Intent::New(_) => tx.insert_message(&write).await,
-        Intent::Edit { edited_at, .. } => tx.apply_edit(&write, *edited_at).await,
-        Intent::Delete { deleted_at, .. } => tx.apply_delete(&write, *deleted_at).await,
-    }
+    let mut done = apply_all(tx, &[(incident_id, intent)]).await?;
+    Ok(done.pop().unwrap_or(Ingested::Duplicate))
+}
+
+/// Writes many intents, in order, in as few statements as the store can: the group
+/// commit's path. Answers one outcome per intent.
+pub async fn apply_all(tx: &mut Tx, intents: &[(i64, &Intent)]) -> StoreResult<Vec<Ingested>> {
+    let writes: Vec<(MessageWrite<'_>, Change)> = intents
+        .iter()
+        .map(|&(incident_id, intent)| (intent.write(incident_id), intent.change()))
+        .collect();
+    tx.write_messages(&writes).await
 }
 
 impl Intent {
+    fn write(&self, incident_id: i64) -> MessageWrite<'_> {
+        let message = self.message();
+        MessageWrite {
+            incident_id,
+            channel_id: &message.channel,
+            ts: &message.ts,
+            thread_ts: message.thread_ts.as_deref(),
+            author_id: message.author.as_deref(),
+            text: &message.text,
+            files: &message.files,
+            at: message.at,
+        }
+    }
+
+    fn change(&self) -> Change {
+        match self {
+            Intent::New(_) => Change::New,
+            Intent::Edit { edited_at, .. } => Change::Edit(*edited_at),
+            Intent::Delete { deleted_at, .. } => Change::Delete(*deleted_at),
+        }
+    }
+
     pub fn message(&self) -> &Message {
         match self {
             Intent::New(m)

@@ -4,7 +4,7 @@
 //! batch, and "acked only after stored" still holds: no request is answered before the
 //! transaction holding its write has committed.
 
-use super::{Intent, Outcome, apply};
+use super::{Intent, Outcome, apply_all};
 use crate::store::{Ingested, Store, StoreError, StoreResult};
 use chrono::Utc;
 use std::collections::HashMap;
@@ -136,22 +136,32 @@ async fn run(store: Store, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
     }
 }
 
+/// One transaction for the batch: one statement records every event id, then the
+/// writes whose ids were new go out together (see `Tx::write_messages`). An event id
+/// that appears twice in one batch counts once.
 async fn write_batch(store: &Store, batch: &[Job]) -> StoreResult<Vec<Outcome>> {
     let mut tx = store.begin().await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    let now = Utc::now();
-    for job in batch {
-        if let Some(id) = &job.event_id
-            && !tx.record_event(id, now).await?
-        {
-            outcomes.push(Outcome::Duplicate);
-            continue;
+    let ids: Vec<&str> = batch.iter().filter_map(|j| j.event_id.as_deref()).collect();
+    let mut fresh = tx.record_events(&ids, Utc::now()).await?;
+    let mut outcomes = vec![Outcome::Duplicate; batch.len()];
+    let mut todo = Vec::with_capacity(batch.len());
+    for (i, job) in batch.iter().enumerate() {
+        // `remove`: the first job with an id takes it; later ones are redeliveries.
+        if job.event_id.as_ref().is_none_or(|id| fresh.remove(id)) {
+            todo.push(i);
         }
-        outcomes.push(match apply(&mut tx, job.incident_id, &job.intent).await? {
+    }
+    let intents: Vec<(i64, &Intent)> = todo
+        .iter()
+        .map(|&i| (batch[i].incident_id, &batch[i].intent))
+        .collect();
+    let written = apply_all(&mut tx, &intents).await?;
+    tx.commit().await?;
+    for (i, ingested) in todo.into_iter().zip(written) {
+        outcomes[i] = match ingested {
             Ingested::Stored => Outcome::Stored,
             Ingested::Duplicate => Outcome::Duplicate,
-        });
+        };
     }
-    tx.commit().await?;
     Ok(outcomes)
 }

@@ -4,7 +4,7 @@ use crate::db::{Backend, TestDb};
 use crate::on_both_backends;
 use chrono::{Duration, TimeZone, Utc};
 use warroom::domain::{Declaration, Incident, IncidentTitle, Severity, Status, TimelineEntry};
-use warroom::store::{Ingested, MessageWrite, Store};
+use warroom::store::{Change, Ingested, MessageWrite, Store};
 
 fn t0() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 23, 50, 0).unwrap()
@@ -460,4 +460,82 @@ async fn an_older_edit_arriving_late_does_not_overwrite_a_newer_one(backend: Bac
 on_both_backends!(
     an_older_edit_arriving_late_does_not_overwrite_a_newer_one,
     an_older_edit_arriving_late_does_not_overwrite_a_newer_one
+);
+
+async fn a_batch_reports_each_write_as_if_applied_one_after_another(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let id = incident_in(&store, "C1").await;
+    let (a, b) = ("1700000000.000100", "1700000000.000200");
+    let edited = t0() + Duration::minutes(1);
+    let writes = [
+        (msg(id, "C1", a, "first"), Change::New),
+        (msg(id, "C1", b, "second"), Change::New),
+        (msg(id, "C1", a, "first"), Change::New),
+        (msg(id, "C1", a, "first, edited"), Change::Edit(edited)),
+        (msg(id, "C1", a, "first, edited"), Change::Edit(edited)),
+        (msg(id, "C1", b, "second"), Change::Delete(edited)),
+        (
+            msg(id, "C1", "1700000000.000300", "edit overtook it"),
+            Change::Edit(edited),
+        ),
+    ];
+    let mut tx = store.begin().await.unwrap();
+    let outcomes = tx.write_messages(&writes).await.unwrap();
+    tx.commit().await.unwrap();
+    use Ingested::{Duplicate, Stored};
+    assert_eq!(
+        outcomes,
+        [Stored, Stored, Duplicate, Stored, Duplicate, Stored, Stored]
+    );
+    let stored = entries(&store, id).await;
+    let texts: Vec<_> = stored.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["first, edited", "second", "edit overtook it"]);
+    assert_eq!(stored[0].previous_text.as_deref(), Some("first"));
+    assert_eq!(stored[1].deleted_at, Some(edited));
+}
+on_both_backends!(
+    a_batch_reports_each_write_as_if_applied_one_after_another,
+    a_batch_reports_each_write_as_if_applied_one_after_another
+);
+
+async fn a_batch_larger_than_one_statement_stores_every_message(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let id = incident_in(&store, "C1").await;
+    let stamps: Vec<String> = (0..700)
+        .map(|i| format!("1700000000.{:06}", i + 1))
+        .collect();
+    let writes: Vec<_> = stamps
+        .iter()
+        .map(|ts| (msg(id, "C1", ts, "line"), Change::New))
+        .collect();
+    let mut tx = store.begin().await.unwrap();
+    let outcomes = tx.write_messages(&writes).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(outcomes.iter().all(|o| *o == Ingested::Stored));
+    assert_eq!(entries(&store, id).await.len(), 700);
+}
+on_both_backends!(
+    a_batch_larger_than_one_statement_stores_every_message,
+    a_batch_larger_than_one_statement_stores_every_message
+);
+
+async fn event_ids_recorded_together_come_back_only_when_new(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.record_event("Ev1", t0()).await.unwrap());
+    let fresh = tx
+        .record_events(&["Ev1", "Ev2", "Ev3", "Ev2"], t0())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut fresh: Vec<_> = fresh.into_iter().collect();
+    fresh.sort();
+    assert_eq!(fresh, ["Ev2", "Ev3"]);
+}
+on_both_backends!(
+    event_ids_recorded_together_come_back_only_when_new,
+    event_ids_recorded_together_come_back_only_when_new
 );
