@@ -18,6 +18,8 @@ use tokio::sync::{Notify, watch};
 
 /// Spacing between posts to one channel: Slack allows about one a second.
 const POST_SPACING: Duration = Duration::from_millis(1050);
+/// The shortest idle sleep, so a clock step cannot make workers spin.
+const MIN_IDLE: Duration = Duration::from_millis(5);
 /// How long a claim is held before another worker may take the item over.
 const LEASE: ChronoDuration = ChronoDuration::seconds(120);
 
@@ -47,15 +49,36 @@ impl Worker {
             if *shutdown.borrow() {
                 return;
             }
-            match self.drain_once().await {
+            let idle = match self.drain_once().await {
                 Ok(true) => continue,
-                Ok(false) => {}
-                Err(e) => tracing::error!(error = %e, "outbox worker could not claim work"),
-            }
+                Ok(false) => self.idle_for(poll).await,
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox worker could not claim work");
+                    poll
+                }
+            };
             tokio::select! {
                 _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(poll) => {}
+                _ = tokio::time::sleep(idle) => {}
                 _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// How long to sleep with nothing due: until the next paced or retried item is
+    /// due, at most `poll`. Sleeping a whole poll past a channel's next free second
+    /// would leave each war room's posts further apart than Slack requires.
+    async fn idle_for(&self, poll: Duration) -> Duration {
+        let now = Utc::now();
+        match self.store.next_outbox_due(now).await {
+            Ok(Some(at)) => (at - now)
+                .to_std()
+                .unwrap_or_default()
+                .clamp(MIN_IDLE, poll),
+            Ok(None) => poll,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read when the next Slack write is due");
+                poll
             }
         }
     }

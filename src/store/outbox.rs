@@ -79,6 +79,20 @@ impl Store {
         Ok(item)
     }
 
+    /// When the earliest item not yet due becomes due (its lane clear), so an idle
+    /// worker can sleep until then rather than a whole poll interval. Items waiting
+    /// behind an earlier one in their lane are left out: finishing that one frees them.
+    pub async fn next_outbox_due(&self, now: DateTime<Utc>) -> StoreResult<Option<DateTime<Utc>>> {
+        const SQL: &str = "SELECT MIN(o.not_before) FROM outbox o WHERE o.status = 'pending' \
+             AND o.not_before > $1 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.lane = o.lane \
+             AND p.id < o.id AND p.status IN ('pending', 'in_flight'))";
+        let mut tx = self.read().await?;
+        let at: Option<DateTime<Utc>> =
+            on_conn!(tx.conn(), c => sqlx::query_scalar(SQL).bind(now).fetch_one(c).await?);
+        tx.commit().await?;
+        Ok(at)
+    }
+
     pub async fn finish_outbox(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         self.set_outbox(
             id,

@@ -539,3 +539,46 @@ on_both_backends!(
     event_ids_recorded_together_come_back_only_when_new,
     event_ids_recorded_together_come_back_only_when_new
 );
+
+async fn the_next_outbox_due_time_skips_items_waiting_behind_their_lane(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let now = Utc::now();
+    assert_eq!(store.next_outbox_due(now).await.unwrap(), None);
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue("incident:1", "a1", "first", now).await.unwrap();
+    tx.enqueue("incident:1", "a2", "second", now).await.unwrap();
+    tx.enqueue("incident:2", "b1", "other lane", now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let lease = now + Duration::minutes(2);
+    let first = store.claim_outbox(now, lease).await.unwrap().unwrap();
+    let other = store.claim_outbox(now, lease).await.unwrap().unwrap();
+    assert_eq!(other.payload, "other lane");
+    // Everything is due or in flight: nothing to wait for.
+    assert_eq!(store.next_outbox_due(now).await.unwrap(), None);
+
+    let paced = now + Duration::milliseconds(900);
+    let backoff = now + Duration::seconds(4);
+    store.retry_outbox(other.id, paced, "paced").await.unwrap();
+    store
+        .retry_outbox(first.id, backoff, "HTTP 503")
+        .await
+        .unwrap();
+    // "second" waits behind "first", so only the lanes' heads count.
+    let due = store.next_outbox_due(now).await.unwrap().unwrap();
+    assert!(
+        (due - paced).num_milliseconds().abs() < 2,
+        "{due} vs {paced}"
+    );
+    let due = store.next_outbox_due(paced).await.unwrap().unwrap();
+    assert!(
+        (due - backoff).num_milliseconds().abs() < 2,
+        "{due} vs {backoff}"
+    );
+}
+on_both_backends!(
+    the_next_outbox_due_time_skips_items_waiting_behind_their_lane,
+    the_next_outbox_due_time_skips_items_waiting_behind_their_lane
+);
