@@ -141,6 +141,9 @@ impl Application {
             outbox_wake: self.state.outbox_wake.clone(),
         };
         workers.push(tokio::spawn(escalator.run(stop_rx.clone())));
+        workers.push(tokio::spawn(
+            self.state.store.clone().run_checkpoints(stop_rx.clone()),
+        ));
         match self.app_token {
             Some(app_token) => {
                 // Socket Mode backfills after every hello, including the first.

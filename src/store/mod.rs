@@ -4,6 +4,7 @@
 //! macro runs it on whichever backend is configured. Writes that must land together
 //! take a [`Tx`].
 
+mod checkpoint;
 mod incidents;
 mod outbox;
 mod paging;
@@ -107,6 +108,8 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .foreign_keys(true)
+                // `run_checkpoints` does this beside the writers instead of in a commit.
+                .pragma("wal_autocheckpoint", "0")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)

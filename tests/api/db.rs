@@ -54,6 +54,11 @@ impl TestDb {
         }
     }
 
+    /// The database file, on SQLite.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
+    }
+
     pub async fn store(&self) -> Store {
         Store::connect(&self.url)
             .await

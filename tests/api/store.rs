@@ -582,3 +582,45 @@ on_both_backends!(
     the_next_outbox_due_time_skips_items_waiting_behind_their_lane,
     the_next_outbox_due_time_skips_items_waiting_behind_their_lane
 );
+
+/// SQLite only: PostgreSQL has no write-ahead log of ours to copy back.
+#[tokio::test]
+async fn sqlite_commits_leave_the_log_to_the_checkpointer_which_copies_it_back() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = db.store().await;
+    let Store::Sqlite(pool, _) = &store else {
+        panic!("a SQLite store")
+    };
+    let auto: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(auto, 0, "commits must not checkpoint");
+    let id = incident_in(&store, "C1").await;
+    let stamps: Vec<String> = (0..2000)
+        .map(|i| format!("1700000000.{:06}", i + 1))
+        .collect();
+    let writes: Vec<_> = stamps
+        .iter()
+        .map(|ts| {
+            (
+                msg(id, "C1", ts, "a line long enough to fill pages"),
+                Change::New,
+            )
+        })
+        .collect();
+    let mut tx = store.begin().await.unwrap();
+    tx.write_messages(&writes).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let file = db.sqlite_file().unwrap();
+    let size = || std::fs::metadata(file).unwrap().len();
+    let before = size();
+    store.checkpoint().await.unwrap();
+    let after = size();
+    assert!(
+        after > before + 100_000,
+        "the rows reach the database file: {before} → {after} bytes"
+    );
+    assert_eq!(entries(&store, id).await.len(), 2000);
+}
