@@ -40,7 +40,7 @@ impl Writer {
         let rx = Arc::new(Mutex::new(rx));
         let tasks = match store {
             Store::Sqlite(..) => 1,
-            Store::Postgres(_) => 4,
+            Store::Postgres(_) => 2,
         };
         for _ in 0..tasks {
             tokio::spawn(run(store.clone(), rx.clone()));
