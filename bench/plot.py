@@ -48,7 +48,7 @@ def fmt(s, unit="", digits=1):
 def ingest_groups(docs):
     groups = collections.defaultdict(list)
     for d in docs:
-        if d.get("scenario") != "ingest":
+        if d.get("scenario") != "ingest" or d["params"].get("rate"):
             continue
         p = d["params"]
         groups[(p["backend"], p["incidents"], p["connections"])].append(d["result"]["ingest"])
@@ -118,6 +118,24 @@ def table(docs, groups):
     by = collections.defaultdict(list)
     for d in docs:
         by[d.get("scenario")].append(d)
+    sustained = collections.defaultdict(list)
+    for d in by["ingest"]:
+        p = d["params"]
+        if p.get("rate"):
+            sustained[(p["backend"], p["incidents"], p["connections"], p["rate"])].append(d["result"]["ingest"])
+    if sustained:
+        print("\n### Sustained ingest, open loop (latency from each event's due time, after the warm-up)\n")
+        print("| backend | incidents | conns | offered ev/s | runs | achieved ev/s | p50 ms | p99 ms | p99.9 ms | max ms | lost | dup |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for (backend, incidents, conns, rate), runs in sorted(sustained.items()):
+            lost = sum((r.get("verify") or {}).get("lost", 0) for r in runs)
+            dup = sum((r.get("verify") or {}).get("duplicated", 0) for r in runs)
+            print(f"| {backend} | {incidents} | {conns} | {rate:.0f} | {len(runs)} "
+                  f"| {fmt(spread([r['throughput']['overall_per_sec'] for r in runs]), digits=0)} "
+                  f"| {fmt(spread([r['latency']['p50_ms'] for r in runs]), digits=2)} "
+                  f"| {fmt(spread([r['latency']['p99_ms'] for r in runs]), digits=2)} "
+                  f"| {fmt(spread([r['latency']['p999_ms'] for r in runs]), digits=2)} "
+                  f"| {fmt(spread([r['latency']['max_ms'] for r in runs]), digits=1)} | {lost} | {dup} |")
     if by["commands"]:
         print("\n### Slash commands under full ingest load\n")
         print("| backend | runs | declare p50 | declare p99 | note p50 | note p99 | ingest ev/s |")

@@ -19,7 +19,9 @@ INCIDENTS=${INCIDENTS:-"1 10 100"}
 CONNECTIONS=${CONNECTIONS:-"1 16 64"}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 [ "${SKIP_PG:-0}" = 1 ] && BACKENDS=sqlite
-ONLY=${ONLY:-"ingest commands rss outbound render plot"}
+ONLY=${ONLY:-"ingest sustained commands rss outbound render plot"}
+SUSTAINED_RATE=${SUSTAINED_RATE:-5000}       # open loop: events offered per second
+SUSTAINED_EVENTS=${SUSTAINED_EVENTS:-100000} # 20 s at 5,000 ev/s
 COMMANDS_DURATION=${COMMANDS_DURATION:-30s}  # ~200 samples per command, enough for a p99
 RSS_INCIDENTS=${RSS_INCIDENTS:-1000}
 RSS_MESSAGES=${RSS_MESSAGES:-100}
@@ -28,6 +30,7 @@ OUT_POSTS=${OUT_POSTS:-10}
 if [ "${QUICK:-0}" = 1 ]; then
   RUNS=1 EVENTS=2000 INCIDENTS="1 10" CONNECTIONS="1 16" COMMANDS_DURATION=3s
   RSS_INCIDENTS=20 RSS_MESSAGES=10 OUT_CHANNELS=5 OUT_POSTS=3
+  SUSTAINED_RATE=1000 SUSTAINED_EVENTS=3000
 fi
 
 RESULTS=${RESULTS:-bench/results}
@@ -59,6 +62,20 @@ if wants ingest; then
             --json "$RESULTS/ingest-$backend-i$incidents-c$conns-r$r.json"
         done
       done
+    done
+  done
+fi
+
+if wants sustained; then
+  # Open loop: a fixed offered rate, each event timed from when it was due, so a
+  # stall shows in the latency instead of slowing the sender (no coordinated
+  # omission). The first second (connections, pools, caches filling) is not timed.
+  for backend in $BACKENDS; do
+    for r in $(seq 1 "$RUNS"); do
+      run "sustained-$backend-r$r" \
+        "$BIN" scenario ingest --backend "$backend" --incidents 10 --connections 64 \
+        --events "$SUSTAINED_EVENTS" --rate "$SUSTAINED_RATE" --warmup 1s \
+        --json "$RESULTS/sustained-$backend-r$r.json"
     done
   done
 fi

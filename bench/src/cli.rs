@@ -57,6 +57,14 @@ pub struct IngestArgs {
     pub duration: Option<Duration>,
     #[arg(long, default_value = "new=70,reply=15,edit=10,dup=5")]
     pub mix: Mix,
+    /// Open loop: offer this many events per second in all and time each from when
+    /// it was due. Without it, each connection sends as soon as its last answer came.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Leave requests started this early out of the latency figures (they are still
+    /// sent and verified): connections, caches and pools are filling.
+    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    pub warmup: Duration,
     /// Database to read back from (`sqlite://…` or `postgres://…`).
     #[arg(long)]
     pub verify_db: Option<String>,
@@ -88,6 +96,12 @@ pub enum Scenario {
         duration: Option<Duration>,
         #[arg(long, default_value = "new=70,reply=15,edit=10,dup=5")]
         mix: Mix,
+        /// Open loop at this many events per second (see `ingest --rate`).
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Left out of the latency figures (see `ingest --warmup`).
+        #[arg(long, default_value = "0s", value_parser = parse_duration)]
+        warmup: Duration,
         #[arg(long)]
         json: Option<PathBuf>,
     },
@@ -181,6 +195,8 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
         seed: a.seed,
         settle: a.settle,
         request_timeout: a.timeout,
+        rate: a.rate,
+        warmup: a.warmup,
     };
     let db = match &a.verify_db {
         Some(url) => Some(Db::connect(url).await?),
@@ -216,6 +232,8 @@ async fn run_scenario(
             events,
             duration,
             mix,
+            rate,
+            warmup,
             json,
         } => {
             let p = scenario::ingest::Params {
@@ -225,6 +243,8 @@ async fn run_scenario(
                 events: Some(events),
                 duration_secs: duration.map(|d| d.as_secs_f64()),
                 mix,
+                rate,
+                warmup_secs: warmup.as_secs_f64(),
             };
             let out = scenario::ingest::run(&p).await?;
             println!(

@@ -24,6 +24,10 @@ pub struct IngestParams {
     /// acknowledging (Warroom stores first, so 0 is enough for it).
     pub settle: Duration,
     pub request_timeout: Duration,
+    /// Open loop at this many events per second (see `load`); `None`: closed loop.
+    pub rate: Option<f64>,
+    /// Left out of the latency figures (see `load`).
+    pub warmup: Duration,
 }
 
 pub async fn run(params: &IngestParams, verify_db: Option<&Db>) -> anyhow::Result<IngestReport> {
@@ -45,6 +49,8 @@ pub async fn run(params: &IngestParams, verify_db: Option<&Db>) -> anyhow::Resul
         connections: params.connections,
         duration: params.duration,
         request_timeout: params.request_timeout,
+        rate: params.rate,
+        warmup: params.warmup,
     };
     let outcome = load::run(&config, generator.clone()).await?;
     let verified = match verify_db {
@@ -61,6 +67,7 @@ pub async fn run(params: &IngestParams, verify_db: Option<&Db>) -> anyhow::Resul
     Ok(IngestReport::new(
         &params.url,
         params.connections,
+        params.rate,
         params.channels.len(),
         params.mix,
         outcome,

@@ -1,6 +1,9 @@
-//! The load: N concurrent HTTP/1.1 keep-alive connections, each a closed loop that
-//! takes the next event, signs it now, POSTs it to `/slack/events` and times it from
-//! send to response headers.
+//! The load: N concurrent HTTP/1.1 keep-alive connections. Closed loop (the default):
+//! each connection takes the next event, signs it now, POSTs it to `/slack/events` and
+//! times it from send to response headers. Open loop (`rate`): event k is due at
+//! k ÷ rate seconds; a free connection waits for its due time, and the latency counts
+//! from then, so time spent queued behind a slow server is counted rather than hidden
+//! (no coordinated omission).
 
 use crate::sign::{SIGNATURE_HEADER, Signer, TIMESTAMP_HEADER};
 use crate::stats::StatusHistogram;
@@ -18,14 +21,22 @@ pub struct LoadConfig {
     pub duration: Option<Duration>,
     /// Per-request timeout; a timed-out request counts as `error:timeout`.
     pub request_timeout: Duration,
+    /// Open loop: offer this many events per second across all connections.
+    pub rate: Option<f64>,
+    /// Requests started this early in the run are sent and verified but left out of
+    /// the latency figures: connections, caches and pools are still filling.
+    pub warmup: Duration,
 }
 
 /// Everything one run observed.
 #[derive(Debug, Default)]
 pub struct LoadOutcome {
     pub elapsed: Duration,
-    /// Send → response headers, in µs, one per completed or failed request.
+    /// Send → response headers, in µs, one per completed or failed request after
+    /// the warm-up.
     pub latencies_us: Vec<u64>,
+    /// Requests started during the warm-up.
+    pub warmup_requests: usize,
     /// When each request finished, in ms since the start.
     pub completions_ms: Vec<u32>,
     pub statuses: StatusHistogram,
@@ -37,6 +48,7 @@ pub struct LoadOutcome {
 
 struct WorkerResult {
     latencies_us: Vec<u64>,
+    warmup_requests: usize,
     completions_ms: Vec<u32>,
     statuses: StatusHistogram,
     results: Vec<(u32, Kind, bool)>,
@@ -74,6 +86,8 @@ pub async fn run(
     let run = generator.lock().expect("generator lock").run().clone();
     let start = Instant::now();
     let deadline = config.duration.map(|d| start + d);
+    let rate = config.rate.filter(|r| *r > 0.0);
+    let warmup = config.warmup;
     let mut tasks = Vec::with_capacity(config.connections);
     for _ in 0..config.connections.max(1) {
         let http = client(config.request_timeout)?;
@@ -84,6 +98,7 @@ pub async fn run(
         tasks.push(tokio::spawn(async move {
             let mut out = WorkerResult {
                 latencies_us: Vec::new(),
+                warmup_requests: 0,
                 completions_ms: Vec::new(),
                 statuses: StatusHistogram::new(),
                 results: Vec::new(),
@@ -95,6 +110,11 @@ pub async fn run(
                 let Some(planned) = generator.lock().expect("generator lock").next_event() else {
                     break;
                 };
+                // Open loop: wait for the event's slot and time it from there.
+                let due = rate.map(|r| start + Duration::from_secs_f64(planned.index as f64 / r));
+                if let Some(due) = due {
+                    tokio::time::sleep_until(due.into()).await;
+                }
                 let body = run.body(&planned);
                 let (signature, timestamp) = signer.headers_now(&body);
                 let mut req = http
@@ -108,7 +128,7 @@ pub async fn run(
                         .header("x-slack-retry-num", "1")
                         .header("x-slack-retry-reason", "http_timeout");
                 }
-                let t0 = Instant::now();
+                let t0 = due.unwrap_or_else(Instant::now);
                 let sent = req.body(body).send().await;
                 let latency = t0.elapsed();
                 let (label, ok) = match sent {
@@ -120,7 +140,11 @@ pub async fn run(
                     }
                     Err(e) => (error_label(&e), false),
                 };
-                out.latencies_us.push(latency.as_micros() as u64);
+                if t0.duration_since(start) < warmup {
+                    out.warmup_requests += 1;
+                } else {
+                    out.latencies_us.push(latency.as_micros() as u64);
+                }
                 out.completions_ms
                     .push(start.elapsed().as_millis().min(u32::MAX as u128) as u32);
                 *out.statuses.entry(label).or_default() += 1;
@@ -134,6 +158,7 @@ pub async fn run(
     for t in tasks {
         let w = t.await?;
         outcome.latencies_us.extend(w.latencies_us);
+        outcome.warmup_requests += w.warmup_requests;
         outcome.completions_ms.extend(w.completions_ms);
         crate::stats::merge_histograms(&mut outcome.statuses, &w.statuses);
         results.extend(w.results);

@@ -11,10 +11,14 @@ use std::path::Path;
 pub struct IngestReport {
     pub url: String,
     pub connections: usize,
+    /// Open loop: the events per second offered. `None`: closed loop.
+    pub offered_rate: Option<f64>,
     pub channels: usize,
     pub mix: crate::workload::Mix,
     pub elapsed_secs: f64,
     pub requests: usize,
+    /// Requests in the warm-up: sent and verified, not in `latency`.
+    pub warmup_requests: usize,
     pub acked: usize,
     pub throughput: RateSummary,
     pub latency: LatencySummary,
@@ -28,6 +32,7 @@ impl IngestReport {
     pub fn new(
         url: &str,
         connections: usize,
+        offered_rate: Option<f64>,
         channels: usize,
         mix: crate::workload::Mix,
         mut outcome: LoadOutcome,
@@ -37,10 +42,12 @@ impl IngestReport {
         IngestReport {
             url: url.to_string(),
             connections,
+            offered_rate,
             channels,
             mix,
             elapsed_secs: elapsed,
-            requests: outcome.latencies_us.len(),
+            requests: outcome.latencies_us.len() + outcome.warmup_requests,
+            warmup_requests: outcome.warmup_requests,
             acked: outcome.acked.iter().filter(|a| **a).count(),
             throughput: rates(&outcome.completions_ms, elapsed),
             latency: LatencySummary::from_micros(&mut outcome.latencies_us),
@@ -53,8 +60,12 @@ impl IngestReport {
     pub fn print(&self) {
         let t = &self.throughput;
         let l = &self.latency;
+        let mode = match self.offered_rate {
+            Some(r) => format!("open loop at {r:.0} ev/s"),
+            None => "closed loop".to_string(),
+        };
         println!(
-            "ingest: {} requests in {:.2}s over {} connections, {} channels",
+            "ingest: {} requests in {:.2}s over {} connections, {} channels, {mode}",
             self.requests, self.elapsed_secs, self.connections, self.channels
         );
         if t.whole_seconds == 0 {
@@ -66,6 +77,12 @@ impl IngestReport {
             println!(
                 "  throughput  {:.0} ev/s overall; per whole second min {:.0} / median {:.0} / max {:.0}",
                 t.overall_per_sec, t.min_per_sec, t.median_per_sec, t.max_per_sec
+            );
+        }
+        if self.warmup_requests > 0 {
+            println!(
+                "  warm-up     the first {} requests are left out of the latencies",
+                self.warmup_requests
             );
         }
         println!(

@@ -59,6 +59,8 @@ async fn measure(app: &InProcessApp, p: &Params) -> anyhow::Result<Outcome> {
         seed: 0xc0de,
         settle: Duration::ZERO,
         request_timeout: Duration::from_secs(30),
+        rate: None,
+        warmup: Duration::ZERO,
     };
     let interval = Duration::from_millis(p.interval_ms);
     let (ingest, commands) = tokio::join!(

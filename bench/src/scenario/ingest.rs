@@ -17,6 +17,10 @@ pub struct Params {
     pub events: Option<u64>,
     pub duration_secs: Option<f64>,
     pub mix: Mix,
+    /// Open loop at this many events per second; `None`: closed loop.
+    pub rate: Option<f64>,
+    /// Seconds at the start left out of the latency figures.
+    pub warmup_secs: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,6 +54,8 @@ async fn measure(app: &InProcessApp, p: &Params) -> anyhow::Result<Outcome> {
         seed: 0x5eed,
         settle: Duration::ZERO,
         request_timeout: Duration::from_secs(30),
+        rate: p.rate,
+        warmup: Duration::from_secs_f64(p.warmup_secs),
     };
     let ingest = ingest::run(&params, Some(&app.db)).await?;
     Ok(Outcome { setup_secs, ingest })

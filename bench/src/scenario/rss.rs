@@ -140,6 +140,8 @@ async fn measure(
         seed: 0x7255,
         settle: Duration::ZERO,
         request_timeout: Duration::from_secs(30),
+        rate: None,
+        warmup: Duration::ZERO,
     };
     let ingest = ingest::run(&params, Some(&verify_db)).await?;
     verify_db

@@ -13,6 +13,8 @@ pub fn params(duration_secs: f64) -> Params {
         events: Some(20_000),
         duration_secs: Some(duration_secs),
         mix: Mix::default(),
+        rate: None,
+        warmup_secs: 0.0,
     }
 }
 
