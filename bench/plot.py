@@ -173,11 +173,22 @@ def table(docs, groups):
               f"| {fmt(spread([r['efficiency'] for r in rs]), '', 2)} "
               f"| {fmt(spread([r['rate_limited_429s'] for r in rs]), '', 0)} "
               f"| {sum(r['unhandled'] + max(r['outbox_failed'], 0) for r in rs)} |")
-    for name in ("postmortem-time", "postmortem-memory"):
-        for d in by[name]:
-            print(f"\n### {name}\n")
-            for row in d["result"]:
-                print("- " + ", ".join(f"{k}: {v}" for k, v in row.items()))
+    if by["postmortem-time"]:
+        render_table(by["postmortem-time"][-1], (by["postmortem-memory"] or [None])[-1])
+
+
+def render_table(times, memory):
+    """Criterion's medians per function and size, with the peak heap of one pass."""
+    median = {(r["function"], r["entries"]): r["median_secs"] * 1e3 for r in times["result"]}
+    heap = {r["entries"]: r["peak_heap_bytes"] for r in (memory or {}).get("result", [])}
+    functions = ["build", "render_markdown", "render_blocks", "build+markdown+blocks"]
+    print("\n### Postmortem render (criterion, median)\n")
+    print("| entries | " + " | ".join(functions) + " | peak heap |")
+    print("|---" * (len(functions) + 2) + "|")
+    for entries in sorted({e for _, e in median}):
+        cells = [f"{median[(f, entries)]:.2f} ms" if (f, entries) in median else "–" for f in functions]
+        mb = f"{heap[entries] / 1e6:.1f} MB" if entries in heap else "–"
+        print(f"| {entries:,} | " + " | ".join(cells) + f" | {mb} |")
 
 
 def main():
