@@ -4,11 +4,13 @@ use crate::db::Db;
 use crate::ingest::{IngestParams, parse_duration};
 use crate::report::IngestReport;
 use crate::scenario::{self, env::Backend};
+use crate::slash::{self, Planned, SlashClient};
 use crate::workload::Mix;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Signed Slack message events against a running server.
-    Ingest(IngestArgs),
+    Ingest(Box<IngestArgs>),
     /// A self-contained measurement (starts its own fake Slack, database and app).
     #[command(subcommand)]
     Scenario(Scenario),
@@ -65,6 +67,21 @@ pub struct IngestArgs {
     /// sent and verified): connections, caches and pools are filling.
     #[arg(long, default_value = "0s", value_parser = parse_duration)]
     pub warmup: Duration,
+    /// Also send this slash command's text while the load runs, e.g.
+    /// `--command "note load test"` (repeat for several, sent in turn). Each goes to
+    /// the next of `--channels`; its ack latency is reported by its first word.
+    #[arg(long = "command", value_name = "TEXT")]
+    pub commands: Vec<String>,
+    /// Pause between two slash commands (one in flight at a time).
+    #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+    pub command_interval: Duration,
+    /// The slash command the texts are sent as.
+    #[arg(long, default_value = "/incident")]
+    pub slash_command: String,
+    /// `response_url` given with each command, for answers the server posts later.
+    /// Nothing listens there by default.
+    #[arg(long, default_value = "http://127.0.0.1:9/slash-responses")]
+    pub response_url: String,
     /// Database to read back from (`sqlite://…` or `postgres://…`).
     #[arg(long)]
     pub verify_db: Option<String>,
@@ -162,7 +179,7 @@ pub enum Scenario {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let started = chrono::Utc::now();
     match cli.command {
-        Command::Ingest(a) => ingest(a).await,
+        Command::Ingest(a) => ingest(*a).await,
         Command::Smoke { duration, json } => {
             let (outcome, problems) = scenario::smoke::run(duration.as_secs_f64()).await?;
             outcome.ingest.print();
@@ -202,12 +219,56 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
         Some(url) => Some(Db::connect(url).await?),
         None => None,
     };
-    let report = crate::ingest::run(&params, db.as_ref()).await?;
+    let report = if a.commands.is_empty() {
+        crate::ingest::run(&params, db.as_ref()).await?
+    } else {
+        let slash = SlashClient::new(&params.url, &params.signing_secret, &a.response_url)?
+            .with_command(&a.slash_command);
+        let load_done = AtomicBool::new(false);
+        // Stop commands half a second before a timed load ends, or when it finishes.
+        let stop = a
+            .duration
+            .map(|d| Instant::now() + d.saturating_sub(Duration::from_millis(500)));
+        let load = async {
+            let report = crate::ingest::run(&params, db.as_ref()).await;
+            load_done.store(true, Ordering::Relaxed);
+            report
+        };
+        let (report, commands) = tokio::join!(
+            load,
+            slash::drive(
+                &slash,
+                a.warmup,
+                a.command_interval,
+                || load_done.load(Ordering::Relaxed) || stop.is_some_and(|s| Instant::now() >= s),
+                |n| planned_command(n, &a.commands, &params.channels),
+            )
+        );
+        let mut report = report?;
+        report.commands = Some(commands);
+        report
+    };
     report.print();
     if let Some(path) = &a.json {
         crate::report::write_json(path, &report)?;
     }
     Ok(verdict(&report))
+}
+
+/// The `n`th command: the texts in turn, each to the next channel.
+fn planned_command(n: usize, texts: &[String], channels: &[String]) -> Planned {
+    let text = texts[n % texts.len()].trim().to_string();
+    let name = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("(empty)")
+        .to_string();
+    Planned {
+        expect_declared: name == "declare",
+        name,
+        channel: channels[n % channels.len()].clone(),
+        text,
+    }
 }
 
 /// Failure exit when nothing was acknowledged, or the read-back found lost,
@@ -350,5 +411,66 @@ async fn run_scenario(
                 ExitCode::FAILURE
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_take_turns_and_each_goes_to_the_next_channel() {
+        let texts = [
+            "note first".to_string(),
+            " declare DB down sev2".to_string(),
+        ];
+        let channels = ["C1".to_string(), "C2".to_string(), "C3".to_string()];
+        let plan: Vec<Planned> = (0..4)
+            .map(|n| planned_command(n, &texts, &channels))
+            .collect();
+        let seen: Vec<(&str, &str, &str)> = plan
+            .iter()
+            .map(|p| (p.name.as_str(), p.channel.as_str(), p.text.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("note", "C1", "note first"),
+                ("declare", "C2", "declare DB down sev2"),
+                ("note", "C3", "note first"),
+                ("declare", "C1", "declare DB down sev2"),
+            ]
+        );
+        assert_eq!(
+            plan.iter().map(|p| p.expect_declared).collect::<Vec<_>>(),
+            [false, true, false, true]
+        );
+    }
+
+    #[test]
+    fn the_command_line_takes_repeated_commands_and_a_slash_command_name() {
+        let cli = Cli::try_parse_from([
+            "warroom-bench",
+            "ingest",
+            "--signing-secret",
+            "s",
+            "--channels",
+            "C1",
+            "--events",
+            "10",
+            "--command",
+            "note a",
+            "--command",
+            "status",
+            "--slash-command",
+            "oncall",
+        ])
+        .expect("parses");
+        let Command::Ingest(a) = cli.command else {
+            panic!("not ingest: {:?}", cli.command)
+        };
+        assert_eq!(a.commands, ["note a", "status"]);
+        assert_eq!(a.slash_command, "oncall");
+        assert_eq!(a.command_interval, Duration::from_millis(100));
     }
 }

@@ -26,6 +26,9 @@ pub struct IngestReport {
     /// kind → [sent, acknowledged]
     pub by_kind: BTreeMap<&'static str, (u64, u64)>,
     pub verify: Option<VerifyReport>,
+    /// Slash commands sent beside the load (`ingest --command …`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commands: Option<crate::slash::CommandsReport>,
 }
 
 impl IngestReport {
@@ -54,6 +57,7 @@ impl IngestReport {
             statuses: outcome.statuses,
             by_kind: outcome.sent_by_kind,
             verify,
+            commands: None,
         }
     }
 
@@ -116,6 +120,9 @@ impl IngestReport {
             for e in &v.examples {
                 println!("    {e}");
             }
+        }
+        if let Some(c) = &self.commands {
+            c.print();
         }
     }
 }

@@ -1,8 +1,11 @@
 //! Signed slash commands (`/incident …`), as Slack POSTs them to `/slack/commands`.
 
 use crate::sign::{SIGNATURE_HEADER, Signer, TIMESTAMP_HEADER};
+use crate::stats::{LatencySummary, StatusHistogram};
 use anyhow::Context;
+use serde::Serialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use warroom_fakes::payloads;
@@ -12,6 +15,8 @@ pub const DECLARE_CHANNEL: &str = "C0INCIDENTS";
 
 pub struct SlashClient {
     endpoint: String,
+    /// The slash command's name, `/incident` unless told otherwise.
+    command: String,
     signer: Signer,
     http: reqwest::Client,
     /// Where the server may POST delayed answers, e.g. the fake Slack's response URLs.
@@ -31,6 +36,7 @@ impl SlashClient {
     pub fn new(url: &str, signing_secret: &str, response_url_base: &str) -> anyhow::Result<Self> {
         Ok(SlashClient {
             endpoint: format!("{}/slack/commands", url.trim_end_matches('/')),
+            command: "/incident".into(),
             signer: Signer::new(signing_secret),
             http: crate::load::client(Duration::from_secs(30))?,
             response_url_base: response_url_base.trim_end_matches('/').to_string(),
@@ -38,11 +44,17 @@ impl SlashClient {
         })
     }
 
+    /// Sends `name` (e.g. `/oncall`) instead of `/incident`.
+    pub fn with_command(mut self, name: &str) -> Self {
+        self.command = format!("/{}", name.trim_start_matches('/'));
+        self
+    }
+
     /// Runs `/incident <text>` as `user` in `channel`, timing send → response headers.
     pub async fn run(&self, user: &str, channel: &str, text: &str) -> anyhow::Result<Answer> {
         let n = self.counter.fetch_add(1, Ordering::Relaxed) + 1;
         let form = payloads::slash_command_form(
-            &format!("/incident {text}"),
+            &format!("{} {text}", self.command),
             channel,
             user,
             &user.to_lowercase(),
@@ -83,6 +95,94 @@ impl SlashClient {
             )
         })?;
         Ok((id, answer))
+    }
+}
+
+/// One command of a timed sequence.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// What the latency is filed under, e.g. `declare`.
+    pub name: String,
+    pub channel: String,
+    pub text: String,
+    /// Only a 200 that names the new incident counts as success; any other 200 is a
+    /// refusal (usage message, permission answer).
+    pub expect_declared: bool,
+}
+
+/// Ack latency per command name, and every answer's `name:status`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CommandsReport {
+    pub interval_ms: u64,
+    pub by_command: BTreeMap<String, LatencySummary>,
+    /// `note:200`, `declare:200:refused`, `note:error`, …
+    pub statuses: StatusHistogram,
+}
+
+impl CommandsReport {
+    pub fn print(&self) {
+        println!(
+            "slash commands (one in flight, {} ms apart):",
+            self.interval_ms
+        );
+        for (name, l) in &self.by_command {
+            println!(
+                "  {name:<12}n {}  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+                l.count, l.p50_ms, l.p99_ms, l.max_ms
+            );
+        }
+        let statuses: Vec<String> = self
+            .statuses
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        println!("  statuses    {}", statuses.join(", "));
+    }
+}
+
+/// Sends `plan(0)`, `plan(1)`, … one at a time, `interval` apart, as user `U0CMD<n>`,
+/// from `warmup` after the start until `done()` (the caller ends it before the load
+/// it runs beside ends, so each command meets that load). Latencies of answered
+/// commands only; failures show in the statuses.
+pub async fn drive(
+    slash: &SlashClient,
+    warmup: Duration,
+    interval: Duration,
+    done: impl Fn() -> bool,
+    mut plan: impl FnMut(usize) -> Planned,
+) -> CommandsReport {
+    tokio::time::sleep(warmup).await;
+    let mut samples: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    let mut statuses = StatusHistogram::new();
+    let mut n = 0usize;
+    while !done() {
+        let cmd = plan(n);
+        let user = format!("U0CMD{:05}", n % 100_000);
+        let answer = slash.run(&user, &cmd.channel, &cmd.text).await;
+        let label = match &answer {
+            Ok(a)
+                if a.status == 200 && cmd.expect_declared && incident_number(&a.body).is_none() =>
+            {
+                format!("{}:{}:refused", cmd.name, a.status)
+            }
+            Ok(a) => format!("{}:{}", cmd.name, a.status),
+            Err(_) => format!("{}:error", cmd.name),
+        };
+        *statuses.entry(label).or_default() += 1;
+        let slot = samples.entry(cmd.name).or_default();
+        if let Ok(a) = answer {
+            slot.push(a.latency.as_micros() as u64);
+        }
+        n += 1;
+        tokio::time::sleep(interval).await;
+    }
+    CommandsReport {
+        interval_ms: interval.as_millis() as u64,
+        by_command: samples
+            .into_iter()
+            .map(|(name, mut us)| (name, LatencySummary::from_micros(&mut us)))
+            .collect(),
+        statuses,
     }
 }
 

@@ -4,7 +4,7 @@
 use super::env::{Backend, InProcessApp, SIGNING_SECRET, TempDb, declare_incidents};
 use crate::ingest::{self, IngestParams};
 use crate::report::IngestReport;
-use crate::slash::{DECLARE_CHANNEL, SlashClient};
+use crate::slash::{self, DECLARE_CHANNEL, Planned};
 use crate::stats::{LatencySummary, StatusHistogram};
 use crate::workload::Mix;
 use serde::Serialize;
@@ -63,65 +63,42 @@ async fn measure(app: &InProcessApp, p: &Params) -> anyhow::Result<Outcome> {
         warmup: Duration::ZERO,
     };
     let interval = Duration::from_millis(p.interval_ms);
-    let (ingest, commands) = tokio::join!(
+    let warmup = Duration::from_secs(1).min(duration / 4);
+    let stop = Instant::now() + duration.saturating_sub(Duration::from_millis(500));
+    let (ingest, mut commands) = tokio::join!(
         ingest::run(&params, Some(&app.db)),
-        drive_commands(&slash, &rooms, duration, interval)
+        slash::drive(
+            &slash,
+            warmup,
+            interval,
+            || Instant::now() >= stop,
+            |n| declare_or_note(n, &rooms)
+        )
     );
-    let (mut declare, mut note, statuses) = commands?;
+    let mut take = |name: &str| commands.by_command.remove(name).unwrap_or_default();
     Ok(Outcome {
-        declare: LatencySummary::from_micros(&mut declare),
-        note: LatencySummary::from_micros(&mut note),
-        statuses,
+        declare: take("declare"),
+        note: take("note"),
+        statuses: commands.statuses,
         ingest: ingest?,
     })
 }
 
-/// After a one-second warm-up, alternates `declare` and `note` until shortly before
-/// the load ends. Returns latencies in µs by command, and statuses.
-async fn drive_commands(
-    slash: &SlashClient,
-    rooms: &[String],
-    duration: Duration,
-    interval: Duration,
-) -> anyhow::Result<(Vec<u64>, Vec<u64>, StatusHistogram)> {
-    let warmup = Duration::from_secs(1).min(duration / 4);
-    let stop = Instant::now() + duration.saturating_sub(Duration::from_millis(500));
-    tokio::time::sleep(warmup).await;
-    let (mut declare, mut note, mut statuses) = (Vec::new(), Vec::new(), StatusHistogram::new());
-    let mut n = 0usize;
-    while Instant::now() < stop {
-        let is_declare = n.is_multiple_of(2);
-        let user = format!("U0CMD{:05}", n % 100_000);
-        let answer = if is_declare {
-            slash
-                .run(
-                    &user,
-                    DECLARE_CHANNEL,
-                    &format!("declare Bench load incident {n} sev3"),
-                )
-                .await
-        } else {
-            let room = &rooms[(n / 2) % rooms.len()];
-            slash
-                .run(&user, room, &format!("note bench note {n} during load"))
-                .await
-        };
-        let name = if is_declare { "declare" } else { "note" };
-        let label = match &answer {
-            // A 200 that is not "Declared incident #N" is a refusal, not a success.
-            Ok(a) if is_declare && crate::slash::incident_number(&a.body).is_none() => {
-                format!("{name}:{}:refused", a.status)
-            }
-            Ok(a) => format!("{name}:{}", a.status),
-            Err(_) => format!("{name}:error"),
-        };
-        *statuses.entry(label).or_default() += 1;
-        if let Ok(a) = answer {
-            let us = a.latency.as_micros() as u64;
-            if is_declare { &mut declare } else { &mut note }.push(us);
+/// Even turns declare a new incident, odd ones note into the war rooms in turn.
+fn declare_or_note(n: usize, rooms: &[String]) -> Planned {
+    if n.is_multiple_of(2) {
+        Planned {
+            name: "declare".into(),
+            channel: DECLARE_CHANNEL.into(),
+            text: format!("declare Bench load incident {n} sev3"),
+            expect_declared: true,
         }
-        n += 1;
-        tokio::time::sleep(interval).await;
+    } else {
+        Planned {
+            name: "note".into(),
+            channel: rooms[(n / 2) % rooms.len()].clone(),
+            text: format!("note bench note {n} during load"),
+            expect_declared: false,
+        }
     }
-    Ok((declare, note, statuses))
 }
