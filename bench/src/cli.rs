@@ -342,7 +342,10 @@ async fn run_scenario(
                     l.count, l.p50_ms, l.p99_ms, l.max_ms
                 );
             }
-            println!("  command statuses {:?}", out.statuses);
+            println!(
+                "  command statuses {}",
+                crate::stats::describe(&out.statuses)
+            );
             scenario::save(json.as_deref(), "commands", started, &p, &out)?;
             Ok(verdict(&out.ingest))
         }

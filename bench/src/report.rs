@@ -93,12 +93,7 @@ impl IngestReport {
             "  ack latency p50 {:.2} ms  p90 {:.2} ms  p99 {:.2} ms  p99.9 {:.2} ms  max {:.2} ms",
             l.p50_ms, l.p90_ms, l.p99_ms, l.p999_ms, l.max_ms
         );
-        let statuses: Vec<String> = self
-            .statuses
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        println!("  statuses    {}", statuses.join(", "));
+        println!("  statuses    {}", crate::stats::describe(&self.statuses));
         let kinds: Vec<String> = self
             .by_kind
             .iter()

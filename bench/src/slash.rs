@@ -131,12 +131,7 @@ impl CommandsReport {
                 l.count, l.p50_ms, l.p99_ms, l.max_ms
             );
         }
-        let statuses: Vec<String> = self
-            .statuses
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        println!("  statuses    {}", statuses.join(", "));
+        println!("  statuses    {}", crate::stats::describe(&self.statuses));
     }
 }
 

@@ -88,6 +88,12 @@ pub fn rates(completions_ms: &[u32], elapsed_secs: f64) -> RateSummary {
 /// Counts by label (`"200"`, `"503"`, `"error:timeout"`, …), sorted by label.
 pub type StatusHistogram = BTreeMap<String, u64>;
 
+/// `200: 12, 503: 1`, for the human summary.
+pub fn describe(h: &StatusHistogram) -> String {
+    let parts: Vec<String> = h.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    parts.join(", ")
+}
+
 pub fn merge_histograms(into: &mut StatusHistogram, from: &StatusHistogram) {
     for (k, v) in from {
         *into.entry(k.clone()).or_default() += v;
@@ -194,6 +200,13 @@ mod tests {
         assert_eq!((s.median, s.min, s.max, s.runs), (2.0, 1.0, 3.0, 3));
         assert_eq!(spread(&[1.0, 4.0]).unwrap().median, 2.5);
         assert!(spread(&[]).is_none());
+    }
+
+    #[test]
+    fn a_histogram_reads_as_labels_and_counts_in_label_order() {
+        let h = StatusHistogram::from([("503".into(), 1), ("200".into(), 12)]);
+        assert_eq!(describe(&h), "200: 12, 503: 1");
+        assert_eq!(describe(&StatusHistogram::new()), "");
     }
 
     #[test]
