@@ -28,17 +28,17 @@ pub fn parse(rest: &str) -> Result<Option<DeclareArgs>, Reply> {
         return Ok(None);
     }
     let mut words: Vec<&str> = rest.split_whitespace().collect();
-    let mut severity = None;
-    // A severity may come last (the documented form) or first.
-    for at in [words.len() - 1, 0] {
-        if severity.is_none() && words.len() > 1 && Severity::looks_like(words[at]) {
-            let s = Severity::parse(words[at]).map_err(|e| Reply::usage(&e.to_string(), USAGE))?;
-            severity = Some(s);
-            words.remove(at);
+    // Only the last word can be the severity, and only when it is `sev<N>`: "Seven
+    // checkouts failing" is a title, and so is a leading "SEV2 …".
+    let severity = match words.last() {
+        Some(last) if Severity::looks_like(last) => {
+            let s = Severity::parse(last).map_err(|e| Reply::usage(&e.to_string(), USAGE))?;
+            words.pop();
+            Some(s)
         }
-    }
-    if words.len() == 1 && Severity::looks_like(words[0]) {
-        Severity::parse(words[0]).map_err(|e| Reply::usage(&e.to_string(), USAGE))?;
+        _ => None,
+    };
+    if words.is_empty() {
         return Err(Reply::usage("The incident needs a title.", USAGE));
     }
     let title =
@@ -177,8 +177,25 @@ mod tests {
     }
 
     #[test]
-    fn a_leading_severity_works_too_and_the_default_is_sev3() {
-        assert_eq!(ok("SEV2 DB failover").severity, Severity::SEV2);
+    fn words_that_merely_start_with_sev_stay_in_the_title() {
+        for title in [
+            "Seven checkouts failing",
+            "Severe latency on search",
+            "Checkout sevens",
+        ] {
+            let a = ok(title);
+            assert_eq!(a.title.as_str(), title);
+            assert_eq!(a.severity, DEFAULT_SEVERITY, "{title}");
+        }
+    }
+
+    #[test]
+    fn only_a_trailing_severity_counts_in_any_case() {
+        assert_eq!(ok("DB failover SEV2").severity, Severity::SEV2);
+        assert_eq!(ok("DB failover Sev4").severity, Severity::SEV4);
+        let leading = ok("SEV2 DB failover");
+        assert_eq!(leading.title.as_str(), "SEV2 DB failover");
+        assert_eq!(leading.severity, DEFAULT_SEVERITY);
         assert_eq!(ok("DB failover").severity, DEFAULT_SEVERITY);
     }
 
@@ -189,7 +206,7 @@ mod tests {
 
     #[test]
     fn a_severity_alone_or_an_invalid_one_gets_usage() {
-        for bad in ["sev1", "Checkout down sev7", "sev9 Checkout"] {
+        for bad in ["sev1", "Checkout down sev7", "Checkout down SEV0"] {
             let Err(Reply::Ephemeral(text)) = parse(bad) else {
                 panic!("{bad} must be refused")
             };

@@ -28,10 +28,13 @@ impl Severity {
         }
     }
 
-    /// True when the word looks like a severity, so `declare` can tell it from title words.
+    /// True when the word is written as a severity, `sev` and digits in any case
+    /// (`SEV1`, `sev7`), so `declare` can tell it from title words like "Seven".
     pub fn looks_like(word: &str) -> bool {
         let lower = word.to_ascii_lowercase();
-        lower.starts_with("sev") && lower.len() <= 5
+        lower
+            .strip_prefix("sev")
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
     }
 
     pub fn level(self) -> u8 {
@@ -67,6 +70,16 @@ mod tests {
                 Severity::parse(input).is_err(),
                 "{input} should be rejected"
             );
+        }
+    }
+
+    #[test]
+    fn only_sev_and_digits_look_like_a_severity() {
+        for word in ["sev1", "SEV4", "Sev7", "sev12"] {
+            assert!(Severity::looks_like(word), "{word}");
+        }
+        for word in ["Seven", "sev", "severe", "sev1a", "s1", "1"] {
+            assert!(!Severity::looks_like(word), "{word}");
         }
     }
 
