@@ -171,7 +171,8 @@ pub fn incident_from(channel: &ImportedChannel) -> Incident {
             .and_then(severity_prefix)
             .unwrap_or(Severity::SEV3),
         status: Status::Closed,
-        service: channel.purpose.clone(),
+        // The purpose says what the channel is for; it is not the service affected.
+        service: None,
         summary: channel.topic.clone(),
         lead: channel.creator.clone(),
         declared_by,

@@ -109,7 +109,8 @@ fn the_fixture_incident_is_a_closed_sev1_from_first_to_last_message() {
     assert_eq!(inc.title, "Application Down");
     assert_eq!(inc.severity, Severity::SEV1);
     assert_eq!(inc.status, Status::Closed);
-    assert_eq!(inc.service.as_deref(), Some("Application Down"));
+    // The purpose says what the channel is for, not which service broke.
+    assert_eq!(inc.service, None);
     assert_eq!(
         inc.summary.as_deref(),
         Some("SEV1: exoticplant.plant unreachable")

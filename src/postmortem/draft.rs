@@ -4,7 +4,7 @@
 //! The wording is blameless on purpose: the draft records what happened and who took
 //! part, and its prompts ask about conditions and systems, never about who is at fault.
 
-use super::duration::format_datetime;
+use super::duration::{format_datetime, shown_span};
 use super::rich_text::RichText;
 use crate::domain::{FileRef, Incident, Person, Severity, Status, TimelineEntry};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -118,7 +118,7 @@ impl Metric {
             key: key.to_string(),
             label: label.to_string(),
             at,
-            elapsed: at.map(|t| t - from),
+            elapsed: at.map(|t| shown_span(from, t)),
         }
     }
 }
@@ -153,7 +153,7 @@ pub fn build(
             service: incident.service.clone().filter(|s| !s.trim().is_empty()),
             start,
             end,
-            duration: end.map(|e| e - start),
+            duration: end.map(|e| shown_span(start, e)),
         },
         metrics: metrics(incident, &sorted),
         resolution: rich(incident.resolution.as_deref(), people),
@@ -473,6 +473,26 @@ mod tests {
         assert_eq!(file_name(&inc), "postmortem-inc-42-etc-passwd.md");
         inc.title = "💥".into();
         assert_eq!(file_name(&inc), "postmortem-inc-42.md");
+    }
+
+    #[test]
+    fn the_duration_agrees_with_the_start_and_end_times_shown() {
+        let mut inc = incident();
+        inc.declared_at = Utc.with_ymd_and_hms(2021, 3, 9, 13, 1, 5).unwrap();
+        inc.identified_at = Some(Utc.with_ymd_and_hms(2021, 3, 9, 13, 4, 0).unwrap());
+        inc.closed_at = Some(Utc.with_ymd_and_hms(2021, 3, 9, 13, 10, 0).unwrap());
+        let markdown = super::super::render_markdown(&build(&inc, &[], &people()));
+        for shown in [
+            "**Start:** 2021-03-09 13:01 UTC",
+            "**End:** 2021-03-09 13:10 UTC",
+            "**Duration:** 9m",
+            "**Time to identified:** 3m (at 2021-03-09 13:04 UTC)",
+        ] {
+            assert!(
+                markdown.contains(shown),
+                "{shown} missing from:\n{markdown}"
+            );
+        }
     }
 
     #[test]

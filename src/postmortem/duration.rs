@@ -28,6 +28,17 @@ pub fn format_duration(d: TimeDelta) -> String {
     parts.join(" ")
 }
 
+/// The span from `from` to `to` as a reader computes it from the `HH:MM` times the
+/// draft shows: 13:01:05 to 13:10:00 is 9m, not 8m. Within one shown minute it stays
+/// the real span, so a quick answer still reads "under 1m" rather than "0m".
+pub fn shown_span(from: DateTime<Utc>, to: DateTime<Utc>) -> TimeDelta {
+    let minute = |t: DateTime<Utc>| t.timestamp().div_euclid(60);
+    match minute(to) - minute(from) {
+        0 => to - from,
+        minutes => TimeDelta::minutes(minutes),
+    }
+}
+
 /// `2021-03-09 09:15 UTC`
 pub fn format_datetime(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -60,6 +71,18 @@ mod tests {
     #[test]
     fn seconds_are_dropped_rather_than_rounded_up() {
         assert_eq!(format_duration(TimeDelta::seconds(119)), "1m");
+    }
+
+    #[test]
+    fn a_shown_span_counts_the_minutes_between_the_times_shown() {
+        let at = |h, m, s| chrono::TimeZone::with_ymd_and_hms(&Utc, 2021, 3, 9, h, m, s).unwrap();
+        assert_eq!(shown_span(at(13, 1, 5), at(13, 10, 0)), mins(9));
+        assert_eq!(shown_span(at(13, 1, 59), at(13, 2, 1)), mins(1));
+        assert_eq!(
+            shown_span(at(13, 1, 5), at(13, 1, 50)),
+            TimeDelta::seconds(45)
+        );
+        assert_eq!(shown_span(at(13, 10, 0), at(13, 1, 5)), mins(-9));
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub use draft::{
     ACTION_PLAN_PROMPT, Draft, Impact, Line, LineChange, Metric, NOT_RECORDED, RESOLUTION_PROMPT,
     ROOT_CAUSE_PROMPT, SUMMARY_PROMPT, Stakeholder, build, file_name,
 };
-pub use duration::{format_datetime, format_duration};
+pub use duration::{format_datetime, format_duration, shown_span};
 pub use markdown::render_markdown;
 pub use paging::{PageFact, add_pages};
 pub use rich_text::{RichText, Span};

@@ -27,7 +27,7 @@ pub fn add_pages(draft: &mut Draft, pages: &[PageFact], people: &HashMap<String,
         let answered = match page.acked_at {
             Some(at) => format!(
                 "paged, acknowledged after {}",
-                super::format_duration(at - page.paged_at)
+                super::format_duration(super::shown_span(page.paged_at, at))
             ),
             None => "paged, did not acknowledge".to_string(),
         };
@@ -58,7 +58,7 @@ pub fn add_pages(draft: &mut Draft, pages: &[PageFact], people: &HashMap<String,
         key: "first_ack".into(),
         label: "Time to first acknowledgement".into(),
         at: first_ack,
-        elapsed: first_ack.map(|at| at - draft.declared_at),
+        elapsed: first_ack.map(|at| super::shown_span(draft.declared_at, at)),
     });
     for page in pages {
         let name = people
@@ -72,7 +72,7 @@ pub fn add_pages(draft: &mut Draft, pages: &[PageFact], people: &HashMap<String,
             key: format!("ack:{}:{}", page.user_id, page.paged_at.timestamp()),
             label: format!("Time to acknowledge, page to {name} ({how}), from the page"),
             at: page.acked_at,
-            elapsed: page.acked_at.map(|at| at - page.paged_at),
+            elapsed: page.acked_at.map(|at| super::shown_span(page.paged_at, at)),
         });
     }
 }
