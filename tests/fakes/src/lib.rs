@@ -3,10 +3,44 @@
 //! * [`FakeSlack`]: a strict, in-process fake of the Slack Web API (plus the file
 //!   upload URLs and slash-command `response_url`s it hands out), with Socket
 //!   Mode (`apps.connections.open` and its WebSocket; see [`slack::socket`]).
+//!   It is meant to be as strict as Slack, never kinder, so that the bot's
+//!   defects show up in tests rather than in production. What it models:
+//!   * **Tokens and scopes**: the bot token, the app-level token (Socket Mode
+//!     only), and the bot scopes granted ([`FakeSlackConfig::scopes`]; all known
+//!     scopes by default, or the app manifest's with
+//!     [`FakeSlackConfig::with_manifest`]). A call without its scope answers
+//!     `missing_scope` with `needed` and `provided`; scopes follow the channel
+//!     type (see [`slack::scopes`]).
+//!   * **Conversations**: public and private channels and DMs
+//!     ([`ChannelKind`]; `conversations.open` and [`FakeSlack::add_dm`] make
+//!     `D…` DMs), with Slack's name rules, membership rules, and
+//!     `conversations.invite`'s all-or-nothing answer (an `errors` list per
+//!     user; `force=true` invites the valid ones anyway).
+//!   * **Messages**: posting, ephemeral messages, updates, pins, metadata, Block
+//!     Kit checks, history and threads with Slack's paging (`limit` defaults and
+//!     caps, `has_more`, `next_cursor`, `oldest`/`latest`/`inclusive`, the thread
+//!     parent on every `conversations.replies` page), and what humans do while
+//!     the bot is away (seeded messages, edits, deletions with the event Slack
+//!     sends: `message_deleted`, or a tombstone `message_changed` for a thread
+//!     parent with replies; see [`FakeSlack::delete_message_event`]).
+//!   * **Users**: `users.info`, deactivated users ([`FakeSlack::deactivate_user`])
+//!     and how other methods treat them.
+//!   * **Files v2** (`files.getUploadURLExternal`, the upload URL,
+//!     `files.completeUploadExternal`) and modals (`views.open`).
+//!   * **Failures**: outages, 429s (injected, or a per-channel post limit),
+//!     500s, Slack errors, hangs, and "applied but the answer was lost"
+//!     ([`Failure::AppliedThenServerError`], [`Failure::AppliedThenHang`]).
+//!   * **Socket Mode**: hello, envelopes, acks, disconnects, duplicate delivery
+//!     and redelivery of unacked events, by hand or automatically
+//!     ([`FakeSlack::set_auto_redeliver`]).
+//!
+//!   Not modelled: group DMs (mpim), Slack Connect, archiving through the API,
+//!   `chat:write.public`, user tokens, and the Events API over HTTP (tests push
+//!   events themselves, signed with [`SlackSigner`]).
 //! * [`SlackSigner`]: signs request bodies the way Slack does, so tests can act as
 //!   Slack toward the bot.
 //! * [`payloads`]: builders for the payloads Slack sends (slash commands, Events API
-//!   callbacks and message events).
+//!   callbacks and message events, including the tombstone `message_changed`).
 //! * [`pagers`]: strict fake paging providers — [`FakePagerDuty`] (Events API v2),
 //!   [`FakeOpsgenie`] (Alert API v2) and [`FakeWebhook`] (generic JSON hooks) —
 //!   sharing [`PagerFailure`] injection.
@@ -21,9 +55,9 @@ pub use pagers::{
 };
 pub use signer::SlackSigner;
 pub use slack::{
-    BOT_APP_ID, BOT_ID, BOT_USER_ID, Channel, DisconnectReason, Failure, FakeSlack,
-    FakeSlackConfig, Message, OpenedView, RecordedCall, ResponseUrlPost, SocketAck, SocketDelivery,
-    TEAM_ID, UploadedFile, User,
+    BOT_APP_ID, BOT_ID, BOT_USER_ID, Channel, ChannelKind, DisconnectReason, Failure, FakeSlack,
+    FakeSlackConfig, Message, OpenedView, RecordedCall, ResponseUrlPost, Scopes, SocketAck,
+    SocketDelivery, TEAM_ID, UploadedFile, User,
 };
 
 #[cfg(test)]

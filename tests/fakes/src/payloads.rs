@@ -1,5 +1,8 @@
 //! Payloads Slack sends to an app, in Slack's exact shapes: slash commands
-//! (form-encoded), Events API callbacks and the message events inside them.
+//! (form-encoded), Events API callbacks and the message events inside them,
+//! including the two ways a deletion arrives: `message_deleted` for a plain
+//! message or a reply, and a `message_changed` carrying a tombstone for a thread
+//! parent that has replies ([`message_changed_tombstone`]).
 //!
 //! Ids default to the fake workspace's ([`TEAM_ID`], [`BOT_APP_ID`],
 //! [`BOT_USER_ID`]) so they line up with [`crate::FakeSlack`].
@@ -12,6 +15,10 @@ use crate::slack::{BOT_APP_ID, BOT_USER_ID, TEAM_ID};
 pub const VERIFICATION_TOKEN: &str = "verification-token-test";
 /// The fake workspace's domain.
 pub const TEAM_DOMAIN: &str = "warroom-test";
+/// The user a tombstone is attributed to.
+pub const SLACKBOT_USER_ID: &str = "USLACKBOT";
+/// The text of a deleted thread parent's tombstone.
+pub const TOMBSTONE_TEXT: &str = "This message was deleted.";
 
 /// A slash command invocation. [`SlashCommand::form`] gives the body Slack POSTs.
 #[derive(Debug, Clone, PartialEq)]
@@ -272,6 +279,92 @@ pub fn message_deleted(channel: &str, deleted_ts: &str, previous_text: &str, use
         "ts": event_ts,
         "channel_type": "channel",
     })
+}
+
+/// What Slack sends when a thread parent that has replies is deleted: not
+/// `message_deleted` but a `message_changed` whose `message` is the tombstone
+/// that now stands in history (`subtype: "tombstone"`, `hidden: true`,
+/// `user: "USLACKBOT"`, text [`TOMBSTONE_TEXT`], its `ts`, `thread_ts` and the
+/// reply fields `reply_count`, `reply_users_count`, `latest_reply`,
+/// `reply_users` kept from the parent), with the parent as it was in
+/// `previous_message`. `previous_message` is the parent as history showed it,
+/// reply fields included; `event_ts` is when the deletion happened (the event's
+/// own `ts`).
+pub fn message_changed_tombstone(channel: &str, previous_message: &Value, event_ts: &str) -> Value {
+    let ts = previous_message
+        .get("ts")
+        .cloned()
+        .unwrap_or(Value::String(String::new()));
+    let mut tombstone = json!({
+        "subtype": "tombstone",
+        "text": TOMBSTONE_TEXT,
+        "user": SLACKBOT_USER_ID,
+        "hidden": true,
+        "type": "message",
+        "thread_ts": previous_message.get("thread_ts").cloned().unwrap_or_else(|| ts.clone()),
+    });
+    for key in [
+        "reply_count",
+        "reply_users_count",
+        "latest_reply",
+        "reply_users",
+    ] {
+        if let Some(v) = previous_message.get(key) {
+            tombstone[key] = v.clone();
+        }
+    }
+    tombstone["is_locked"] = previous_message
+        .get("is_locked")
+        .cloned()
+        .unwrap_or(Value::Bool(false));
+    tombstone["ts"] = ts;
+    json!({
+        "type": "message",
+        "subtype": "message_changed",
+        "message": tombstone,
+        "previous_message": previous_message,
+        "channel": channel,
+        "hidden": true,
+        "ts": event_ts,
+        "event_ts": event_ts,
+        "channel_type": "channel",
+    })
+}
+
+/// [`message_changed_tombstone`] for a parent typed by `user` with
+/// `previous_text`, whose replies are `(user, ts)` pairs (oldest first; at least
+/// one, or Slack would have sent `message_deleted`).
+pub fn thread_parent_deleted(
+    channel: &str,
+    parent_ts: &str,
+    previous_text: &str,
+    user: &str,
+    replies: &[(&str, &str)],
+    event_ts: &str,
+) -> Value {
+    let mut reply_users: Vec<&str> = Vec::new();
+    for (u, _) in replies {
+        if !reply_users.contains(u) {
+            reply_users.push(u);
+        }
+    }
+    let previous = json!({
+        "client_msg_id": client_msg_id(parent_ts),
+        "type": "message",
+        "text": previous_text,
+        "user": user,
+        "ts": parent_ts,
+        "team": TEAM_ID,
+        "blocks": rich_text(previous_text, parent_ts),
+        "thread_ts": parent_ts,
+        "reply_count": replies.len(),
+        "reply_users_count": reply_users.len(),
+        "latest_reply": replies.last().map(|(_, ts)| *ts).unwrap_or(parent_ts),
+        "reply_users": reply_users,
+        "is_locked": false,
+        "subscribed": false,
+    });
+    message_changed_tombstone(channel, &previous, event_ts)
 }
 
 fn later_ts(ts: &str) -> String {

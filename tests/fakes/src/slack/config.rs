@@ -1,5 +1,9 @@
 //! How a [`super::FakeSlack`] is set up.
 
+use std::path::Path;
+
+use super::scopes::Scopes;
+
 /// Settings of a fake workspace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FakeSlackConfig {
@@ -17,6 +21,24 @@ pub struct FakeSlackConfig {
     /// 100 µs per message, channels are created at that second (deterministic).
     /// `None` (default): wall clock, still strictly increasing.
     pub ts_base: Option<i64>,
+    /// Bot scopes granted to `bot_token`. Default: every scope the fake knows
+    /// ([`Scopes::all`]); [`FakeSlackConfig::with_manifest`] takes them from the
+    /// app manifest instead, so a call the real app could not make fails here too
+    /// (`missing_scope`). Can be changed later with [`super::FakeSlack::set_scopes`].
+    pub scopes: Scopes,
+}
+
+impl FakeSlackConfig {
+    /// The default settings with the bot scopes of a Slack app manifest file
+    /// (`oauth_config.scopes.bot`), e.g.
+    /// `FakeSlackConfig::with_manifest(concat!(env!("CARGO_MANIFEST_DIR"), "/slack-app-manifest.yml"))`.
+    /// An error when the file cannot be read, is not YAML, or has no such list.
+    pub fn with_manifest(path: impl AsRef<Path>) -> Result<FakeSlackConfig, String> {
+        Ok(FakeSlackConfig {
+            scopes: Scopes::from_manifest(path)?,
+            ..FakeSlackConfig::default()
+        })
+    }
 }
 
 impl Default for FakeSlackConfig {
@@ -26,6 +48,7 @@ impl Default for FakeSlackConfig {
             app_token: "xapp-1-test-app-token".to_string(),
             strict_users: false,
             ts_base: None,
+            scopes: Scopes::all(),
         }
     }
 }

@@ -1,4 +1,26 @@
 //! [`FakeSlack`]: a strict fake of the Slack Web API on `127.0.0.1:0`.
+//!
+//! Start one with [`FakeSlack::start`] (default [`FakeSlackConfig`]: token
+//! `xoxb-test-token`, every known scope) or [`FakeSlack::start_with`], e.g. with
+//! the scopes of the app manifest:
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use warroom_fakes::{FakeSlack, FakeSlackConfig};
+//! let config = FakeSlackConfig::with_manifest(concat!(
+//!     env!("CARGO_MANIFEST_DIR"),
+//!     "/../../slack-app-manifest.yml"
+//! ))
+//! .expect("manifest");
+//! let slack = FakeSlack::start_with(config).await;
+//! let dm = slack.add_dm("U0ALICE01"); // a D… channel
+//! let room = slack.add_channel("inc-1-db-down", true, true); // private, bot inside
+//! # }
+//! ```
+//!
+//! Every call is recorded ([`FakeSlack::calls`]); the workspace can be seeded and
+//! read back directly (`add_*`, `messages_in`, `members_of`, …); failures are
+//! injected with [`FakeSlack::fail_next`] and [`FakeSlack::set_down`].
 
 mod args;
 mod blocks;
@@ -6,6 +28,7 @@ mod config;
 mod methods;
 mod model;
 mod reply;
+pub mod scopes;
 pub mod seed;
 mod seed_messages;
 mod server;
@@ -19,8 +42,10 @@ use tokio::task::JoinHandle;
 
 pub use config::FakeSlackConfig;
 pub use model::{
-    Channel, Failure, Message, OpenedView, RecordedCall, ResponseUrlPost, UploadedFile, User,
+    Channel, ChannelKind, Failure, Message, OpenedView, RecordedCall, ResponseUrlPost,
+    UploadedFile, User,
 };
+pub use scopes::Scopes;
 pub use socket::{DisconnectReason, SocketAck, SocketDelivery};
 
 use server::Shared;
@@ -84,7 +109,7 @@ impl FakeSlack {
         let seed = u64::from(addr.port())
             ^ (chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64).rotate_left(16);
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(config.ts_base)),
+            state: Mutex::new(State::new(config.ts_base, config.scopes.clone())),
             socket: Mutex::new(Hub::new(seed)),
             config,
             base_url: format!("http://{addr}"),
@@ -169,10 +194,16 @@ impl FakeSlack {
 
     /// Direct messages the bot sent `user` (through `conversations.open`), oldest first.
     pub fn dms_to(&self, user: &str) -> Vec<Message> {
-        match self.channel_by_name(&format!("dm-{}", user.to_lowercase())) {
-            Some(dm) => self.messages_in(&dm.id),
+        let dm = self.shared.lock().dm_with(user).map(|c| c.id.clone());
+        match dm {
+            Some(id) => self.messages_in(&id),
             None => Vec::new(),
         }
+    }
+
+    /// The id of the bot's DM with `user` (`D…`), if one was opened.
+    pub fn dm_id(&self, user: &str) -> Option<String> {
+        self.shared.lock().dm_with(user).map(|c| c.id.clone())
     }
 
     /// Messages in a channel (top-level and thread replies), oldest first.
@@ -242,6 +273,18 @@ impl FakeSlack {
             .iter()
             .map(|u| u.id.clone())
             .collect()
+    }
+
+    // ----- scopes -----
+
+    /// The bot scopes granted now.
+    pub fn scopes(&self) -> Scopes {
+        self.shared.lock().scopes.clone()
+    }
+
+    /// Replaces the granted bot scopes (as a reinstall of the app would).
+    pub fn set_scopes(&self, scopes: Scopes) {
+        self.shared.lock().scopes = scopes;
     }
 
     // ----- failure injection -----

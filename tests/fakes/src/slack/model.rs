@@ -18,13 +18,48 @@ pub struct RecordedCall {
     pub status: u16,
     /// JSON answered (`Value::Null` when the answer was not JSON).
     pub response: Value,
+    /// True once the fake carried the call out (ran the method, whatever it
+    /// answered). False for calls stopped by an outage, an injected failure
+    /// before the method ran, or a client that left during a [`super::Failure::Hang`].
+    /// With [`super::Failure::AppliedThenServerError`] and
+    /// [`super::Failure::AppliedThenHang`] it is true although the client got no
+    /// answer from the method.
+    pub applied: bool,
+}
+
+/// What kind of conversation a [`Channel`] is. Group DMs (mpim) are not modelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// A public channel (`C…`; `is_channel: true`).
+    Public,
+    /// A private channel (`C…`; `is_private: true`, `is_group: false` as for
+    /// modern private channels).
+    Private,
+    /// A direct message between the bot and one user (`D…`; `is_im: true`), made
+    /// by `conversations.open` or [`super::FakeSlack::add_dm`].
+    Im,
+}
+
+impl ChannelKind {
+    /// The `channel_type` events carry: `channel`, `group` or `im`.
+    pub fn channel_type(self) -> &'static str {
+        match self {
+            ChannelKind::Public => "channel",
+            ChannelKind::Private => "group",
+            ChannelKind::Im => "im",
+        }
+    }
 }
 
 /// A channel as the fake stores it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Channel {
     pub id: String,
+    /// The channel name; for a DM an internal `dm-<user id in lowercase>` that
+    /// Slack never shows (DMs have no name).
     pub name: String,
+    pub kind: ChannelKind,
+    /// True for private channels and DMs.
     pub is_private: bool,
     pub is_archived: bool,
     /// Unix seconds.
@@ -65,6 +100,10 @@ pub struct User {
     pub real_name: String,
     pub title: String,
     pub is_bot: bool,
+    /// Deactivated (see [`super::FakeSlack::deactivate_user`]): `users.info` says
+    /// `"deleted": true`, `conversations.open` answers `user_disabled`,
+    /// `conversations.invite` reports `cant_invite` for them.
+    pub deleted: bool,
 }
 
 /// A file completed through the files v2 flow.
@@ -115,4 +154,12 @@ pub enum Failure {
     /// Sleep this long, then handle the call normally. If the client gives up
     /// meanwhile, the call is not applied and is recorded with status 0.
     Hang(std::time::Duration),
+    /// "It worked but the answer was lost": handle the call normally (its effect
+    /// stays), then answer HTTP 500 with a non-JSON body. Recorded with status
+    /// 500 and `applied: true`.
+    AppliedThenServerError,
+    /// Handle the call normally (its effect stays), then sleep this long before
+    /// answering. A client with a shorter timeout gives up although the effect
+    /// happened; the call is then recorded with status 0 and `applied: true`.
+    AppliedThenHang(std::time::Duration),
 }

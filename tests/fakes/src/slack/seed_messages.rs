@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::methods::ts_micros;
 use super::model::Message;
 use super::{FakeSlack, TEAM_ID};
+use crate::payloads;
 
 impl FakeSlack {
     /// Stores a message from a human user, as history would show it; returns its ts.
@@ -63,35 +64,75 @@ impl FakeSlack {
     /// Deletes a stored message (and its pin). A thread parent that still has
     /// replies becomes Slack's tombstone (`subtype: "tombstone"`, text
     /// `This message was deleted.`), as Slack keeps the thread. Panics if the
-    /// message does not exist.
+    /// message does not exist. [`FakeSlack::delete_message_event`] does the same
+    /// and gives the event Slack would send.
     pub fn delete_message(&self, channel_id: &str, ts: &str) {
+        self.delete_message_event(channel_id, ts);
+    }
+
+    /// Deletes a stored message like [`FakeSlack::delete_message`] and returns
+    /// the Events API `message` event Slack sends for it (the inner `event`:
+    /// wrap it with [`crate::payloads::event_callback`] to push it):
+    /// * a plain message or a thread reply: `subtype: "message_deleted"` with
+    ///   `deleted_ts`, `hidden: true` and the message as `previous_message`;
+    /// * a thread parent that has replies: no `message_deleted` but a
+    ///   `subtype: "message_changed"` whose `message` is the tombstone
+    ///   (`subtype: "tombstone"`, `hidden: true`, `user: "USLACKBOT"`, text
+    ///   `This message was deleted.`, with `thread_ts` and the reply fields kept),
+    ///   with the parent as it was in `previous_message`
+    ///   (see [`crate::payloads::message_changed_tombstone`]).
+    ///
+    /// The event's own `ts`/`event_ts` is a fresh timestamp; `channel_type` follows
+    /// the channel (`channel`, `group` or `im`). Panics if the message does not exist.
+    pub fn delete_message_event(&self, channel_id: &str, ts: &str) -> Value {
         let mut state = self.shared.lock();
+        let Some(existing) = state.message(channel_id, ts).cloned() else {
+            panic!("delete_message: no message {ts} in {channel_id}");
+        };
+        let previous = state.history_json(&existing, false);
         let has_replies = state
             .messages
             .iter()
             .any(|m| m.channel == channel_id && m.ts != ts && m.thread_ts.as_deref() == Some(ts));
+        let channel_type = state
+            .channel(channel_id)
+            .map_or("channel", |c| c.kind.channel_type());
+        let event_ts = state.next_ts();
         if let Some(pins) = state.pins.get_mut(channel_id) {
             pins.retain(|p| p != ts);
         }
-        let message = state
-            .message_mut(channel_id, ts)
-            .unwrap_or_else(|| panic!("delete_message: no message {ts} in {channel_id}"));
-        if has_replies {
-            let text = "This message was deleted.";
-            message.text = text.to_string();
-            message.user = Some("USLACKBOT".to_string());
-            message.bot_id = None;
-            message.blocks = None;
-            message.metadata = None;
-            message.raw = json!({
-                "type": "message", "subtype": "tombstone", "user": "USLACKBOT",
-                "text": text, "ts": ts, "thread_ts": ts, "hidden": true,
-            });
+        let mut event = if has_replies {
+            if let Some(message) = state.message_mut(channel_id, ts) {
+                let text = payloads::TOMBSTONE_TEXT;
+                message.text = text.to_string();
+                message.user = Some(payloads::SLACKBOT_USER_ID.to_string());
+                message.bot_id = None;
+                message.blocks = None;
+                message.metadata = None;
+                message.edited_ts = None;
+                message.raw = json!({
+                    "type": "message", "subtype": "tombstone", "user": payloads::SLACKBOT_USER_ID,
+                    "text": text, "ts": ts, "thread_ts": ts, "hidden": true, "is_locked": false,
+                });
+            }
+            payloads::message_changed_tombstone(channel_id, &previous, &event_ts)
         } else {
             state
                 .messages
                 .retain(|m| !(m.channel == channel_id && m.ts == ts));
-        }
+            json!({
+                "type": "message",
+                "subtype": "message_deleted",
+                "previous_message": previous,
+                "channel": channel_id,
+                "hidden": true,
+                "deleted_ts": ts,
+                "event_ts": event_ts,
+                "ts": event_ts,
+            })
+        };
+        event["channel_type"] = json!(channel_type);
+        event
     }
 
     fn seed_message(

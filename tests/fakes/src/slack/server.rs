@@ -15,6 +15,7 @@ use super::config::FakeSlackConfig;
 use super::methods::{self, Ctx};
 use super::model::{Failure, RecordedCall, ResponseUrlPost};
 use super::reply::Reply;
+use super::scopes;
 use super::socket::hub::Hub;
 use super::socket::{self, SOCKET_PATH};
 use super::state::State;
@@ -51,8 +52,16 @@ impl Shared {
             args,
             status: 0,
             response: Value::Null,
+            applied: false,
         });
         state.calls.len() - 1
+    }
+
+    /// Marks the call at `index` as carried out.
+    fn mark_applied(&self, index: usize) {
+        if let Some(call) = self.lock().calls.get_mut(index) {
+            call.applied = true;
+        }
     }
 
     fn finish(&self, index: usize, reply: &Reply) {
@@ -63,25 +72,40 @@ impl Shared {
         }
     }
 
-    /// Outage and injected failures. `Ok(())` means: handle the call normally.
-    async fn interfere(&self, method: &str) -> Result<(), Reply> {
+    /// Outage and injected failures: what to do with the call at `index`.
+    /// `handle` carries the call out and gives its answer.
+    async fn serve(&self, method: &str, index: usize, handle: impl FnOnce() -> Reply) -> Reply {
         let failure = {
             let mut state = self.lock();
             if state.down {
-                return Err(Reply::text(503, "service unavailable"));
+                return Reply::text(503, "service unavailable");
             }
             state.take_failure(method)
         };
+        let apply = move || {
+            let reply = handle();
+            self.mark_applied(index);
+            reply
+        };
         match failure {
-            None => Ok(()),
+            None => apply(),
             Some(Failure::RateLimited { retry_after_secs }) => {
-                Err(Reply::rate_limited(retry_after_secs))
+                Reply::rate_limited(retry_after_secs)
             }
-            Some(Failure::ServerError) => Err(Reply::text(500, "internal server error")),
-            Some(Failure::SlackError(error)) => Err(Reply::err(&error)),
+            Some(Failure::ServerError) => Reply::text(500, "internal server error"),
+            Some(Failure::SlackError(error)) => Reply::err(&error),
             Some(Failure::Hang(duration)) => {
                 tokio::time::sleep(duration).await;
-                Ok(())
+                apply()
+            }
+            Some(Failure::AppliedThenServerError) => {
+                apply();
+                Reply::text(500, "internal server error")
+            }
+            Some(Failure::AppliedThenHang(duration)) => {
+                let reply = apply();
+                tokio::time::sleep(duration).await;
+                reply
             }
         }
     }
@@ -118,10 +142,9 @@ async fn api(
         Err(_) => Value::Null,
     };
     let index = shared.record(&method, &http_method, recorded_args);
-    let reply = match shared.interfere(&method).await {
-        Err(reply) => reply,
-        Ok(()) => dispatch(&shared, &method, parsed),
-    };
+    let reply = shared
+        .serve(&method, index, || dispatch(&shared, &method, parsed))
+        .await;
     tracing::debug!(method, status = reply.status, "fake slack answered");
     shared.finish(index, &reply);
     reply.into_response()
@@ -147,6 +170,11 @@ fn dispatch(shared: &Shared, method: &str, parsed: Result<Args, ArgsError>) -> R
     }
     let ctx = shared.ctx();
     let mut state = shared.lock();
+    if let Some(needed) = scopes::fixed(method)
+        && let Err(needed) = state.scopes.require(needed)
+    {
+        return methods::missing_scope(&state, &needed);
+    }
     handler(&mut state, &args, &ctx)
 }
 
@@ -168,10 +196,11 @@ async fn upload(
     };
     let args = json!({ "file_id": file_id, "length": bytes.len(), "content_type": content_type });
     let index = shared.record(UPLOAD_METHOD, &Method::POST, args);
-    let reply = match shared.interfere(UPLOAD_METHOD).await {
-        Err(reply) => reply,
-        Ok(()) => methods::files_store_upload(&mut shared.lock(), &file_id, bytes),
-    };
+    let reply = shared
+        .serve(UPLOAD_METHOD, index, || {
+            methods::files_store_upload(&mut shared.lock(), &file_id, bytes)
+        })
+        .await;
     shared.finish(index, &reply);
     reply.into_response()
 }

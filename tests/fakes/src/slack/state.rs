@@ -7,8 +7,10 @@ use serde_json::{Value, json};
 
 use super::methods::ts_micros;
 use super::model::{
-    Channel, Failure, Message, OpenedView, RecordedCall, ResponseUrlPost, UploadedFile, User,
+    Channel, ChannelKind, Failure, Message, OpenedView, RecordedCall, ResponseUrlPost,
+    UploadedFile, User,
 };
+use super::scopes::Scopes;
 use super::{BOT_ID, BOT_USER_ID};
 
 /// A file announced by `files.getUploadURLExternal`, maybe uploaded, maybe completed.
@@ -44,12 +46,15 @@ pub(crate) struct State {
     pub last_ts_micros: i64,
     /// `Some(unix secs)`: timestamps start there; `None`: wall clock.
     pub ts_base: Option<i64>,
+    /// Bot scopes granted to the bot token.
+    pub scopes: Scopes,
 }
 
 impl State {
-    pub fn new(ts_base: Option<i64>) -> Self {
+    pub fn new(ts_base: Option<i64>, scopes: Scopes) -> Self {
         let mut state = State {
             ts_base,
+            scopes,
             ..State::default()
         };
         state.users.push(User {
@@ -58,6 +63,7 @@ impl State {
             real_name: "Warroom".to_string(),
             title: String::new(),
             is_bot: true,
+            deleted: false,
         });
         state
     }
@@ -103,12 +109,46 @@ impl State {
         self.channels.iter_mut().find(|c| c.id == id)
     }
 
-    /// Resolves a channel argument: an id, or a name with or without `#`.
+    /// Resolves a channel argument: an id, or a channel name with or without
+    /// `#` (DMs have no name Slack would resolve).
     pub fn resolve_channel(&self, arg: &str) -> Option<&Channel> {
         self.channel(arg).or_else(|| {
             let name = arg.strip_prefix('#').unwrap_or(arg);
-            self.channels.iter().find(|c| c.name == name)
+            self.channels
+                .iter()
+                .find(|c| c.name == name && c.kind != ChannelKind::Im)
         })
+    }
+
+    /// The bot's DM with `user`, if one was opened.
+    pub fn dm_with(&self, user: &str) -> Option<&Channel> {
+        let name = dm_name(user);
+        self.channels
+            .iter()
+            .find(|c| c.kind == ChannelKind::Im && c.name == name)
+    }
+
+    /// Opens (or finds) the bot's DM with `user`; returns its id and whether it
+    /// already existed.
+    pub fn open_dm(&mut self, user: &str) -> (String, bool) {
+        if let Some(existing) = self.dm_with(user) {
+            return (existing.id.clone(), true);
+        }
+        let id = self.new_channel_id().replacen('C', "D", 1);
+        let created = self.now_secs();
+        self.channels.push(Channel {
+            id: id.clone(),
+            name: dm_name(user),
+            kind: ChannelKind::Im,
+            is_private: true,
+            is_archived: false,
+            created,
+            creator: BOT_USER_ID.to_string(),
+            topic: String::new(),
+            purpose: String::new(),
+            members: vec![BOT_USER_ID.to_string(), user.to_string()],
+        });
+        (id, false)
     }
 
     pub fn user(&self, id: &str) -> Option<&User> {
@@ -221,6 +261,19 @@ impl State {
         raw
     }
 
+    /// [`channel_json`], with `is_user_deleted` of a DM filled in.
+    pub fn conversation_json(&self, channel: &Channel, include_num_members: bool) -> Value {
+        let mut v = channel_json(channel, include_num_members);
+        if channel.kind == ChannelKind::Im {
+            let deleted = v["user"]
+                .as_str()
+                .and_then(|u| self.user(u))
+                .is_some_and(|u| u.deleted);
+            v["is_user_deleted"] = json!(deleted);
+        }
+        v
+    }
+
     pub fn is_pinned(&self, channel: &str, ts: &str) -> bool {
         self.pins
             .get(channel)
@@ -234,17 +287,27 @@ impl State {
     }
 }
 
-/// The channel JSON Slack returns from `conversations.*`.
+/// The internal name of the bot's DM with `user`.
+pub(crate) fn dm_name(user: &str) -> String {
+    format!("dm-{}", user.to_lowercase())
+}
+
+/// The channel JSON Slack returns from `conversations.*`: a channel object for
+/// public and private channels, an IM object for a DM.
 pub(crate) fn channel_json(channel: &Channel, include_num_members: bool) -> Value {
+    if channel.kind == ChannelKind::Im {
+        return im_json(channel);
+    }
+    let is_private = channel.kind == ChannelKind::Private;
     let mut v = json!({
         "id": channel.id,
         "name": channel.name,
         "name_normalized": channel.name,
-        "is_channel": true,
+        "is_channel": !is_private,
         "is_group": false,
         "is_im": false,
         "is_mpim": false,
-        "is_private": channel.is_private,
+        "is_private": is_private,
         "is_archived": channel.is_archived,
         "is_general": false,
         "is_shared": false,
@@ -263,4 +326,30 @@ pub(crate) fn channel_json(channel: &Channel, include_num_members: bool) -> Valu
         v["num_members"] = json!(channel.members.len());
     }
     v
+}
+
+/// A DM as Slack describes one: no name, `is_im`, the other member as `user`.
+fn im_json(channel: &Channel) -> Value {
+    let user = channel
+        .members
+        .iter()
+        .find(|m| *m != BOT_USER_ID)
+        .cloned()
+        .unwrap_or_default();
+    json!({
+        "id": channel.id,
+        "created": channel.created,
+        "is_channel": false,
+        "is_group": false,
+        "is_im": true,
+        "is_mpim": false,
+        "is_private": true,
+        "is_archived": channel.is_archived,
+        "is_org_shared": false,
+        "context_team_id": super::TEAM_ID,
+        "user": user,
+        "is_user_deleted": false,
+        "is_open": true,
+        "priority": 0,
+    })
 }

@@ -87,6 +87,7 @@ async fn a_client_timing_out_during_a_hang_leaves_the_call_unapplied() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(c.slack.channels().is_empty());
     assert_eq!(c.slack.calls()[0].status, 0);
+    assert!(!c.slack.calls()[0].applied);
 }
 
 #[tokio::test]
@@ -162,4 +163,93 @@ async fn wait_for_panics_with_its_description_on_timeout() {
     c.slack
         .wait_for_within("never", Duration::from_millis(100), |_| false)
         .await;
+}
+
+#[tokio::test]
+async fn applied_then_server_error_posts_the_message_but_answers_500_without_json() {
+    let c = Client::start().await;
+    let id = c.create_channel("inc-1").await;
+    c.slack
+        .fail_next("chat.postMessage", 1, Failure::AppliedThenServerError);
+    let a = c
+        .json(
+            "chat.postMessage",
+            json!({ "channel": id, "text": "declared" }),
+        )
+        .await;
+    assert_eq!(a.status, 500);
+    assert_eq!(a.body, serde_json::Value::Null, "the body is not JSON");
+    let stored = c.slack.messages_in(&id);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].text, "declared");
+    let call = c.slack.calls_to("chat.postMessage").remove(0);
+    assert_eq!(call.status, 500);
+    assert!(call.applied);
+    assert_eq!(call.response, serde_json::Value::Null);
+    // The next call is answered normally; a retry makes a duplicate, as on Slack.
+    c.post(&id, "declared").await;
+    assert_eq!(c.slack.messages_in(&id).len(), 2);
+}
+
+#[tokio::test]
+async fn applied_then_hang_posts_the_message_although_the_client_timed_out() {
+    let c = Client::start().await;
+    let id = c.create_channel("inc-1").await;
+    c.slack.fail_next(
+        "chat.postMessage",
+        1,
+        Failure::AppliedThenHang(Duration::from_secs(5)),
+    );
+    let started = Instant::now();
+    let res = c
+        .http()
+        .post(format!("{}/chat.postMessage", c.slack.api_url()))
+        .bearer_auth(super::TOKEN)
+        .json(&json!({ "channel": id, "text": "declared" }))
+        .timeout(Duration::from_millis(200))
+        .send()
+        .await;
+    assert!(res.is_err(), "the client gave up");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let stored = c.slack.messages_in(&id);
+    assert_eq!(stored.len(), 1, "the effect happened");
+    assert_eq!(stored[0].text, "declared");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let call = c.slack.calls_to("chat.postMessage").remove(0);
+    assert!(call.applied);
+    assert_eq!(call.status, 0, "no answer was given");
+}
+
+#[tokio::test]
+async fn applied_then_hang_answers_normally_to_a_patient_client() {
+    let c = Client::start().await;
+    let id = c.create_channel("inc-1").await;
+    c.slack.fail_next(
+        "chat.postMessage",
+        1,
+        Failure::AppliedThenHang(Duration::from_millis(300)),
+    );
+    let started = Instant::now();
+    let ts = c.post(&id, "declared").await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(c.slack.messages_in(&id)[0].ts, ts);
+    let call = c.slack.calls_to("chat.postMessage").remove(0);
+    assert!(call.applied);
+    assert_eq!(call.status, 200);
+}
+
+#[tokio::test]
+async fn calls_stopped_before_the_method_ran_are_recorded_as_not_applied() {
+    let c = Client::start().await;
+    c.slack
+        .fail_next("conversations.create", 1, Failure::ServerError);
+    c.json("conversations.create", json!({ "name": "inc-1" }))
+        .await;
+    c.slack.set_down(true);
+    c.json("conversations.create", json!({ "name": "inc-1" }))
+        .await;
+    c.slack.set_down(false);
+    c.create_channel("inc-1").await;
+    let applied: Vec<bool> = c.slack.calls().iter().map(|c| c.applied).collect();
+    assert_eq!(applied, [false, false, true]);
 }

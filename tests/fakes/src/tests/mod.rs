@@ -3,6 +3,7 @@
 mod backfill;
 mod chat;
 mod conversations;
+mod deletes;
 mod failures;
 mod files;
 mod history;
@@ -10,6 +11,7 @@ mod metadata;
 mod pagers;
 mod payloads;
 mod protocol;
+mod scopes;
 mod socket;
 mod views_users;
 

@@ -116,3 +116,36 @@ fn signer_headers_verify_against_the_signed_body() {
     assert_eq!(headers[0].1, signer.sign(&body, 1_700_000_000));
     assert_ne!(headers[0].1, signer.sign(&body, 1_700_000_001));
 }
+
+#[test]
+fn a_deleted_thread_parent_is_a_message_changed_carrying_a_tombstone() {
+    let event = payloads::thread_parent_deleted(
+        "C1",
+        "1.000100",
+        "db is down",
+        "U1",
+        &[("U2", "2.000100"), ("U3", "3.000100"), ("U2", "4.000100")],
+        "9.000100",
+    );
+    assert_eq!(event["type"], "message");
+    assert_eq!(event["subtype"], "message_changed");
+    assert_eq!(event["hidden"], true);
+    assert_eq!(event["ts"], "9.000100");
+    assert_eq!(event["event_ts"], "9.000100");
+    assert!(event.get("deleted_ts").is_none());
+    let tombstone = &event["message"];
+    assert_eq!(tombstone["subtype"], "tombstone");
+    assert_eq!(tombstone["hidden"], true);
+    assert_eq!(tombstone["user"], payloads::SLACKBOT_USER_ID);
+    assert_eq!(tombstone["text"], payloads::TOMBSTONE_TEXT);
+    assert_eq!(tombstone["ts"], "1.000100");
+    assert_eq!(tombstone["thread_ts"], "1.000100");
+    assert_eq!(tombstone["reply_count"], 3);
+    assert_eq!(tombstone["reply_users_count"], 2);
+    assert_eq!(tombstone["reply_users"], serde_json::json!(["U2", "U3"]));
+    assert_eq!(tombstone["latest_reply"], "4.000100");
+    let previous = &event["previous_message"];
+    assert_eq!(previous["text"], "db is down");
+    assert_eq!(previous["user"], "U1");
+    assert_eq!(previous["reply_count"], 3);
+}

@@ -121,3 +121,32 @@ async fn a_response_url_takes_at_most_five_posts() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn users_info_answers_a_deactivated_user_with_deleted_true() {
+    let c = Client::start().await;
+    c.slack
+        .add_user("U111", "alice", "Alice Archer", "SRE lead");
+    let a = c.get("users.info", &[("user", "U111")]).await;
+    assert_eq!(a.body["user"]["deleted"], false);
+    c.slack.deactivate_user("U111");
+    let a = c.get("users.info", &[("user", "U111")]).await;
+    assert!(a.is_ok(), "{a:?}");
+    assert_eq!(a.body["user"]["id"], "U111");
+    assert_eq!(a.body["user"]["deleted"], true);
+    let a = c.get("users.info", &[("user", "U404")]).await;
+    assert_eq!(a.body, json!({ "ok": false, "error": "user_not_found" }));
+    // Re-adding reactivates.
+    c.slack
+        .add_user("U111", "alice", "Alice Archer", "SRE lead");
+    let a = c.get("users.info", &[("user", "U111")]).await;
+    assert_eq!(a.body["user"]["deleted"], false);
+}
+
+#[test]
+#[should_panic(expected = "never added")]
+fn deactivating_a_user_never_added_is_a_test_bug() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let slack = runtime.block_on(crate::FakeSlack::start());
+    slack.deactivate_user("U404");
+}

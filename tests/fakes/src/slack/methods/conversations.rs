@@ -2,18 +2,28 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, bot_must_be_member, channel_arg, not_archived};
+use super::{
+    Ctx, bot_must_be_member, channel_arg, missing_scope, not_archived, require_scope,
+    scoped_channel,
+};
 use crate::slack::BOT_USER_ID;
 use crate::slack::args::Args;
-use crate::slack::model::Channel;
+use crate::slack::model::{Channel, ChannelKind};
 use crate::slack::reply::Reply;
+use crate::slack::scopes;
 use crate::slack::state::{State, channel_json};
 
 const MAX_NAME: usize = 80;
 const MAX_TOPIC: usize = 250;
 const MAX_LIST_LIMIT: u64 = 1000;
+/// `conversations.invite` takes 1 to 1000 users.
+const MAX_INVITE_USERS: usize = 1000;
 
 pub(crate) fn create(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
+    let is_private = args.flag("is_private");
+    if let Err(r) = require_scope(state, scopes::create(is_private)) {
+        return r;
+    }
     let name = args.str("name").unwrap_or_default();
     if let Err(e) = check_name(&name) {
         return Reply::err(e);
@@ -24,7 +34,12 @@ pub(crate) fn create(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
     let channel = Channel {
         id: state.new_channel_id(),
         name,
-        is_private: args.flag("is_private"),
+        kind: if is_private {
+            ChannelKind::Private
+        } else {
+            ChannelKind::Public
+        },
+        is_private,
         is_archived: false,
         created: state.now_secs(),
         creator: BOT_USER_ID.to_string(),
@@ -38,9 +53,28 @@ pub(crate) fn create(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
 }
 
 /// Opens (or finds) the bot's direct-message channel with one user: `D…` ids, the
-/// bot and the user as members. Group DMs are not modelled.
+/// bot and the user as members. `channel` (an existing DM's id) may be given
+/// instead of `users`. `return_im` answers the full IM object. Group DMs are not
+/// modelled (more than one user: `invalid_arguments`).
 pub(crate) fn open(state: &mut State, args: &Args, ctx: &Ctx) -> Reply {
     let users = args.list("users");
+    if users.is_empty()
+        && let Some(id) = args.str("channel")
+    {
+        return match state.channel(&id) {
+            Some(c) if c.kind == ChannelKind::Im => {
+                let mut fields = json!({ "channel": { "id": c.id } });
+                if args.flag("return_im") {
+                    fields["channel"] = state.conversation_json(c, false);
+                }
+                fields["no_op"] = json!(true);
+                fields["already_open"] = json!(true);
+                Reply::ok(fields)
+            }
+            Some(_) => Reply::err("method_not_supported_for_channel_type"),
+            None => Reply::err("channel_not_found"),
+        };
+    }
     let user = match users.as_slice() {
         [] => return Reply::err("users_list_not_supplied"),
         [one] => one.clone(),
@@ -52,25 +86,21 @@ pub(crate) fn open(state: &mut State, args: &Args, ctx: &Ctx) -> Reply {
     if !user_exists(state, &user, ctx.strict_users) {
         return Reply::err("user_not_found");
     }
-    let name = format!("dm-{}", user.to_lowercase());
-    if let Some(existing) = state.channels.iter().find(|c| c.name == name) {
-        return Reply::ok(
-            json!({ "no_op": true, "already_open": true, "channel": { "id": existing.id } }),
-        );
+    if state.user(&user).is_some_and(|u| u.deleted) {
+        return Reply::err("user_disabled");
     }
-    let id = state.new_channel_id().replacen('C', "D", 1);
-    state.channels.push(Channel {
-        id: id.clone(),
-        name,
-        is_private: true,
-        is_archived: false,
-        created: state.now_secs(),
-        creator: BOT_USER_ID.to_string(),
-        topic: String::new(),
-        purpose: String::new(),
-        members: vec![BOT_USER_ID.to_string(), user],
-    });
-    Reply::ok(json!({ "channel": { "id": id } }))
+    let (id, existed) = state.open_dm(&user);
+    let mut fields = json!({ "channel": { "id": id } });
+    if args.flag("return_im")
+        && let Some(c) = state.channel(&id)
+    {
+        fields["channel"] = state.conversation_json(c, false);
+    }
+    if existed {
+        fields["no_op"] = json!(true);
+        fields["already_open"] = json!(true);
+    }
+    Reply::ok(fields)
 }
 
 /// Slack's channel-name rules, in the order Slack reports them.
@@ -92,53 +122,103 @@ pub(crate) fn check_name(name: &str) -> Result<(), &'static str> {
 }
 
 pub(crate) fn info(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
-    let channel = match channel_arg(state, args, "channel") {
+    let channel = match scoped_channel(state, args, "channel", scopes::read, scopes::ANY_READ) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if channel.is_private && bot_must_be_member(&channel).is_err() {
+    if channel.kind == ChannelKind::Private && bot_must_be_member(&channel).is_err() {
         return Reply::err("channel_not_found");
     }
-    Reply::ok(json!({ "channel": channel_json(&channel, args.flag("include_num_members")) }))
+    let body = state.conversation_json(&channel, args.flag("include_num_members"));
+    Reply::ok(json!({ "channel": body }))
 }
 
+/// Why one listed user cannot be invited.
+fn invite_error(
+    state: &State,
+    channel: &Channel,
+    user: &str,
+    strict: bool,
+) -> Option<&'static str> {
+    if user == BOT_USER_ID {
+        return Some("cant_invite_self");
+    }
+    if !user_exists(state, user, strict) {
+        return Some("user_not_found");
+    }
+    if state.user(user).is_some_and(|u| u.deleted) {
+        return Some("cant_invite");
+    }
+    if channel.members.iter().any(|m| m == user) {
+        return Some("already_in_channel");
+    }
+    None
+}
+
+/// All or nothing, as Slack documents it: when any listed user cannot be invited
+/// (`already_in_channel`, `user_not_found`, `cant_invite_self`), nobody is invited
+/// and the answer is `{"ok":false,"error":<the first failure's code>,"errors":[{"user",
+/// "ok":false,"error"},…]}`. Deactivated users (`cant_invite`) fail on their own
+/// without holding the others back ("removed" users, in Slack's words). With
+/// `force=true` the valid users are invited anyway; the answer is still the
+/// error with the `errors` list (it is `ok:true` only when nobody failed).
 pub(crate) fn invite(state: &mut State, args: &Args, ctx: &Ctx) -> Reply {
-    let channel = match channel_arg(state, args, "channel") {
+    let channel = match scoped_channel(state, args, "channel", scopes::invite, scopes::ANY_INVITE) {
         Ok(c) => c,
         Err(r) => return r,
     };
+    if channel.kind == ChannelKind::Im {
+        return Reply::err("method_not_supported_for_channel_type");
+    }
     if let Err(r) = not_archived(&channel).and_then(|_| bot_must_be_member(&channel)) {
         return r;
     }
-    let users = args.list("users");
+    let mut users: Vec<String> = Vec::new();
+    for u in args.list("users") {
+        if !users.contains(&u) {
+            users.push(u);
+        }
+    }
     if users.is_empty() {
         return Reply::err("no_user");
     }
+    if users.len() > MAX_INVITE_USERS {
+        return Reply::err("too_many_users");
+    }
+    let force = args.flag("force");
+    let mut errors: Vec<(String, &'static str)> = Vec::new();
+    let mut valid: Vec<String> = Vec::new();
     for user in &users {
-        if user == BOT_USER_ID {
-            return Reply::err("cant_invite_self");
-        }
-        if !user_exists(state, user, ctx.strict_users) {
-            return Reply::err("user_not_found");
+        match invite_error(state, &channel, user, ctx.strict_users) {
+            Some(code) => errors.push((user.clone(), code)),
+            None => valid.push(user.clone()),
         }
     }
-    let new: Vec<String> = users
-        .iter()
-        .filter(|u| !channel.members.contains(u))
-        .cloned()
-        .collect();
-    if new.is_empty() {
-        return Reply::err("already_in_channel");
-    }
-    let Some(stored) = state.channel_mut(&channel.id) else {
-        return Reply::err("channel_not_found");
-    };
-    for user in new {
-        if !stored.members.contains(&user) {
-            stored.members.push(user);
+    let blocking = errors.iter().any(|(_, code)| *code != "cant_invite");
+    if !blocking || force {
+        let Some(stored) = state.channel_mut(&channel.id) else {
+            return Reply::err("channel_not_found");
+        };
+        for user in valid {
+            if !stored.members.contains(&user) {
+                stored.members.push(user);
+            }
         }
     }
-    let body = channel_json(stored, false);
+    if let Some((_, first)) = errors.first() {
+        let listed: Vec<Value> = errors
+            .iter()
+            .map(|(user, code)| json!({ "user": user, "ok": false, "error": code }))
+            .collect();
+        return Reply::json(
+            200,
+            json!({ "ok": false, "error": first, "errors": listed }),
+        );
+    }
+    let body = state
+        .channel(&channel.id)
+        .map(|c| channel_json(c, false))
+        .unwrap_or(Value::Null);
     Reply::ok(json!({ "channel": body }))
 }
 
@@ -164,11 +244,14 @@ pub(crate) fn join(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
         Ok(c) => c,
         Err(r) => return r,
     };
+    if channel.kind == ChannelKind::Im {
+        return Reply::err("method_not_supported_for_channel_type");
+    }
     if let Err(r) = not_archived(&channel) {
         return r;
     }
     let already = bot_must_be_member(&channel).is_ok();
-    if channel.is_private && !already {
+    if channel.kind == ChannelKind::Private && !already {
         return Reply::err("method_not_supported_for_channel_type");
     }
     let Some(stored) = state.channel_mut(&channel.id) else {
@@ -196,6 +279,12 @@ pub(crate) fn list(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
     if types.iter().any(|t| !valid.contains(t)) {
         return Reply::err("invalid_types");
     }
+    for t in &types {
+        let needed = scopes::list_type(t);
+        if !state.scopes.contains(needed) {
+            return missing_scope(state, needed);
+        }
+    }
     let limit = match args.uint("limit") {
         Ok(l) => l.unwrap_or(100).clamp(1, MAX_LIST_LIMIT) as usize,
         Err(()) => return Reply::err("invalid_limit"),
@@ -209,10 +298,12 @@ pub(crate) fn list(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
         .channels
         .iter()
         .filter(|c| {
-            let kind_ok = if c.is_private {
-                types.contains(&"private_channel") && c.members.iter().any(|m| m == BOT_USER_ID)
-            } else {
-                types.contains(&"public_channel")
+            let kind_ok = match c.kind {
+                ChannelKind::Public => types.contains(&"public_channel"),
+                ChannelKind::Private => {
+                    types.contains(&"private_channel") && c.members.iter().any(|m| m == BOT_USER_ID)
+                }
+                ChannelKind::Im => types.contains(&"im"),
             };
             kind_ok && !(exclude_archived && c.is_archived)
         })
@@ -221,7 +312,7 @@ pub(crate) fn list(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|c| channel_json(c, true))
+        .map(|c| state.conversation_json(c, c.kind != ChannelKind::Im))
         .collect();
     let next = if offset + limit < visible.len() {
         encode_cursor(offset + limit)
@@ -232,7 +323,13 @@ pub(crate) fn list(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
 }
 
 pub(crate) fn set_topic(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
-    let channel = match channel_arg(state, args, "channel") {
+    let channel = match scoped_channel(
+        state,
+        args,
+        "channel",
+        scopes::set_topic,
+        scopes::ANY_SET_TOPIC,
+    ) {
         Ok(c) => c,
         Err(r) => return r,
     };

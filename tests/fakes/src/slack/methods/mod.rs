@@ -9,8 +9,10 @@ mod pins;
 mod users;
 mod views;
 
+use serde_json::json;
+
 use super::args::Args;
-use super::model::Channel;
+use super::model::{Channel, ChannelKind};
 use super::reply::Reply;
 use super::state::State;
 
@@ -55,6 +57,50 @@ pub(crate) fn channel_arg(state: &State, args: &Args, key: &str) -> Result<Chann
     args.str(key)
         .and_then(|c| state.resolve_channel(&c).cloned())
         .ok_or_else(|| Reply::err("channel_not_found"))
+}
+
+/// Slack's `missing_scope`: HTTP 200, the scope `needed` and every scope granted.
+pub(crate) fn missing_scope(state: &State, needed: &str) -> Reply {
+    Reply::json(
+        200,
+        json!({
+            "ok": false,
+            "error": "missing_scope",
+            "needed": needed,
+            "provided": state.scopes.provided(),
+        }),
+    )
+}
+
+/// `Err(missing_scope)` unless one of `accepted` is granted.
+pub(crate) fn require_scope(state: &State, accepted: &[&str]) -> Result<(), Reply> {
+    state
+        .scopes
+        .require(accepted)
+        .map_err(|needed| missing_scope(state, &needed))
+}
+
+/// The channel named by `args[key]` once the token's scopes allow touching it:
+/// the scopes `for_kind` gives for its type must be granted. For an unknown
+/// channel: `missing_scope` when none of `any` is granted, else
+/// `channel_not_found`.
+pub(crate) fn scoped_channel(
+    state: &State,
+    args: &Args,
+    key: &str,
+    for_kind: fn(ChannelKind) -> &'static [&'static str],
+    any: &[&str],
+) -> Result<Channel, Reply> {
+    match channel_arg(state, args, key) {
+        Ok(channel) => {
+            require_scope(state, for_kind(channel.kind))?;
+            Ok(channel)
+        }
+        Err(not_found) => {
+            require_scope(state, any)?;
+            Err(not_found)
+        }
+    }
 }
 
 /// `not_in_channel` unless the bot is a member of `channel`.

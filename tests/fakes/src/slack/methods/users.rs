@@ -1,4 +1,5 @@
-//! `users.info`.
+//! `users.info`: added users and the bot; a deactivated user answers ok with
+//! `"deleted": true`, an unknown id `user_not_found`.
 
 use serde_json::json;
 
@@ -20,7 +21,7 @@ pub(crate) fn info(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
             "id": user.id,
             "team_id": TEAM_ID,
             "name": user.name,
-            "deleted": false,
+            "deleted": user.deleted,
             "real_name": user.real_name,
             "tz": "Europe/London",
             "tz_label": "Greenwich Mean Time",

@@ -58,7 +58,23 @@ pub(crate) struct Hub {
     pub bad_frames: Vec<String>,
     pub duplicate: bool,
     pub refuse: bool,
+    /// `Some(wait)`: an `events_api` envelope not acked within `wait` of its
+    /// latest delivery is redelivered (see [`Hub::redeliver_due`]).
+    pub auto_redeliver: Option<Duration>,
+    /// The task that calls [`Hub::redeliver_due`]; ends once the fake is gone.
+    pub ticker: Option<tokio::task::JoinHandle<()>>,
 }
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
+        }
+    }
+}
+
+/// Slack retries an event at most this many times.
+pub const MAX_AUTO_RETRIES: u64 = 3;
 
 impl Hub {
     pub fn new(seed: u64) -> Hub {
@@ -78,6 +94,8 @@ impl Hub {
             bad_frames: Vec::new(),
             duplicate: false,
             refuse: false,
+            auto_redeliver: None,
+            ticker: None,
         }
     }
 
@@ -155,6 +173,41 @@ impl Hub {
             }
         }
         ids
+    }
+
+    /// With automatic redelivery on: re-sends every delivered `events_api`
+    /// envelope that is still unacked `wait` after its latest delivery, with
+    /// `retry_attempt` + 1 and `retry_reason: "timeout"`, up to
+    /// [`MAX_AUTO_RETRIES`] retries. Returns their ids.
+    pub fn redeliver_due(&mut self, now: Instant) -> Vec<String> {
+        let Some(wait) = self.auto_redeliver else {
+            return Vec::new();
+        };
+        // One waiting for a connection is not retried again meanwhile.
+        let queued: Vec<String> = self.pending.iter().map(envelope_id).collect();
+        let due: Vec<String> = self
+            .order
+            .iter()
+            .filter(|id| !queued.contains(id))
+            .filter(|id| {
+                self.records.get(*id).is_some_and(|r| {
+                    !r.acked
+                        && r.envelope.get("type").and_then(Value::as_str) == Some("events_api")
+                        && retry_attempt(&r.envelope) < MAX_AUTO_RETRIES
+                        && r.last_delivery
+                            .is_some_and(|t| now.saturating_duration_since(t) >= wait)
+                })
+            })
+            .cloned()
+            .collect();
+        for id in &due {
+            if let Some(record) = self.records.get(id) {
+                let envelope = &record.envelope;
+                let again = retried(envelope, retry_attempt(envelope) + 1, "timeout");
+                self.send(again);
+            }
+        }
+        due
     }
 
     /// Ids of envelopes delivered at least once and never acked, in push order.

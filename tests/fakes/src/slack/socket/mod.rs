@@ -5,8 +5,15 @@
 //! Envelopes pushed while no connection is open (or only connections told to
 //! disconnect) are queued and delivered, in order, right after the next
 //! connection's `hello` — Slack holds events briefly across reconnects too.
-//! Nothing is redelivered on its own: a test calls
-//! [`FakeSlack::redeliver_unacked`] to play Slack's retry.
+//!
+//! Slack redelivers an `events_api` envelope that is not acked in time, with the
+//! same `envelope_id`, `retry_attempt` + 1 and `retry_reason: "timeout"`. By
+//! default the fake redelivers only when a test calls
+//! [`FakeSlack::redeliver_unacked`]; [`FakeSlack::set_auto_redeliver`] turns on
+//! Slack's own behaviour: an `events_api` envelope not acked within the given
+//! time of its latest delivery is sent again, up to 3 retries
+//! (`retry_attempt` 1, 2, 3). Slash commands and interactions are never
+//! redelivered automatically (Slack does not retry them either).
 
 pub mod envelopes;
 pub(crate) mod hub;
@@ -18,6 +25,7 @@ use serde_json::Value;
 
 use super::{FakeSlack, WAIT_POLL, WAIT_TIMEOUT};
 use crate::payloads::SlashCommand;
+pub use hub::MAX_AUTO_RETRIES;
 
 /// Path of the WebSocket endpoint.
 pub const SOCKET_PATH: &str = "/socket-mode";
@@ -180,6 +188,34 @@ impl FakeSlack {
     /// connection (queued if none). Returns their ids.
     pub fn redeliver_unacked(&self) -> Vec<String> {
         self.shared.hub().redeliver_unacked()
+    }
+
+    /// `Some(wait)`: from now on, an `events_api` envelope not acked within
+    /// `wait` of its latest delivery is redelivered on its own, as Slack does
+    /// (same `envelope_id`, `retry_attempt` + 1, `retry_reason: "timeout"`, at
+    /// most [`MAX_AUTO_RETRIES`] retries; one queued for want of a connection
+    /// waits for it). Slack's real wait is about 3 s. `None` turns it off again.
+    /// Call it inside a Tokio runtime: it spawns the task that watches the acks.
+    pub fn set_auto_redeliver(&self, wait: Option<Duration>) {
+        let mut hub = self.shared.hub();
+        hub.auto_redeliver = wait;
+        if let Some(old) = hub.ticker.take() {
+            old.abort();
+        }
+        let Some(wait) = wait else {
+            return;
+        };
+        let tick = (wait / 4).clamp(Duration::from_millis(5), Duration::from_millis(50));
+        let weak = std::sync::Arc::downgrade(&self.shared);
+        hub.ticker = Some(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(tick).await;
+                let Some(shared) = weak.upgrade() else {
+                    return;
+                };
+                shared.hub().redeliver_due(Instant::now());
+            }
+        }));
     }
 
     /// Sends `{"type":"disconnect","reason":…}` on the newest connection and

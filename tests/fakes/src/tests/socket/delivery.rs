@@ -225,3 +225,94 @@ async fn envelope_ids_are_unique_and_uuid_shaped() {
         );
     }
 }
+
+#[tokio::test]
+async fn with_auto_redelivery_an_unacked_event_comes_back_with_the_same_id_and_a_retry_attempt() {
+    let c = Client::start().await;
+    let (mut ws, _) = connect(&c).await;
+    c.slack.wait_for_socket().await;
+    c.slack.set_auto_redeliver(Some(Duration::from_millis(150)));
+    let started = std::time::Instant::now();
+    let id = c.slack.push_event(message_event());
+    let acked = c.slack.push_event(message_event());
+    let first = next_json(&mut ws).await;
+    assert_eq!(first["envelope_id"], id.as_str());
+    assert_eq!(next_json(&mut ws).await["envelope_id"], acked.as_str());
+    ack(&mut ws, &acked).await;
+    let retry = next_json(&mut ws).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "not before the wait"
+    );
+    assert_eq!(retry["envelope_id"], id.as_str());
+    assert_eq!(retry["retry_attempt"], 1);
+    assert_eq!(retry["retry_reason"], "timeout");
+    assert_eq!(retry["payload"], first["payload"]);
+    assert_eq!(next_json(&mut ws).await["retry_attempt"], 2);
+    assert_eq!(next_json(&mut ws).await["retry_attempt"], 3);
+    // Slack gives up after three retries; the acked one never came back.
+    assert!(stays_quiet(&mut ws, Duration::from_millis(400)).await);
+    let again: Vec<u64> = c
+        .slack
+        .socket_deliveries()
+        .iter()
+        .filter(|d| d.envelope_id == acked)
+        .map(|d| d.envelope["retry_attempt"].as_u64().unwrap())
+        .collect();
+    assert_eq!(again, [0]);
+}
+
+#[tokio::test]
+async fn an_ack_stops_automatic_redelivery_and_none_turns_it_off() {
+    let c = Client::start().await;
+    let (mut ws, _) = connect(&c).await;
+    c.slack.wait_for_socket().await;
+    c.slack.set_auto_redeliver(Some(Duration::from_millis(100)));
+    let id = c.slack.push_event(message_event());
+    next_json(&mut ws).await;
+    assert_eq!(next_json(&mut ws).await["retry_attempt"], 1);
+    ack(&mut ws, &id).await;
+    c.slack.wait_for_ack(&id).await;
+    assert!(stays_quiet(&mut ws, Duration::from_millis(300)).await);
+
+    c.slack.set_auto_redeliver(None);
+    c.slack.push_event(message_event());
+    next_json(&mut ws).await;
+    assert!(stays_quiet(&mut ws, Duration::from_millis(300)).await);
+}
+
+#[tokio::test]
+async fn slash_commands_and_interactions_are_not_redelivered_automatically() {
+    let c = Client::start().await;
+    let (mut ws, _) = connect(&c).await;
+    c.slack.wait_for_socket().await;
+    c.slack.set_auto_redeliver(Some(Duration::from_millis(50)));
+    c.slack
+        .push_slash_command_fields([("command", "/incident".to_string())]);
+    c.slack
+        .push_interaction(json!({ "type": "block_actions", "actions": [] }));
+    next_json(&mut ws).await;
+    next_json(&mut ws).await;
+    assert!(stays_quiet(&mut ws, Duration::from_millis(300)).await);
+    assert_eq!(c.slack.unacked().len(), 2);
+}
+
+#[tokio::test]
+async fn an_event_waiting_for_a_connection_is_retried_only_after_it_is_delivered() {
+    let c = Client::start().await;
+    c.slack.set_auto_redeliver(Some(Duration::from_millis(100)));
+    let (mut ws, _) = connect(&c).await;
+    c.slack.wait_for_socket().await;
+    let id = c.slack.push_event(message_event());
+    assert_eq!(next_json(&mut ws).await["retry_attempt"], 0);
+    // The connection drops before the ack: the retry waits for the next one.
+    c.slack.socket_drop();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (mut fresh, _) = connect(&c).await;
+    let retry = next_json(&mut fresh).await;
+    assert_eq!(retry["envelope_id"], id.as_str());
+    assert_eq!(retry["retry_attempt"], 1);
+    ack(&mut fresh, &id).await;
+    c.slack.wait_for_ack(&id).await;
+    assert!(stays_quiet(&mut fresh, Duration::from_millis(300)).await);
+}
