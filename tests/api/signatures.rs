@@ -73,6 +73,54 @@ async fn requests_without_a_valid_recent_signature_are_rejected_and_write_nothin
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_utf8_gets_401_unless_it_is_signed_and_then_400() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let body: &[u8] = b"text=declare+\xff\xfe+broken&user_id=U1";
+    let now = chrono::Utc::now().timestamp();
+    let good = SlackSigner::new(SIGNING_SECRET);
+    let forged = SlackSigner::new("not-the-secret");
+    let client = reqwest::Client::new();
+    let send = |path: &'static str, headers: Vec<(String, String)>| {
+        let mut req = client
+            .post(format!("{}{path}", app.address))
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        req.body(body.to_vec()).send()
+    };
+    for path in ["/slack/commands", "/slack/events", "/slack/interactions"] {
+        let unsigned = send(path, vec![]).await.unwrap();
+        assert_eq!(
+            unsigned.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path}: unsigned"
+        );
+        let forged_headers = vec![
+            ("X-Slack-Signature".into(), forged.sign_bytes(body, now)),
+            ("X-Slack-Request-Timestamp".into(), now.to_string()),
+        ];
+        let forged_res = send(path, forged_headers).await.unwrap();
+        assert_eq!(
+            forged_res.status(),
+            StatusCode::UNAUTHORIZED,
+            "{path}: forged"
+        );
+        let signed = vec![
+            ("X-Slack-Signature".into(), good.sign_bytes(body, now)),
+            ("X-Slack-Request-Timestamp".into(), now.to_string()),
+        ];
+        let signed_res = send(path, signed).await.unwrap();
+        assert_eq!(
+            signed_res.status(),
+            StatusCode::BAD_REQUEST,
+            "{path}: signed"
+        );
+    }
+    nothing_was_declared(&app).await;
+}
+
+#[tokio::test]
 async fn signed_but_malformed_bodies_get_400_and_write_nothing() {
     let app = spawn_app(Backend::Sqlite).await;
     let cases = [
