@@ -386,6 +386,20 @@ pub fn parse_duration(input: &str) -> Result<Duration, BadDuration> {
     Ok(Duration::from_secs(total))
 }
 
+/// The longest wait for an acknowledgement. Anything longer is a typo, and a deadline
+/// must stay a time the escalator can compute.
+pub const MAX_ACK_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+fn at_most(d: Duration, max: Duration, input: &str) -> Result<Duration, BadDuration> {
+    if d <= max {
+        return Ok(d);
+    }
+    Err(BadDuration {
+        input: input.to_string(),
+        reason: "must be at most 168h (7 days)",
+    })
+}
+
 /// `^[UW][A-Z0-9]{2,}$`: a Slack user id such as `U06SREONCL`.
 fn is_slack_user_id(id: &str) -> bool {
     id.len() >= 3
@@ -963,10 +977,12 @@ impl Checker<'_> {
                 Err(e) => self.problem(at, e.to_string()),
             }
         }
-        let ack_timeout = parse_duration(&file.ack_timeout).unwrap_or_else(|e| {
-            self.problem(path.key("ack_timeout"), e.to_string());
-            Duration::ZERO
-        });
+        let ack_timeout = parse_duration(&file.ack_timeout)
+            .and_then(|d| at_most(d, MAX_ACK_TIMEOUT, &file.ack_timeout))
+            .unwrap_or_else(|e| {
+                self.problem(path.key("ack_timeout"), e.to_string());
+                Duration::ZERO
+            });
         Level {
             targets,
             ack_timeout,
@@ -1433,6 +1449,12 @@ sev1 = "app-down"
                 vec![],
                 "policies.app-down.levels[0].ack_timeout",
                 "negative, got `-5m`",
+            ),
+            (
+                edit("\"5m\"", "\"100000000000h\""),
+                vec![],
+                "policies.app-down.levels[0].ack_timeout",
+                "at most 168h (7 days), got `100000000000h`",
             ),
             (
                 edit("\"5m\"", "\"five\""),
