@@ -17,6 +17,10 @@ use tokio::sync::{Notify, watch};
 /// The longest the worker sleeps without looking, so a deadline set by another
 /// replica is noticed even though nothing woke this one.
 const MAX_SLEEP: Duration = Duration::from_secs(5);
+/// Tries at one level before its escalation is given up as failed.
+const MAX_ATTEMPTS: i64 = 5;
+/// The wait before the first retry of a failed level; doubles each time.
+const RETRY_BASE: chrono::Duration = chrono::Duration::seconds(5);
 
 #[derive(Clone)]
 pub struct Escalator {
@@ -56,7 +60,9 @@ impl Escalator {
         Ok(at)
     }
 
-    /// Handles every escalation that is due now; returns how many.
+    /// Handles every escalation that is due now; returns how many were paged. Each
+    /// row is handled on its own: one that fails is recorded and retried later, and
+    /// the pass goes on to the next.
     pub async fn escalate_due(&self) -> StoreResult<usize> {
         let mut handled = 0;
         loop {
@@ -66,14 +72,56 @@ impl Escalator {
                 tx.commit().await?;
                 break;
             };
-            self.escalate(&mut tx, &due, now).await?;
-            tx.commit().await?;
-            handled += 1;
+            let done = match self.escalate(&mut tx, &due, now).await {
+                Ok(()) => tx.commit().await,
+                Err(e) => {
+                    // Roll back now: the transaction holds the row (and, on SQLite,
+                    // the write lock) that recording the failure needs.
+                    drop(tx);
+                    Err(e)
+                }
+            };
+            match done {
+                Ok(()) => handled += 1,
+                // The transaction is gone (rolled back); the failure is recorded in a
+                // fresh one, which also moves the row out of this pass.
+                Err(e) => self.record_failure(&due, &e, now).await?,
+            }
         }
         if handled > 0 {
             self.outbox_wake.notify_one();
         }
         Ok(handled)
+    }
+
+    /// A level that could not be paged: tried again with backoff, and after
+    /// [`MAX_ATTEMPTS`] given up, said in the timeline and the war room.
+    async fn record_failure(
+        &self,
+        due: &DueEscalation,
+        error: &crate::store::StoreError,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
+        let id = due.incident_id;
+        let reason = error.to_string();
+        let mut tx = self.store.begin().await?;
+        let tried = tx.escalation(id).await?.map_or(0, |row| row.attempts) + 1;
+        if tried < MAX_ATTEMPTS {
+            let wait = RETRY_BASE * 2i32.pow((tried - 1) as u32);
+            tracing::error!(incident_id = id, level = due.next_level + 1, attempt = tried, error = %reason, "could not run an escalation; will try again");
+            tx.escalation_failed(id, &reason, Some(now + wait), now)
+                .await?;
+        } else {
+            tracing::error!(incident_id = id, level = due.next_level + 1, error = %reason, "could not run an escalation; giving up");
+            tx.escalation_failed(id, &reason, None, now).await?;
+            let text = format!(
+                "Escalation stopped: level {} could not be paged after {tried} attempts ({reason})",
+                due.next_level + 1
+            );
+            self.record(&mut tx, id, "escalation_failed", text, now)
+                .await?;
+        }
+        tx.commit().await
     }
 
     #[tracing::instrument(skip_all, fields(incident_id = due.incident_id, level = due.next_level))]
@@ -136,7 +184,16 @@ impl Escalator {
             now,
         };
         pager::page(tx, &self.config, &who, &request).await?;
-        let deadline = now + chrono::Duration::from_std(level.ack_timeout).unwrap_or_default();
+        // The config refuses timeouts over a week, so this always fits.
+        let deadline = chrono::Duration::from_std(level.ack_timeout)
+            .ok()
+            .and_then(|wait| now.checked_add_signed(wait))
+            .ok_or_else(|| {
+                crate::store::StoreError::Corrupt(format!(
+                    "ack timeout {:?} of policy {} is out of range",
+                    level.ack_timeout, policy.id
+                ))
+            })?;
         tx.advance_escalation(id, due.next_level + 1, Some(deadline), "waiting", now)
             .await
     }

@@ -12,7 +12,7 @@ mod people;
 mod timeline;
 
 pub use outbox::{Backlog, ClaimedItem, FailedItem};
-pub use paging::{DueEscalation, NewPage, PageRecord, ProviderAlert};
+pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};
 pub use timeline::{Change, Ingested, MessageWrite};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

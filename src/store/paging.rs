@@ -40,6 +40,18 @@ pub struct DueEscalation {
     pub next_level: i64,
 }
 
+/// An incident's escalation as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EscalationRow {
+    pub incident_id: i64,
+    pub policy_id: String,
+    pub next_level: i64,
+    pub deadline: Option<DateTime<Utc>>,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ProviderAlert {
     pub incident_id: i64,
@@ -107,6 +119,14 @@ impl Tx {
         Ok(())
     }
 
+    pub async fn escalation(&mut self, incident_id: i64) -> StoreResult<Option<EscalationRow>> {
+        const SQL: &str = "SELECT incident_id, policy_id, next_level, deadline, status, attempts, last_error \
+             FROM escalations WHERE incident_id = $1";
+        Ok(
+            on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(incident_id).fetch_optional(c).await?),
+        )
+    }
+
     /// Takes one escalation whose deadline has passed; the row stays locked until commit.
     pub async fn claim_due_escalation(
         &mut self,
@@ -133,9 +153,32 @@ impl Tx {
         status: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        const SQL: &str = "UPDATE escalations SET next_level = $2, deadline = $3, status = $4, updated_at = $5 WHERE incident_id = $1";
+        const SQL: &str = "UPDATE escalations SET next_level = $2, deadline = $3, status = $4, updated_at = $5, \
+             attempts = 0, last_error = NULL WHERE incident_id = $1";
         on_conn!(self.conn(), c => sqlx::query(SQL).bind(incident_id).bind(next_level).bind(deadline).bind(status).bind(now).execute(c).await?.rows_affected());
         Ok(())
+    }
+
+    /// Records a failed try at a waiting escalation: it is tried again at `retry_at`,
+    /// or, with `None`, marked failed for good. Returns the attempts so far.
+    pub async fn escalation_failed(
+        &mut self,
+        incident_id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        const SQL: &str = "UPDATE escalations SET attempts = attempts + 1, last_error = $2, deadline = $3, \
+             status = CASE WHEN $3 IS NULL THEN 'failed' ELSE status END, updated_at = $4 \
+             WHERE incident_id = $1 AND status = 'waiting' RETURNING attempts";
+        let attempts: Option<i64> = on_conn!(self.conn(), c => sqlx::query_scalar(SQL)
+            .bind(incident_id)
+            .bind(error)
+            .bind(retry_at)
+            .bind(now)
+            .fetch_optional(c)
+            .await?);
+        Ok(attempts.unwrap_or(0))
     }
 
     /// Stops a waiting escalation (acked or cancelled). `false` if it was not waiting.

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod db;
+mod escalations;
 mod faults;
 mod helpers;
 mod import;
