@@ -178,6 +178,38 @@ impl Source<'_> {
     }
 }
 
+impl Source<'_> {
+    /// A whole number of at least `min`: the environment's, else the file's, else
+    /// `default`. A value that is not a number, or too small, names where it came from.
+    fn number(
+        &self,
+        env_key: &str,
+        file_key: &str,
+        file_value: Option<u64>,
+        default: u64,
+        min: u64,
+    ) -> Result<u64, ConfigError> {
+        let Some((raw, origin)) = self.pick(env_key, file_key, file_value.map(|v| v.to_string()))
+        else {
+            return Ok(default);
+        };
+        let key = file_key.rsplit('.').next().unwrap_or(file_key).to_string();
+        match raw.trim().parse::<u64>() {
+            Ok(n) if n >= min => Ok(n),
+            Ok(_) => Err(ConfigError::Invalid {
+                origin,
+                key,
+                problem: format!("must be at least {min}, got `{raw}`"),
+            }),
+            Err(_) => Err(ConfigError::Invalid {
+                origin,
+                key,
+                problem: format!("must be a whole number, got `{raw}`"),
+            }),
+        }
+    }
+}
+
 impl Settings {
     /// Loads from the process environment and the config file it names.
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -270,11 +302,42 @@ impl Settings {
         };
 
         let outbox = OutboxSettings {
-            poll_interval_ms: parsed.outbox.poll_interval_ms.unwrap_or(500).max(10),
-            give_up_after_secs: parsed.outbox.give_up_after_secs.unwrap_or(86_400),
-            retry_base_ms: parsed.outbox.retry_base_ms.unwrap_or(1000).max(10),
-            retry_cap_ms: parsed.outbox.retry_cap_ms.unwrap_or(300_000),
+            poll_interval_ms: src.number(
+                "WARROOM_OUTBOX_POLL_INTERVAL_MS",
+                "outbox.poll_interval_ms",
+                parsed.outbox.poll_interval_ms,
+                500,
+                10,
+            )?,
+            give_up_after_secs: src.number(
+                "WARROOM_OUTBOX_GIVE_UP_AFTER_SECS",
+                "outbox.give_up_after_secs",
+                parsed.outbox.give_up_after_secs,
+                86_400,
+                1,
+            )?,
+            retry_base_ms: src.number(
+                "WARROOM_OUTBOX_RETRY_BASE_MS",
+                "outbox.retry_base_ms",
+                parsed.outbox.retry_base_ms,
+                1000,
+                10,
+            )?,
+            retry_cap_ms: src.number(
+                "WARROOM_OUTBOX_RETRY_CAP_MS",
+                "outbox.retry_cap_ms",
+                parsed.outbox.retry_cap_ms,
+                300_000,
+                10,
+            )?,
         };
+        let history_pace_ms = src.number(
+            "WARROOM_SLACK_HISTORY_PACE_MS",
+            "slack.history_pace_ms",
+            parsed.slack.history_pace_ms,
+            1200,
+            0,
+        )?;
 
         let paging = load_paging(&src, parsed.paging.escalation_file)?;
 
@@ -285,7 +348,7 @@ impl Settings {
                 api_url,
                 announcements_channel,
                 private_channels,
-                history_pace_ms: parsed.slack.history_pace_ms.unwrap_or(1200),
+                history_pace_ms,
             },
             outbox,
             paging,
@@ -463,6 +526,50 @@ mod tests {
         let err = Settings::load(&path, &env_of(&[])).unwrap_err().to_string();
         assert!(
             err.contains("default.toml") && err.contains("api_urll"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_number_in_the_file_has_an_environment_override() {
+        let path = write_temp(
+            "numbers",
+            "[outbox]\npoll_interval_ms = 700\nretry_cap_ms = 9000\n[slack]\nhistory_pace_ms = 5\n",
+        );
+        let env = env_of(&[
+            ("WARROOM_OUTBOX_POLL_INTERVAL_MS", "250"),
+            ("WARROOM_OUTBOX_GIVE_UP_AFTER_SECS", "60"),
+            ("WARROOM_OUTBOX_RETRY_BASE_MS", "20"),
+            ("WARROOM_SLACK_HISTORY_PACE_MS", "0"),
+        ]);
+        let s = Settings::load(&path, &env).unwrap();
+        assert_eq!(
+            (
+                s.outbox.poll_interval_ms,
+                s.outbox.give_up_after_secs,
+                s.outbox.retry_base_ms,
+                s.outbox.retry_cap_ms,
+                s.slack.history_pace_ms
+            ),
+            (250, 60, 20, 9000, 0),
+            "the environment wins; the file fills in the rest"
+        );
+    }
+
+    #[test]
+    fn a_bad_number_from_the_environment_names_the_variable() {
+        let env = env_of(&[("WARROOM_OUTBOX_RETRY_BASE_MS", "fast")]);
+        let err = Settings::load(Path::new("/nonexistent/default.toml"), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("WARROOM_OUTBOX_RETRY_BASE_MS") && err.contains("whole number"),
+            "{err}"
+        );
+        let path = write_temp("smallpoll", "[outbox]\npoll_interval_ms = 1\n");
+        let err = Settings::load(&path, &env_of(&[])).unwrap_err().to_string();
+        assert!(
+            err.contains("outbox.poll_interval_ms") && err.contains("at least 10"),
             "{err}"
         );
     }
