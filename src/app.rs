@@ -79,7 +79,11 @@ impl Application {
                     redact_url(&settings.database_url)
                 )
             })?;
-        let slack = SlackApi::new(&settings.slack.api_url, &secrets.bot_token)?;
+        let slack = SlackApi::new(
+            &settings.slack.api_url,
+            &secrets.bot_token,
+            std::time::Duration::from_millis(settings.slack.call_timeout_ms),
+        )?;
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;

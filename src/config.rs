@@ -50,6 +50,8 @@ pub struct SlackSettings {
     pub private_channels: bool,
     /// Pause between backfill reads (`conversations.history` is Tier 3: ~50 a minute).
     pub history_pace_ms: u64,
+    /// How long one Web API call may take before it counts as failed (and is retried).
+    pub call_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -146,6 +148,7 @@ struct FileSlack {
     announcements_channel: Option<String>,
     private_channels: Option<bool>,
     history_pace_ms: Option<u64>,
+    call_timeout_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -338,6 +341,13 @@ impl Settings {
             1200,
             0,
         )?;
+        let call_timeout_ms = src.number(
+            "WARROOM_SLACK_CALL_TIMEOUT_MS",
+            "slack.call_timeout_ms",
+            parsed.slack.call_timeout_ms,
+            15_000,
+            100,
+        )?;
 
         let paging = load_paging(&src, parsed.paging.escalation_file)?;
 
@@ -349,6 +359,7 @@ impl Settings {
                 announcements_channel,
                 private_channels,
                 history_pace_ms,
+                call_timeout_ms,
             },
             outbox,
             paging,

@@ -15,7 +15,6 @@ use slack_morphism::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 
-const CALL_TIMEOUT: Duration = Duration::from_secs(15);
 /// The metadata event type that marks a message as posted by the outbox.
 const OUTBOX_EVENT_TYPE: &str = "warroom_outbox";
 
@@ -26,6 +25,8 @@ pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
     token: Arc<SlackApiToken>,
     http: reqwest::Client,
+    /// How long one call may take before it counts as a (retryable) failure.
+    timeout: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -185,7 +186,7 @@ struct UploadUrlReply {
 
 impl SlackApi {
     /// Builds a client for `api_url` (e.g. `https://slack.com/api`, or a local fake).
-    pub fn new(api_url: &str, bot_token: &SecretString) -> anyhow::Result<Self> {
+    pub fn new(api_url: &str, bot_token: &SecretString, timeout: Duration) -> anyhow::Result<Self> {
         crate::tls::install_crypto_provider();
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()
@@ -199,11 +200,12 @@ impl SlackApi {
         let connector =
             SlackClientHyperConnector::with_connector(https).with_slack_api_url(api_url);
         let token = SlackApiToken::new(SlackApiTokenValue(bot_token.expose_secret().to_string()));
-        let http = reqwest::Client::builder().timeout(CALL_TIMEOUT).build()?;
+        let http = reqwest::Client::builder().timeout(timeout).build()?;
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
             token: Arc::new(token),
             http,
+            timeout,
         })
     }
 
@@ -214,9 +216,9 @@ impl SlackApi {
     ) -> SlackResult<RS> {
         let session = self.client.open_session(&self.token);
         let call = session.http_session_api.http_post(method, body, None);
-        match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        match tokio::time::timeout(self.timeout, call).await {
             Ok(result) => result.map_err(SlackCallError::from),
-            Err(_) => Err(SlackCallError::Timeout(CALL_TIMEOUT)),
+            Err(_) => Err(SlackCallError::Timeout(self.timeout)),
         }
     }
 
@@ -229,9 +231,9 @@ impl SlackApi {
         let params: Vec<(&str, Option<&String>)> =
             params.iter().map(|(k, v)| (*k, v.as_ref())).collect();
         let call = session.http_session_api.http_get(method, &params, None);
-        match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        match tokio::time::timeout(self.timeout, call).await {
             Ok(result) => result.map_err(SlackCallError::from),
-            Err(_) => Err(SlackCallError::Timeout(CALL_TIMEOUT)),
+            Err(_) => Err(SlackCallError::Timeout(self.timeout)),
         }
     }
 
@@ -265,9 +267,9 @@ impl SlackApi {
             &body,
             None,
         );
-        match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        match tokio::time::timeout(self.timeout, call).await {
             Ok(result) => Ok(result.map_err(SlackCallError::from)?.url),
-            Err(_) => Err(SlackCallError::Timeout(CALL_TIMEOUT)),
+            Err(_) => Err(SlackCallError::Timeout(self.timeout)),
         }
     }
 
@@ -548,7 +550,7 @@ mod tests {
         assert!(!SlackCallError::Api("internal_error".into()).is_permanent());
         assert!(!SlackCallError::RateLimited(None).is_permanent());
         assert!(!SlackCallError::Http(503).is_permanent());
-        assert!(!SlackCallError::Timeout(CALL_TIMEOUT).is_permanent());
+        assert!(!SlackCallError::Timeout(Duration::from_secs(15)).is_permanent());
         assert!(SlackCallError::Http(404).is_permanent());
     }
 }

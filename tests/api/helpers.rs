@@ -16,7 +16,8 @@ use warroom::domain::{Incident, TimelineEntry};
 use warroom::paging::EscalationConfig;
 use warroom::store::Store;
 use warroom_fakes::{
-    BOT_APP_ID, FakeOpsgenie, FakePagerDuty, FakeSlack, FakeWebhook, SlackSigner, payloads,
+    BOT_APP_ID, FakeOpsgenie, FakePagerDuty, FakeSlack, FakeSlackConfig, FakeWebhook, SlackSigner,
+    payloads,
 };
 
 pub const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -77,6 +78,26 @@ pub struct Declared {
     pub channel: String,
 }
 
+/// The bot scopes our app manifests grant: the fake Slack grants exactly these, so a
+/// scope missing from a manifest fails a test instead of failing in production.
+pub fn manifest(socket_mode: bool) -> &'static str {
+    if socket_mode {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/slack-app-manifest.socket-mode.yml"
+        )
+    } else {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/slack-app-manifest.yml")
+    }
+}
+
+/// A fake Slack granting the scopes of the (HTTP or Socket Mode) manifest.
+pub async fn fake_slack(socket_mode: bool) -> FakeSlack {
+    let config = FakeSlackConfig::with_manifest(std::path::Path::new(manifest(socket_mode)))
+        .unwrap_or_else(|e| panic!("read the app manifest: {e}"));
+    FakeSlack::start_with(config).await
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_, _| {}).await
 }
@@ -88,7 +109,7 @@ pub async fn spawn_app_with(
 ) -> TestApp {
     warroom::telemetry::init_for_tests();
     warroom::tls::install_crypto_provider();
-    let slack = FakeSlack::start().await;
+    let slack = fake_slack(false).await;
     let db = Arc::new(TestDb::new(backend).await);
     let mut settings = base_settings(&db, &slack);
     adjust(&mut settings, &slack);
@@ -100,7 +121,7 @@ pub async fn spawn_app_with(
 pub async fn spawn_paging_app(backend: Backend, escalation_toml: &str) -> TestApp {
     warroom::telemetry::init_for_tests();
     warroom::tls::install_crypto_provider();
-    let slack = FakeSlack::start().await;
+    let slack = fake_slack(false).await;
     let pagers = Pagers {
         pagerduty: FakePagerDuty::start().await,
         opsgenie: FakeOpsgenie::start().await,
@@ -147,7 +168,7 @@ pub struct Opts {
 pub async fn spawn_app_opts(opts: Opts) -> TestApp {
     warroom::telemetry::init_for_tests();
     warroom::tls::install_crypto_provider();
-    let slack = FakeSlack::start().await;
+    let slack = fake_slack(opts.socket_mode).await;
     let db = Arc::new(TestDb::new(opts.backend).await);
     let settings = base_settings(&db, &slack);
     let clock = opts.clock_at.map(Clock::manual).unwrap_or_default();
@@ -168,6 +189,8 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
             announcements_channel: None,
             private_channels: false,
             history_pace_ms: 0,
+            // Short, so a test of a call that hangs does not wait out the real 15 s.
+            call_timeout_ms: 2000,
         },
         // Quick retries, so a test of a Slack outage does not wait out real backoff.
         outbox: OutboxSettings {

@@ -6,9 +6,9 @@ use crate::db::Backend;
 use crate::helpers::{OG_WEBHOOK_TOKEN, PD_WEBHOOK_SECRET, TestApp, spawn_paging_app};
 use reqwest::StatusCode;
 use std::time::Duration;
-use warroom_fakes::PagerFailure;
 use warroom_fakes::opsgenie::{Action, Outcome};
 use warroom_fakes::pagerduty::EventOutcome;
+use warroom_fakes::{Failure, PagerFailure};
 
 const SRE: &str = "U06SREONCL";
 const NET: &str = "U02BSPARRO";
@@ -606,4 +606,40 @@ async fn two_replicas_on_one_postgres_page_every_incident_exactly_once() {
     assert_eq!(og.len(), 12);
     assert!(og.iter().all(|r| r.outcome == Outcome::Created));
     assert_eq!(a.pagers().webhook.received("support").len(), 12);
+}
+
+/// Declares a SEV3 (no policy) as the manager, then pages the SRE team by hand with
+/// the page DM's first post failing as `failure` says.
+async fn page_sre_by_hand_through(app: &TestApp, failure: Failure) -> i64 {
+    let inc = app.declare(MANAGER, "Search is slow").await;
+    app.outbox_drained().await;
+    app.slack.fail_next("chat.postMessage", 1, failure);
+    let (_, reply) = app.command(MANAGER, &inc.channel, "page sre").await;
+    assert_eq!(reply["response_type"], "in_channel", "{reply}");
+    app.slack
+        .wait_for("the page DM", |s| !s.dms_to(SRE).is_empty())
+        .await;
+    app.outbox_drained().await;
+    inc.incident_id
+}
+
+#[tokio::test]
+async fn a_page_dm_that_meets_a_500_or_a_timeout_is_still_delivered_exactly_once() {
+    for failure in [
+        Failure::ServerError,
+        Failure::AppliedThenServerError,
+        Failure::AppliedThenHang(Duration::from_secs(3)),
+    ] {
+        let app = app().await;
+        let id = page_sre_by_hand_through(&app, failure.clone()).await;
+        assert_eq!(paged(&app, SRE), 1, "{failure:?}: one DM, not zero or two");
+        let failed: Vec<String> = app
+            .entries(id)
+            .await
+            .into_iter()
+            .map(|e| e.text)
+            .filter(|t| t.starts_with("Could not"))
+            .collect();
+        assert!(failed.is_empty(), "{failure:?}: {failed:?}");
+    }
 }

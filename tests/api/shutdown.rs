@@ -5,12 +5,12 @@ use crate::db::{Backend, TestDb};
 use crate::helpers::SIGNING_SECRET;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use warroom_fakes::{Failure, FakeSlack, SlackSigner, payloads};
+use warroom_fakes::{Failure, SlackSigner, payloads};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_exits_within_a_bounded_time_and_hands_back_writes_slack_is_holding_up() {
     warroom::tls::install_crypto_provider();
-    let slack = FakeSlack::start().await;
+    let slack = crate::helpers::fake_slack(false).await;
     let db = TestDb::new(Backend::Sqlite).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
