@@ -54,11 +54,11 @@ pub async fn send(w: &Worker, op: &Op, d: Delivery<'_>) -> Result<(), SendError>
         Op::CreateWarRoom { .. } => create_war_room(w, &incident).await,
         Op::Invite { users, .. } => {
             let channel = war_room(&incident)?;
-            match w.slack.invite(channel, users).await {
-                // Everyone asked for is there already: the goal is met.
-                Err(SlackCallError::Api(code)) if code == "already_in_channel" => Ok(()),
-                other => Ok(other?),
+            let outcome = w.slack.invite(channel, users).await?;
+            if !outcome.not_invited.is_empty() {
+                report_not_invited(w, &incident, &outcome.not_invited).await?;
             }
+            Ok(())
         }
         Op::SyncTopic { .. } => Ok(w
             .slack
@@ -115,8 +115,42 @@ pub async fn send(w: &Worker, op: &Op, d: Delivery<'_>) -> Result<(), SendError>
     }
 }
 
-/// The page itself: a DM with what, how bad, where, and an Acknowledge button. A page
-/// acknowledged before its DM went out is not sent.
+/// People Slack would not let into the war room are part of the story: said in the
+/// timeline and the room. Retrying would not help (a deactivated account, say), and
+/// everyone else was invited.
+async fn report_not_invited(
+    w: &Worker,
+    incident: &Incident,
+    not_invited: &[(String, String)],
+) -> Result<(), SendError> {
+    let now = w.clock.now();
+    let mut tx = w.store.begin().await?;
+    for (user, code) in not_invited {
+        tracing::warn!(incident_id = incident.id, user = %user, error = %code, "could not invite a person to the war room");
+        let text = format!("Could not invite <@{user}> to the war room: Slack said `{code}`");
+        tx.insert_system_entry(&crate::domain::TimelineEntry::system(
+            incident.id,
+            now,
+            "delivery_failed",
+            None,
+            text.clone(),
+        ))
+        .await?;
+        super::enqueue(
+            &mut tx,
+            &Op::Notice {
+                incident_id: incident.id,
+                text: format!(":warning: {text}"),
+            },
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    w.wake.notify_one();
+    Ok(())
+}
+
 /// Posts a message once: on a retry, a message carrying this item's key that an
 /// earlier attempt left in the channel counts as posted.
 async fn post_once(
@@ -140,6 +174,8 @@ async fn post_once(
         .await?)
 }
 
+/// The page itself: a DM with what, how bad, where, and an Acknowledge button. A page
+/// acknowledged before its DM went out is not sent.
 async fn page_dm(
     w: &Worker,
     d: Delivery<'_>,

@@ -29,6 +29,28 @@ pub struct SlackApi {
     timeout: Duration,
 }
 
+/// What `conversations.invite` could not do. Nobody in here will join by retrying
+/// (a deactivated account, an unknown id): the rest were invited.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InviteOutcome {
+    /// `(user, Slack's error for them)`.
+    pub not_invited: Vec<(String, String)>,
+}
+
+/// Errors `conversations.invite` gives about one listed user rather than the call.
+const PER_USER_INVITE_ERRORS: &[&str] = &[
+    "already_in_channel",
+    "cant_invite",
+    "cant_invite_self",
+    "user_not_found",
+    "user_disabled",
+    "user_is_deactivated",
+    "user_is_restricted",
+    "user_is_ultra_restricted",
+    "ura_max_channels",
+    "not_allowed_token_type",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SlackCallError {
     /// Slack answered `ok:false` with this error code.
@@ -214,12 +236,23 @@ impl SlackApi {
         method: &str,
         body: &Value,
     ) -> SlackResult<RS> {
+        self.post_detailed(method, body)
+            .await?
+            .map_err(SlackCallError::from)
+    }
+
+    /// As [`SlackApi::post`], but an `ok:false` answer comes back whole (its `errors`
+    /// array and body), for the methods whose errors say more than a code.
+    async fn post_detailed<RS: DeserializeOwned + Send>(
+        &self,
+        method: &str,
+        body: &Value,
+    ) -> SlackResult<Result<RS, SlackClientError>> {
         let session = self.client.open_session(&self.token);
         let call = session.http_session_api.http_post(method, body, None);
-        match tokio::time::timeout(self.timeout, call).await {
-            Ok(result) => result.map_err(SlackCallError::from),
-            Err(_) => Err(SlackCallError::Timeout(self.timeout)),
-        }
+        tokio::time::timeout(self.timeout, call)
+            .await
+            .map_err(|_| SlackCallError::Timeout(self.timeout))
     }
 
     async fn get<RS: DeserializeOwned + Send>(
@@ -247,14 +280,34 @@ impl SlackApi {
         Ok(reply.channel)
     }
 
-    pub async fn invite(&self, channel: &str, users: &[String]) -> SlackResult<()> {
-        let _: Empty = self
-            .post(
-                "conversations.invite",
-                &json!({"channel": channel, "users": users.join(",")}),
-            )
-            .await?;
-        Ok(())
+    /// Invites `users`. Slack's invite is all-or-nothing (one user already in, or
+    /// unable to join, and nobody is invited), so it is sent with `force`: the valid
+    /// users join whatever the others' trouble. A user already in the channel counts
+    /// as done; the others that could not be invited are returned.
+    pub async fn invite(&self, channel: &str, users: &[String]) -> SlackResult<InviteOutcome> {
+        let body = json!({"channel": channel, "users": users.join(","), "force": true});
+        let err = match self
+            .post_detailed::<Empty>("conversations.invite", &body)
+            .await?
+        {
+            Ok(_) => return Ok(InviteOutcome::default()),
+            Err(SlackClientError::ApiError(api)) => api,
+            Err(other) => return Err(other.into()),
+        };
+        let mut per_user = invite_errors(err.http_response_body.as_deref());
+        if per_user.is_empty()
+            && users.len() == 1
+            && PER_USER_INVITE_ERRORS.contains(&err.code.as_str())
+        {
+            per_user.push((users[0].clone(), err.code.clone()));
+        }
+        if per_user.is_empty() {
+            return Err(SlackCallError::Api(err.code));
+        }
+        per_user.retain(|(_, code)| code != "already_in_channel");
+        Ok(InviteOutcome {
+            not_invited: per_user,
+        })
     }
 
     /// A Socket Mode WebSocket URL, asked for with the app-level token.
@@ -520,6 +573,23 @@ impl SlackApi {
             status => Err(SlackCallError::Http(status)),
         }
     }
+}
+
+/// The `errors` array of a failed `conversations.invite`: `{user, ok, error}` per user.
+fn invite_errors(body: Option<&str>) -> Vec<(String, String)> {
+    let Some(parsed) = body.and_then(|b| serde_json::from_str::<Value>(b).ok()) else {
+        return Vec::new();
+    };
+    parsed["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let user = e.get("user")?.as_str()?;
+            let code = e.get("error")?.as_str()?;
+            Some((user.to_string(), code.to_string()))
+        })
+        .collect()
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {

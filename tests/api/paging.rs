@@ -643,3 +643,75 @@ async fn a_page_dm_that_meets_a_500_or_a_timeout_is_still_delivered_exactly_once
         assert!(failed.is_empty(), "{failure:?}: {failed:?}");
     }
 }
+
+#[tokio::test]
+async fn every_paged_person_joins_the_war_room_even_when_the_declarer_is_paged_with_them() {
+    let app = app().await;
+    // Support declares; level two then pages networking and support together.
+    let inc = app.declare(SUPPORT, "Storefront down sev1").await;
+    app.slack
+        .wait_for("level one", |s| !s.dms_to(SRE).is_empty())
+        .await;
+    app.advance(Duration::from_secs(5 * MIN)).await;
+    app.outbox_drained().await;
+    assert_eq!(paged(&app, NET), 1);
+    let members = app.slack.members_of(&inc.channel);
+    for poc in [SRE, NET, SUPPORT] {
+        assert!(
+            members.contains(&poc.to_string()),
+            "{poc} was paged but is not in the war room: {members:?}"
+        );
+    }
+}
+
+const WEB_TEAM: &str = r#"
+[teams.web]
+name = "Web"
+pocs = [{ slack = "U0WEBALIVE" }, { slack = "U0WEBGONE0" }]
+
+[policies.web-down]
+[[policies.web-down.levels]]
+targets = ["team:web"]
+ack_timeout = "5m"
+
+[routing.severity]
+sev1 = "web-down"
+"#;
+
+#[tokio::test]
+async fn a_deactivated_person_among_those_paged_keeps_nobody_out_and_is_reported() {
+    let app = spawn_paging_app(Backend::Sqlite, WEB_TEAM).await;
+    app.slack.add_user("U0WEBALIVE", "alive", "Ada Live", "Web");
+    app.slack.add_user("U0WEBGONE0", "gone", "Gus Gone", "Web");
+    app.slack.deactivate_user("U0WEBGONE0");
+
+    let inc = app.declare(MANAGER, "Homepage down sev1").await;
+    app.slack
+        .wait_for("the page to the active POC", |s| {
+            !s.dms_to("U0WEBALIVE").is_empty()
+        })
+        .await;
+    app.outbox_drained().await;
+
+    let members = app.slack.members_of(&inc.channel);
+    assert!(members.contains(&"U0WEBALIVE".to_string()), "{members:?}");
+    assert!(!members.contains(&"U0WEBGONE0".to_string()), "{members:?}");
+    let timeline: Vec<String> = app
+        .entries(inc.incident_id)
+        .await
+        .into_iter()
+        .map(|e| e.text)
+        .collect();
+    assert!(
+        timeline
+            .iter()
+            .any(|t| t.starts_with("Could not invite <@U0WEBGONE0>")),
+        "{timeline:#?}"
+    );
+    assert!(
+        timeline
+            .iter()
+            .any(|t| t.starts_with("Could not send a page by Slack DM")),
+        "the DM to the deactivated person is reported too: {timeline:#?}"
+    );
+}
