@@ -41,13 +41,14 @@ fn both_repo_manifests_load_and_grant_exactly_the_bot_scopes_they_list() {
         "files:write",
         "users:read",
         "im:write",
+        "im:history",
     ];
     for path in [MANIFEST, SOCKET_MANIFEST] {
         let config = FakeSlackConfig::with_manifest(path).unwrap_or_else(|e| panic!("{e}"));
         let granted: Vec<&str> = config.scopes.iter().collect();
         assert_eq!(granted, expected, "{path}");
         assert_eq!(config.scopes.provided(), expected.join(","));
-        assert!(!config.scopes.contains("im:history"));
+        assert!(!config.scopes.contains("channels:join"));
         assert_eq!(config.bot_token, FakeSlackConfig::default().bot_token);
     }
 }
@@ -296,16 +297,22 @@ async fn info_and_list_need_the_read_scope_of_each_type_involved() {
 }
 
 #[tokio::test]
-async fn the_repo_manifest_lacks_im_history_so_reading_a_dm_fails_as_in_production() {
+async fn with_the_repo_manifest_a_dm_can_be_read_but_a_group_dm_cannot() {
     let slack = FakeSlack::start_with(FakeSlackConfig::with_manifest(MANIFEST).unwrap()).await;
     let c = Client::with(slack);
     let dm = c.slack.add_dm("U111");
-    let a = c.get("conversations.history", &[("channel", &dm)]).await;
+    assert!(
+        c.get("conversations.history", &[("channel", &dm)])
+            .await
+            .is_ok(),
+        "im:history lets a page DM's retry see the earlier attempt"
+    );
+    let a = c.get("conversations.list", &[("types", "mpim")]).await;
     assert_eq!(a.error(), Some("missing_scope"));
-    assert_eq!(a.body["needed"], "im:history");
+    assert_eq!(a.body["needed"], "mpim:read");
     assert_eq!(
         a.body["provided"].as_str().unwrap().split(',').count(),
-        12,
+        13,
         "{a:?}"
     );
     // What the manifest grants works.
