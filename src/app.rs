@@ -79,6 +79,17 @@ impl Application {
                     redact_url(&settings.database_url)
                 )
             })?;
+        if let Store::Sqlite(..) = store {
+            // One process owns a SQLite file: claims still in flight are this
+            // process's own from before a crash.
+            let reclaimed = store.reclaim_in_flight().await?;
+            if reclaimed > 0 {
+                tracing::info!(
+                    items = reclaimed,
+                    "took back the outbound writes a previous run left in flight"
+                );
+            }
+        }
         let slack = SlackApi::new(
             &settings.slack.api_url,
             &secrets.bot_token,

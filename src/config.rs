@@ -63,6 +63,9 @@ pub struct OutboxSettings {
     /// First retry delay; doubles per attempt up to `retry_cap_ms`.
     pub retry_base_ms: u64,
     pub retry_cap_ms: u64,
+    /// How long a claim on an item lasts unless its holder renews it (every third of
+    /// it, while the work runs). A holder that died loses its items this soon.
+    pub lease_secs: u64,
 }
 
 impl OutboxSettings {
@@ -158,6 +161,7 @@ struct FileOutbox {
     give_up_after_secs: Option<u64>,
     retry_base_ms: Option<u64>,
     retry_cap_ms: Option<u64>,
+    lease_secs: Option<u64>,
 }
 
 /// Where a value came from, so an error can name it.
@@ -332,6 +336,13 @@ impl Settings {
                 parsed.outbox.retry_cap_ms,
                 300_000,
                 10,
+            )?,
+            lease_secs: src.number(
+                "WARROOM_OUTBOX_LEASE_SECS",
+                "outbox.lease_secs",
+                parsed.outbox.lease_secs,
+                15,
+                1,
             )?,
         };
         let history_pace_ms = src.number(

@@ -20,8 +20,6 @@ use tokio::sync::{Notify, watch};
 const POST_SPACING: Duration = Duration::from_millis(1050);
 /// The shortest idle sleep, so a clock step cannot make workers spin.
 const MIN_IDLE: Duration = Duration::from_millis(5);
-/// How long a claim is held before another worker may take the item over.
-const LEASE: ChronoDuration = ChronoDuration::seconds(120);
 
 #[derive(Clone)]
 pub struct Worker {
@@ -37,8 +35,9 @@ pub struct Worker {
     /// When this process last posted to each channel, to keep under Slack's limit of
     /// about one message a second per channel without collecting 429s.
     pub last_post: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
-    /// Items this process's workers hold right now, to hand back on shutdown.
-    pub in_hand: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    /// Items this process's workers hold right now (id → claim), to hand back on
+    /// shutdown.
+    pub in_hand: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
 }
 
 impl Worker {
@@ -86,15 +85,52 @@ impl Worker {
     /// Claims and handles one item; `Ok(false)` when nothing is due.
     pub async fn drain_once(&self) -> Result<bool, crate::store::StoreError> {
         let now = Utc::now();
-        let Some(item) = self.store.claim_outbox(now, now + LEASE).await? else {
+        let Some(item) = self.store.claim_outbox(now, now + self.lease()).await? else {
             return Ok(false);
         };
         let id = item.id;
-        self.hold(id, true);
+        self.hold(id, Some(&item.claim));
         let handled = self.handle(item).await;
-        self.hold(id, false);
+        self.hold(id, None);
         handled?;
         Ok(true)
+    }
+
+    /// How long a claim lasts unless renewed. Short, so the items of a holder that
+    /// died are taken over within seconds; a holder that lives renews it.
+    fn lease(&self) -> ChronoDuration {
+        ChronoDuration::seconds(self.settings.lease_secs as i64)
+    }
+
+    /// Runs `work` while renewing the claim on `item` every third of a lease. `None`
+    /// when the claim was taken over meanwhile: the work is dropped, and the item is
+    /// its new holder's to finish.
+    async fn while_held<T>(
+        &self,
+        item: &ClaimedItem,
+        work: impl std::future::Future<Output = T>,
+    ) -> Option<T> {
+        let every = (self.lease() / 3)
+            .to_std()
+            .unwrap_or(Duration::from_secs(1))
+            .max(MIN_IDLE);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                done = &mut work => return Some(done),
+                _ = tokio::time::sleep(every) => {
+                    match self.store.renew_outbox(item.id, &item.claim, Utc::now() + self.lease()).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::warn!("the claim was taken over while its work ran; leaving the item to its new holder");
+                            return None;
+                        }
+                        // Keep working: the lease may still hold, and settling will tell.
+                        Err(e) => tracing::warn!(error = %e, "could not renew a claim"),
+                    }
+                }
+            }
+        }
     }
 
     /// How long until `channel` may take another post, if it is too soon.
@@ -107,26 +143,26 @@ impl Worker {
         POST_SPACING.checked_sub(last.elapsed())
     }
 
-    fn hold(&self, id: i64, held: bool) {
+    fn hold(&self, id: i64, claim: Option<&str>) {
         let mut in_hand = self.in_hand.lock().unwrap_or_else(|e| e.into_inner());
-        if held {
-            in_hand.insert(id);
-        } else {
-            in_hand.remove(&id);
-        }
+        match claim {
+            Some(claim) => in_hand.insert(id, claim.to_string()),
+            None => in_hand.remove(&id),
+        };
     }
 
     /// Hands back what is still in hand (after the shutdown grace ran out).
     pub async fn release_all(&self) {
-        let ids: Vec<i64> = self
+        let held: Vec<(i64, String)> = self
             .in_hand
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .drain()
             .collect();
-        for id in ids {
-            match self.store.release_outbox(id).await {
-                Ok(()) => tracing::info!(outbox_id = id, "handed an unfinished Slack write back"),
+        for (id, claim) in held {
+            match self.store.release_outbox(id, &claim).await {
+                Ok(true) => tracing::info!(outbox_id = id, "handed an unfinished Slack write back"),
+                Ok(false) => {}
                 Err(e) => {
                     tracing::warn!(outbox_id = id, error = %e, "could not hand a write back; its lease will expire")
                 }
@@ -140,10 +176,12 @@ impl Worker {
             Ok(op) => op,
             Err(e) => {
                 tracing::error!(error = %e, "unreadable outbox item; giving up on it");
+                let why = format!("unreadable payload: {e}");
                 return self
                     .store
-                    .fail_outbox(item.id, Utc::now(), &format!("unreadable payload: {e}"))
-                    .await;
+                    .fail_outbox(item.id, &item.claim, Utc::now(), &why)
+                    .await
+                    .map(drop);
             }
         };
         let paced = op.paced_channel();
@@ -153,14 +191,22 @@ impl Worker {
             let at = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
             return self
                 .store
-                .retry_outbox(item.id, at, "paced: one post a second per channel")
-                .await;
+                .retry_outbox(
+                    item.id,
+                    &item.claim,
+                    at,
+                    "paced: one post a second per channel",
+                )
+                .await
+                .map(drop);
         }
         let delivery = Delivery {
             key: &item.idem_key,
             retry: item.attempts > 1,
         };
-        let result = send(self, &op, delivery).await;
+        let Some(result) = self.while_held(&item, send(self, &op, delivery)).await else {
+            return Ok(());
+        };
         if let Some(channel) = paced {
             self.last_post
                 .lock()
@@ -171,7 +217,10 @@ impl Worker {
         match result {
             Ok(()) => {
                 tracing::debug!(op = op.name(), "sent");
-                self.store.finish_outbox(item.id, now).await
+                if !self.store.finish_outbox(item.id, &item.claim, now).await? {
+                    tracing::warn!(op = op.name(), "sent, but the claim had been taken over");
+                }
+                Ok(())
             }
             Err(e)
                 if e.is_permanent()
@@ -179,15 +228,25 @@ impl Worker {
                         > ChronoDuration::seconds(self.settings.give_up_after_secs as i64) =>
             {
                 tracing::error!(op = op.name(), incident_id = op.incident_id(), error = %e, attempts = item.attempts, "giving up on an outbound write");
-                self.store.fail_outbox(item.id, now, &e.to_string()).await?;
+                if !self
+                    .store
+                    .fail_outbox(item.id, &item.claim, now, &e.to_string())
+                    .await?
+                {
+                    // Its new holder decides; a failure recorded here could be a lie.
+                    return Ok(());
+                }
                 self.record_failure(&op, &e).await
             }
             Err(e) => {
                 let (base, cap) = (self.settings.retry_base(), self.settings.retry_cap());
                 let wait = retry_delay(&e, item.attempts, base, cap);
                 tracing::warn!(op = op.name(), incident_id = op.incident_id(), error = %e, retry_in_ms = wait.as_millis() as u64, "outbound Slack write failed; will retry");
-                let at = now + ChronoDuration::from_std(wait).unwrap_or(LEASE);
-                self.store.retry_outbox(item.id, at, &e.to_string()).await
+                let at = now + ChronoDuration::from_std(wait).unwrap_or(self.lease());
+                self.store
+                    .retry_outbox(item.id, &item.claim, at, &e.to_string())
+                    .await
+                    .map(drop)
             }
         }
     }

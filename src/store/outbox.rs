@@ -2,7 +2,9 @@
 //! room) go out strictly in id order; different lanes proceed independently, and on
 //! PostgreSQL replicas claim with `FOR UPDATE SKIP LOCKED` so no item is sent twice
 //! concurrently. A claim is a lease: if its holder dies, the item is claimable again
-//! once `locked_until` passes.
+//! once `locked_until` passes. Each claim carries a fresh token; finishing, retrying,
+//! failing, renewing and releasing the item all present it, so a holder whose claim
+//! was taken over changes nothing (they answer `false`).
 
 use super::{Store, StoreResult, Tx, on_conn};
 use chrono::{DateTime, Utc};
@@ -17,6 +19,8 @@ pub struct ClaimedItem {
     pub payload: String,
     pub attempts: i64,
     pub created_at: DateTime<Utc>,
+    /// This claim's fencing token.
+    pub claim: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,14 +73,43 @@ impl Store {
             ""
         };
         let sql = sqlx::AssertSqlSafe(format!(
-            "UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, locked_until = $2 \
+            "UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, locked_until = $2, claim_token = $3 \
              WHERE id = (SELECT o.id FROM outbox o WHERE {CLAIM_WHERE} ORDER BY o.id LIMIT 1 {lock}) \
-             RETURNING id, lane, idem_key, payload, attempts, created_at"
+             RETURNING id, lane, idem_key, payload, attempts, created_at, claim_token AS claim"
         ));
+        let token = uuid::Uuid::new_v4().simple().to_string();
         let mut tx = self.begin().await?;
-        let item: Option<ClaimedItem> = on_conn!(tx.conn(), c => sqlx::query_as(sql).bind(now).bind(lease_until).fetch_optional(c).await?);
+        let item: Option<ClaimedItem> = on_conn!(tx.conn(), c => sqlx::query_as(sql).bind(now).bind(lease_until).bind(&token).fetch_optional(c).await?);
         tx.commit().await?;
         Ok(item)
+    }
+
+    /// Extends a claim that is still held while its work runs. `false` when the claim
+    /// was taken over (or the item finished): stop working on it.
+    pub async fn renew_outbox(
+        &self,
+        id: i64,
+        claim: &str,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE outbox SET locked_until = $3 \
+             WHERE id = $1 AND claim_token = $2 AND status = 'in_flight'";
+        let mut tx = self.begin().await?;
+        let n = on_conn!(tx.conn(), c => sqlx::query(SQL).bind(id).bind(claim).bind(lease_until).execute(c).await?.rows_affected());
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Hands back every claim still held (SQLite at startup). SQLite is one process's
+    /// database, so a claim left in flight belongs to an earlier life of this one,
+    /// which died holding it: waiting for its lease would only delay the war room.
+    pub async fn reclaim_in_flight(&self) -> StoreResult<u64> {
+        const SQL: &str = "UPDATE outbox SET status = 'pending', locked_until = NULL, claim_token = NULL \
+             WHERE status = 'in_flight'";
+        let mut tx = self.begin().await?;
+        let n = on_conn!(tx.conn(), c => sqlx::query(SQL).execute(c).await?.rows_affected());
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// When the earliest item not yet due becomes due (its lane clear), so an idle
@@ -93,26 +126,37 @@ impl Store {
         Ok(at)
     }
 
-    pub async fn finish_outbox(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        self.set_outbox(
+    /// Marks a claimed item sent. `false` when the claim is no longer this holder's.
+    pub async fn finish_outbox(
+        &self,
+        id: i64,
+        claim: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.settle(
+            "UPDATE outbox SET status = 'done', done_at = $3, locked_until = NULL \
+             WHERE id = $1 AND claim_token = $2 AND status = 'in_flight'",
             id,
-            "UPDATE outbox SET status = 'done', done_at = $2, locked_until = NULL WHERE id = $1",
+            claim,
             now,
             None,
         )
         .await
     }
 
-    /// Puts an item back to be tried again at `not_before`.
+    /// Puts a claimed item back to be tried again at `not_before`.
     pub async fn retry_outbox(
         &self,
         id: i64,
+        claim: &str,
         not_before: DateTime<Utc>,
         error: &str,
-    ) -> StoreResult<()> {
-        self.set_outbox(
+    ) -> StoreResult<bool> {
+        self.settle(
+            "UPDATE outbox SET status = 'pending', not_before = $3, last_error = $4, locked_until = NULL, claim_token = NULL \
+             WHERE id = $1 AND claim_token = $2 AND status = 'in_flight'",
             id,
-            "UPDATE outbox SET status = 'pending', not_before = $2, last_error = $3, locked_until = NULL WHERE id = $1",
+            claim,
             not_before,
             Some(error),
         )
@@ -121,43 +165,53 @@ impl Store {
 
     /// Hands a claimed item back at once (shutdown): another worker or replica may take
     /// it now instead of waiting for the lease to run out.
-    pub async fn release_outbox(&self, id: i64) -> StoreResult<()> {
+    pub async fn release_outbox(&self, id: i64, claim: &str) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE outbox SET status = 'pending', locked_until = NULL, claim_token = NULL \
+             WHERE id = $1 AND claim_token = $2 AND status = 'in_flight'";
         let mut tx = self.begin().await?;
-        on_conn!(tx.conn(), c => sqlx::query("UPDATE outbox SET status = 'pending', locked_until = NULL WHERE id = $1 AND status = 'in_flight'")
-            .bind(id)
-            .execute(c)
-            .await?
-            .rows_affected());
-        tx.commit().await
+        let n = on_conn!(tx.conn(), c => sqlx::query(SQL).bind(id).bind(claim).execute(c).await?.rows_affected());
+        tx.commit().await?;
+        Ok(n == 1)
     }
 
-    /// Gives up on an item: it stays visible in `warroom status`.
-    pub async fn fail_outbox(&self, id: i64, now: DateTime<Utc>, error: &str) -> StoreResult<()> {
-        self.set_outbox(
+    /// Gives up on a claimed item: it stays visible in `warroom status`.
+    pub async fn fail_outbox(
+        &self,
+        id: i64,
+        claim: &str,
+        now: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<bool> {
+        self.settle(
+            "UPDATE outbox SET status = 'failed', done_at = $3, last_error = $4, locked_until = NULL \
+             WHERE id = $1 AND claim_token = $2 AND status = 'in_flight'",
             id,
-            "UPDATE outbox SET status = 'failed', done_at = $2, last_error = $3, locked_until = NULL WHERE id = $1",
+            claim,
             now,
             Some(error),
         )
         .await
     }
 
-    async fn set_outbox(
+    /// Runs one fenced transition; `true` when this claim still held the item.
+    async fn settle(
         &self,
-        id: i64,
         sql: &'static str,
+        id: i64,
+        claim: &str,
         at: DateTime<Utc>,
         error: Option<&str>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let mut tx = self.begin().await?;
-        on_conn!(tx.conn(), c => {
-            let q = sqlx::query(sql).bind(id).bind(at);
+        let n = on_conn!(tx.conn(), c => {
+            let q = sqlx::query(sql).bind(id).bind(claim).bind(at);
             match error {
                 Some(e) => q.bind(e).execute(c).await?.rows_affected(),
                 None => q.execute(c).await?.rows_affected(),
             }
         });
-        tx.commit().await
+        tx.commit().await?;
+        Ok(n == 1)
     }
 
     pub async fn outbox_backlog(&self) -> StoreResult<Backlog> {

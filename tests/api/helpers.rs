@@ -198,6 +198,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
             give_up_after_secs: 3600,
             retry_base_ms: 100,
             retry_cap_ms: 2000,
+            lease_secs: 15,
         },
         paging: PagingSettings::disabled(),
     }

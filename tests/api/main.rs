@@ -8,6 +8,7 @@ mod faults;
 mod helpers;
 mod import;
 mod incident_loop;
+mod outbox;
 mod paging;
 mod shutdown;
 mod signatures;

@@ -299,7 +299,10 @@ async fn outbox_items_in_one_lane_go_out_in_order_while_other_lanes_proceed(back
     let next = store.claim_outbox(now, lease).await.unwrap().unwrap();
     assert_eq!(next.payload, "other lane");
     assert!(store.claim_outbox(now, lease).await.unwrap().is_none());
-    store.finish_outbox(first.id, now).await.unwrap();
+    store
+        .finish_outbox(first.id, &first.claim, now)
+        .await
+        .unwrap();
     assert_eq!(
         store
             .claim_outbox(now, lease)
@@ -329,7 +332,12 @@ async fn an_outbox_key_is_queued_once_and_a_retry_waits_its_turn(backend: Backen
         .unwrap()
         .unwrap();
     store
-        .retry_outbox(item.id, now + Duration::seconds(30), "HTTP 503")
+        .retry_outbox(
+            item.id,
+            &item.claim,
+            now + Duration::seconds(30),
+            "HTTP 503",
+        )
         .await
         .unwrap();
     assert!(
@@ -380,6 +388,86 @@ async fn an_abandoned_claim_is_taken_over_after_its_lease(backend: Backend) {
 on_both_backends!(
     an_abandoned_claim_is_taken_over_after_its_lease,
     an_abandoned_claim_is_taken_over_after_its_lease
+);
+
+async fn a_claim_taken_over_can_no_longer_finish_retry_fail_or_renew_its_item(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let now = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue("incident:1", "k", "x", now).await.unwrap();
+    tx.enqueue("incident:1", "k2", "after it", now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let stale = store
+        .claim_outbox(now, now + Duration::seconds(15))
+        .await
+        .unwrap()
+        .unwrap();
+    let later = now + Duration::seconds(16);
+    let fresh = store
+        .claim_outbox(later, later + Duration::seconds(15))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fresh.id, stale.id, "taken over after the lease");
+    assert_ne!(fresh.claim, stale.claim);
+
+    assert!(
+        !store
+            .finish_outbox(stale.id, &stale.claim, later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .retry_outbox(stale.id, &stale.claim, later, "503")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .fail_outbox(stale.id, &stale.claim, later, "400")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .renew_outbox(stale.id, &stale.claim, later + Duration::minutes(1))
+            .await
+            .unwrap()
+    );
+    assert!(!store.release_outbox(stale.id, &stale.claim).await.unwrap());
+    let backlog = store.outbox_backlog().await.unwrap();
+    assert_eq!(
+        (backlog.in_flight, backlog.failed),
+        (1, 0),
+        "still the new holder's"
+    );
+    assert!(
+        store.claim_outbox(later, later).await.unwrap().is_none(),
+        "the lane stays behind the new holder"
+    );
+
+    assert!(
+        store
+            .renew_outbox(fresh.id, &fresh.claim, later + Duration::minutes(1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .finish_outbox(fresh.id, &fresh.claim, later)
+            .await
+            .unwrap()
+    );
+    let next = store.claim_outbox(later, later).await.unwrap().unwrap();
+    assert_eq!(next.payload, "after it");
+}
+on_both_backends!(
+    a_claim_taken_over_can_no_longer_finish_retry_fail_or_renew_its_item,
+    a_claim_taken_over_can_no_longer_finish_retry_fail_or_renew_its_item
 );
 
 async fn concurrent_claims_never_hand_out_the_same_item(backend: Backend) {
@@ -561,9 +649,12 @@ async fn the_next_outbox_due_time_skips_items_waiting_behind_their_lane(backend:
 
     let paced = now + Duration::milliseconds(900);
     let backoff = now + Duration::seconds(4);
-    store.retry_outbox(other.id, paced, "paced").await.unwrap();
     store
-        .retry_outbox(first.id, backoff, "HTTP 503")
+        .retry_outbox(other.id, &other.claim, paced, "paced")
+        .await
+        .unwrap();
+    store
+        .retry_outbox(first.id, &first.claim, backoff, "HTTP 503")
         .await
         .unwrap();
     // "second" waits behind "first", so only the lanes' heads count.
