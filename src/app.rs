@@ -11,6 +11,7 @@ use crate::slack::client::SlackApi;
 use crate::slack::routes;
 use crate::slack::verify::RequestVerifier;
 use crate::store::Store;
+use crate::supervisor::{AbortOnDrop, Tasks};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub timeline: crate::timeline::Writer,
     /// Backfill runs one at a time per process.
     pub backfill_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The supervised background tasks, for the health check.
+    pub tasks: Tasks,
     outbox_wake: Arc<Notify>,
     escalation_wake: Arc<Notify>,
 }
@@ -99,7 +102,7 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let providers = Providers::new(settings.paging.escalation.clone())?;
-        let timeline = crate::timeline::Writer::start(store.clone());
+        let timeline = crate::timeline::Writer::new(store.clone());
         let state = AppState {
             store,
             slack,
@@ -109,6 +112,7 @@ impl Application {
             providers,
             timeline,
             backfill_lock: Arc::new(tokio::sync::Mutex::new(())),
+            tasks: Tasks::new(),
             outbox_wake: Arc::new(Notify::new()),
             escalation_wake: Arc::new(Notify::new()),
         };
@@ -145,9 +149,24 @@ impl Application {
             last_post: Default::default(),
             in_hand: Default::default(),
         };
-        let mut workers: Vec<_> = (0..OUTBOX_WORKERS)
-            .map(|_| tokio::spawn(worker.clone().run(stop_rx.clone())))
-            .collect();
+        let tasks = self.state.tasks.clone();
+        let mut workers: Vec<AbortOnDrop<()>> = Vec::new();
+        for n in 1..=self.state.timeline.tasks() {
+            let writer = self.state.timeline.clone();
+            workers.push(tasks.supervise(
+                format!("timeline writer {n}"),
+                stop_rx.clone(),
+                move |stop| writer.run_task(stop),
+            ));
+        }
+        for n in 1..=OUTBOX_WORKERS {
+            let worker = worker.clone();
+            workers.push(tasks.supervise(
+                format!("outbox worker {n}"),
+                stop_rx.clone(),
+                move |stop| worker.clone().run(stop),
+            ));
+        }
         let escalator = Escalator {
             store: self.state.store.clone(),
             config: self.state.settings.paging.escalation.clone(),
@@ -155,18 +174,28 @@ impl Application {
             wake: self.state.escalation_wake.clone(),
             outbox_wake: self.state.outbox_wake.clone(),
         };
-        workers.push(tokio::spawn(escalator.run(stop_rx.clone())));
-        workers.push(tokio::spawn(
-            self.state.store.clone().run_checkpoints(stop_rx.clone()),
-        ));
+        workers.push(tasks.supervise("escalator", stop_rx.clone(), move |stop| {
+            escalator.clone().run(stop)
+        }));
+        let store = self.state.store.clone();
+        workers.push(
+            tasks.supervise("checkpointer", stop_rx.clone(), move |stop| {
+                store.clone().run_checkpoints(stop)
+            }),
+        );
         match self.app_token {
             Some(app_token) => {
                 // Socket Mode backfills after every hello, including the first.
-                let socket = crate::slack::socket::SocketMode {
-                    state: self.state.clone(),
-                    app_token,
-                };
-                workers.push(tokio::spawn(socket.run(stop_rx.clone())));
+                let state = self.state.clone();
+                workers.push(
+                    tasks.supervise("socket mode", stop_rx.clone(), move |stop| {
+                        let socket = crate::slack::socket::SocketMode {
+                            state: state.clone(),
+                            app_token: app_token.clone(),
+                        };
+                        socket.run(stop)
+                    }),
+                );
             }
             // Gaps are measured before the server takes its first request.
             None => crate::slack::backfill::spawn(&self.state).await,
@@ -178,13 +207,12 @@ impl Application {
             .await?;
         tracing::info!("shutting down: finishing in-flight Slack writes");
         let _ = stop_tx.send(true);
-        let aborts: Vec<_> = workers.iter().map(|w| w.abort_handle()).collect();
         let all = futures::future::join_all(workers);
+        // On timeout the handles are dropped with `all`, which aborts their tasks.
         if tokio::time::timeout(SHUTDOWN_GRACE, all).await.is_err() {
             tracing::warn!(
                 "some Slack writes were still in flight after the grace period; handing them back"
             );
-            aborts.iter().for_each(|a| a.abort());
             worker.release_all().await;
         }
         store.close().await;

@@ -25,6 +25,7 @@ pub mod postmortem;
 pub mod report;
 pub mod slack;
 pub mod store;
+pub mod supervisor;
 pub mod telemetry;
 pub mod timeline;
 pub mod tls;

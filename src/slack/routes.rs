@@ -73,7 +73,13 @@ async fn interactions_route(
     interactions::handle(&state, body).await
 }
 
+/// 200 when the database answers and every background task is running; otherwise
+/// 503 with what is wrong, one line each, for whoever is looking at the probe.
 async fn healthz(State(state): State<AppState>) -> Response {
+    let problems = state.tasks.problems();
+    if !problems.is_empty() {
+        return (StatusCode::SERVICE_UNAVAILABLE, problems.join("\n")).into_response();
+    }
     match state.store.read().await {
         Ok(tx) => {
             let _ = tx.commit().await;

@@ -9,7 +9,7 @@ use crate::store::{Ingested, Store, StoreError, StoreResult};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot, watch};
 
 /// The most writes one transaction takes.
 const MAX_BATCH: usize = 256;
@@ -26,6 +26,8 @@ struct Job {
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    /// Shared by the writer tasks: each takes the next batch in turn.
+    queue: Arc<Mutex<mpsc::Receiver<Job>>>,
     store: Store,
     /// Channel → incident id. A channel becomes a war room once and stays one, so a
     /// hit never goes stale; misses always ask the database.
@@ -33,22 +35,40 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer tasks: one on SQLite (its writes are serial anyway), a few on
-    /// PostgreSQL. They stop when every `Writer` handle is dropped.
-    pub fn start(store: Store) -> Self {
+    /// The queue writes wait in. Nothing is written until the application runs the
+    /// writer tasks ([`Writer::tasks`], [`Writer::run_task`]).
+    pub fn new(store: Store) -> Self {
         let (jobs, rx) = mpsc::channel(QUEUE);
-        let rx = Arc::new(Mutex::new(rx));
-        let tasks = match store {
-            Store::Sqlite(..) => 1,
-            Store::Postgres(_) => 2,
-        };
-        for _ in 0..tasks {
-            tokio::spawn(run(store.clone(), rx.clone()));
-        }
         Self {
             jobs,
+            queue: Arc::new(Mutex::new(rx)),
             store,
             war_rooms: Arc::new(RwLock::new(HashMap::new())),
+        }
+    }
+
+    /// How many writer tasks to run: one on SQLite (its writes are serial anyway), a
+    /// few on PostgreSQL.
+    pub fn tasks(&self) -> usize {
+        match self.store {
+            Store::Sqlite(..) => 1,
+            Store::Postgres(_) => 2,
+        }
+    }
+
+    /// One writer task: takes batches from the queue until `shutdown` turns true.
+    /// Shutdown comes after the server has answered every request, so the queue is
+    /// empty by then.
+    pub fn run_task(
+        &self,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> impl Future<Output = ()> + use<> {
+        let (store, queue) = (self.store.clone(), self.queue.clone());
+        async move {
+            tokio::select! {
+                _ = run(store, queue) => {}
+                _ = shutdown.changed() => {}
+            }
         }
     }
 

@@ -180,3 +180,33 @@ async fn the_health_check_answers_without_a_signature() {
         (StatusCode::OK, "ok".to_string())
     );
 }
+
+#[tokio::test]
+async fn the_health_check_turns_503_and_names_a_background_task_that_ended() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_keep, shutdown) = tokio::sync::watch::channel(false);
+    let _task = app
+        .state
+        .tasks
+        .supervise("doomed task", shutdown, |_| async {
+            panic!("out of cheese")
+        });
+    let mut last = (StatusCode::OK, String::new());
+    for _ in 0..100 {
+        let res = reqwest::get(format!("{}/healthz", app.address))
+            .await
+            .unwrap();
+        last = (res.status(), res.text().await.unwrap());
+        if last.0 != StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(last.0, StatusCode::SERVICE_UNAVAILABLE, "{}", last.1);
+    assert!(
+        last.1
+            .contains("`doomed task` ended (panicked: out of cheese)"),
+        "{}",
+        last.1
+    );
+}
