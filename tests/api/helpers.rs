@@ -430,7 +430,7 @@ impl TestApp {
 
     /// Waits for an incident's war room to exist with its summary pinned.
     pub async fn war_room_of(&self, incident_id: i64) -> String {
-        for _ in 0..500 {
+        for _ in 0..1500 {
             if let Some(c) = self.incident(incident_id).await.channel_id
                 && !self.slack.pins_in(&c).is_empty()
             {

@@ -2,8 +2,9 @@
 //! that die mid-send. Each story must end with every write made once.
 
 use crate::db::Backend;
-use crate::helpers::spawn_app_with;
-use std::time::Duration;
+use crate::helpers::{spawn_app, spawn_app_with};
+use crate::on_both_backends;
+use std::time::{Duration, Instant};
 use warroom_fakes::Failure;
 
 const LEAD: &str = "U0LEAD0001";
@@ -33,3 +34,59 @@ async fn a_send_that_outlasts_its_lease_keeps_its_claim_so_no_replica_repeats_it
     assert_eq!(a.slack.calls_to("conversations.create").len(), 1);
     b.stop().await;
 }
+
+async fn a_bot_killed_right_after_creating_the_war_room_finishes_it_within_seconds(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    app.slack.fail_next(
+        "conversations.create",
+        1,
+        Failure::AppliedThenHang(Duration::from_secs(60)),
+    );
+    let answer = app
+        .ephemeral(LEAD, "C0INCIDENTS", "declare Frozen mid-create sev2")
+        .await;
+    assert!(answer.contains("Declared incident #1"), "{answer}");
+    app.slack
+        .wait_for("the channel to exist at Slack", |s| {
+            s.calls_to("conversations.create").iter().any(|c| c.applied)
+        })
+        .await;
+    let stopped = app.kill().await;
+    let restarted_at = Instant::now();
+    let app = stopped.start().await;
+
+    let room = app.war_room_of(1).await;
+    let took = restarted_at.elapsed();
+    // SQLite takes its own claims back at once; PostgreSQL waits out one lease (15 s).
+    let bound = match backend {
+        Backend::Sqlite => Duration::from_secs(5),
+        Backend::Postgres => Duration::from_secs(25),
+    };
+    assert!(took < bound, "the war room took {took:?} after the restart");
+    let created: Vec<_> = app
+        .slack
+        .channels()
+        .into_iter()
+        .filter(|c| c.name.contains("frozen-mid-create"))
+        .collect();
+    assert_eq!(
+        created.len(),
+        1,
+        "the channel was adopted, not made twice: {created:#?}"
+    );
+    assert_eq!(created[0].id, room);
+    assert!(app.slack.members_of(&room).contains(&LEAD.to_string()));
+    assert!(
+        app.slack
+            .topic_of(&room)
+            .is_some_and(|t| t.contains("SEV2")),
+        "{:?}",
+        app.slack.topic_of(&room)
+    );
+}
+on_both_backends!(
+    a_bot_killed_right_after_creating_the_war_room_finishes_it_within_seconds,
+    a_bot_killed_right_after_creating_the_war_room_finishes_it_within_seconds
+);
