@@ -4,7 +4,7 @@
 
 use super::{Reply, SlashCommand};
 use crate::app::AppState;
-use crate::domain::{Change, Status, TimelineEntry};
+use crate::domain::{Change, Status, SystemEvent, TimelineEntry};
 use crate::error::AppError;
 use crate::outbox::{self, Op};
 use crate::paging;
@@ -27,7 +27,6 @@ pub async fn apply(
         .await?
         .ok_or_else(|| anyhow::anyhow!("incident #{} vanished", found.id))?;
     let is_close = change == Change::Close;
-    let severity_changed = matches!(change, Change::Severity(_));
     let events = match incident.apply(change, now) {
         Ok(events) => events,
         Err(e) => return Ok(Reply::Ephemeral(format!(":warning: {e}"))),
@@ -47,9 +46,12 @@ pub async fn apply(
     let mut escalates = false;
     if matches!(incident.status, Status::Resolved | Status::Closed) {
         paging::stand_down(&mut tx, id, now).await?;
-    } else if severity_changed {
-        // A severity raised into a paging policy starts it (once per incident).
-        escalates = super::start_escalation(state, &mut tx, &incident, now).await?;
+    } else if events.iter().any(|e| {
+        // SEV1 is the worst: a smaller number is a raise.
+        matches!(e, SystemEvent::SeverityChanged { from, to } if to < from)
+    }) {
+        let config = &state.settings.paging.escalation;
+        escalates = paging::on_severity_raised(&mut tx, config, &incident, now).await?;
     }
     let mut ops = vec![
         Op::SyncTopic { incident_id: id },

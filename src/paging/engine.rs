@@ -4,7 +4,7 @@
 //! passed while the bot was down is due at once.
 
 use super::config::{EscalationConfig, Target};
-use super::pager::{self, PageRequest};
+use super::pager::{self, PageRequest, PolicyLevel};
 use super::plan::plan;
 use crate::clock::Clock;
 use crate::domain::{Status, TimelineEntry};
@@ -178,7 +178,11 @@ impl Escalator {
         let who = plan(&self.config, &targets);
         let request = PageRequest {
             incident: &incident,
-            level: Some(due.next_level),
+            level: Some(PolicyLevel {
+                policy: &policy.id,
+                index: due.next_level,
+                repeat: due.next_level as usize >= policy.levels.len(),
+            }),
             note: None,
             paged_by: None,
             now,
@@ -194,6 +198,13 @@ impl Escalator {
                     level.ack_timeout, policy.id
                 ))
             })?;
+        if tx.incident_acked(id).await? {
+            // Someone acknowledged before the policy switched (a raised severity):
+            // the new people have been told, and the ack still counts.
+            return tx
+                .advance_escalation(id, due.next_level + 1, None, "acked", now)
+                .await;
+        }
         tx.advance_escalation(id, due.next_level + 1, Some(deadline), "waiting", now)
             .await
     }

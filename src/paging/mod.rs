@@ -15,6 +15,7 @@ pub mod webhooks;
 
 pub use config::EscalationConfig;
 
+use crate::domain::{Incident, TimelineEntry};
 use crate::outbox::{self, Op, Provider, ProviderAction};
 use crate::store::{StoreResult, Tx};
 use chrono::{DateTime, Utc};
@@ -49,6 +50,58 @@ pub async fn stand_down(tx: &mut Tx, incident_id: i64, now: DateTime<Utc>) -> St
         .await?;
     }
     Ok(stopped)
+}
+
+/// A raised severity moves the incident onto that severity's policy at once: its
+/// first level is due now. People paged before are not paged again (except by a
+/// repeat), and an ack already given still counts (see the engine). Returns whether
+/// an escalation is now due. Lowering a severity goes nowhere near this: nothing
+/// already sent is taken back and the running escalation goes on.
+pub async fn on_severity_raised(
+    tx: &mut Tx,
+    config: &EscalationConfig,
+    incident: &Incident,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let Some(policy) = config.policy_for(incident.severity.level()) else {
+        return Ok(false);
+    };
+    let current = tx.escalation(incident.id).await?;
+    if current
+        .as_ref()
+        .is_some_and(|row| row.policy_id == policy.id)
+    {
+        return Ok(false);
+    }
+    tx.switch_escalation(incident.id, &policy.id, now).await?;
+    let text = match current {
+        Some(_) => format!(
+            "Escalation switched to the {} policy for {}",
+            policy.id, incident.severity
+        ),
+        None => format!(
+            "Escalation started: the {} policy for {}",
+            policy.id, incident.severity
+        ),
+    };
+    tx.insert_system_entry(&TimelineEntry::system(
+        incident.id,
+        now,
+        "escalation",
+        None,
+        text.clone(),
+    ))
+    .await?;
+    outbox::enqueue(
+        tx,
+        &Op::Notice {
+            incident_id: incident.id,
+            text: format!(":rotating_light: {text}"),
+        },
+        None,
+    )
+    .await?;
+    Ok(true)
 }
 
 pub(crate) fn provider_named(name: &str) -> Option<Provider> {

@@ -12,16 +12,28 @@ use chrono::{DateTime, Utc};
 
 pub struct PageRequest<'a> {
     pub incident: &'a Incident,
-    /// The escalation level (0-based), or `None` for a manual page.
-    pub level: Option<i64>,
+    /// The policy and escalation level (0-based), or `None` for a manual page.
+    pub level: Option<PolicyLevel<'a>>,
     pub note: Option<&'a str>,
     /// Who paged by hand; `None` for the policy.
     pub paged_by: Option<&'a str>,
     pub now: DateTime<Utc>,
 }
 
-/// Records and queues the pages of `plan`. Returns the people newly paged (a person
-/// already paged at this level is not paged again).
+/// Where a policy page comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyLevel<'a> {
+    pub policy: &'a str,
+    /// 0-based, counting repeats of the last level on.
+    pub index: i64,
+    /// A repeat of the policy's last level: everyone in it is paged again.
+    pub repeat: bool,
+}
+
+/// Records and queues the pages of `plan`. Returns the people newly paged. A person
+/// already paged at this level is not paged again, and a policy level other than a
+/// repeat skips people paged in this incident before by other means (an earlier
+/// policy, before the severity was raised, or by hand).
 pub async fn page(
     tx: &mut Tx,
     config: &EscalationConfig,
@@ -30,18 +42,27 @@ pub async fn page(
 ) -> StoreResult<Vec<String>> {
     let id = req.incident.id;
     let manual_key = uuid::Uuid::new_v4().simple().to_string();
+    let policy_prefix = req.level.map(|l| format!("policy:{id}:{}:", l.policy));
+    let already = match (req.level, &policy_prefix) {
+        (Some(l), Some(prefix)) if !l.repeat => tx.paged_outside(id, prefix).await?,
+        _ => Default::default(),
+    };
     let mut paged = Vec::new();
-    for callee in &plan.callees {
-        let page_key = match req.level {
-            Some(level) => format!("policy:{id}:{level}:{}", callee.user_id),
-            None => format!("manual:{manual_key}:{}", callee.user_id),
+    for callee in plan
+        .callees
+        .iter()
+        .filter(|c| !already.contains(&c.user_id))
+    {
+        let page_key = match (req.level, &policy_prefix) {
+            (Some(l), Some(prefix)) => format!("{prefix}{}:{}", l.index, callee.user_id),
+            _ => format!("manual:{manual_key}:{}", callee.user_id),
         };
         let new = NewPage {
             incident_id: id,
             page_key: &page_key,
             user_id: &callee.user_id,
             team_id: callee.team_id.as_deref(),
-            level: req.level,
+            level: req.level.map(|l| l.index),
             note: req.note,
             paged_by: req.paged_by,
             paged_at: req.now,
@@ -65,7 +86,7 @@ pub async fn page(
             .map(|t| format!(" ({})", t.name))
             .unwrap_or_default();
         let how = match (req.level, req.paged_by) {
-            (Some(level), _) => format!("escalation level {}", level + 1),
+            (Some(level), _) => format!("escalation level {}", level.index + 1),
             (None, Some(by)) => format!("paged by <@{by}>"),
             (None, None) => "paged".to_string(),
         };

@@ -127,6 +127,43 @@ impl Tx {
         )
     }
 
+    /// Puts the incident on `policy_id` from its first level, due at `now`: a raised
+    /// severity switches policy at once. Replaces whatever escalation ran before.
+    pub async fn switch_escalation(
+        &mut self,
+        incident_id: i64,
+        policy_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        const SQL: &str = "INSERT INTO escalations (incident_id, policy_id, next_level, deadline, status, updated_at) \
+             VALUES ($1, $2, 0, $3, 'waiting', $3) ON CONFLICT (incident_id) DO UPDATE SET \
+             policy_id = excluded.policy_id, next_level = 0, deadline = excluded.deadline, \
+             status = 'waiting', attempts = 0, last_error = NULL, updated_at = excluded.updated_at";
+        on_conn!(self.conn(), c => sqlx::query(SQL).bind(incident_id).bind(policy_id).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Whether anyone has acknowledged a page of this incident.
+    pub async fn incident_acked(&mut self, incident_id: i64) -> StoreResult<bool> {
+        const SQL: &str =
+            "SELECT COUNT(*) FROM pages WHERE incident_id = $1 AND acked_at IS NOT NULL";
+        let n: i64 = on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(incident_id).fetch_one(c).await?);
+        Ok(n > 0)
+    }
+
+    /// People paged in this incident by anything but pages whose key starts with
+    /// `prefix` (another policy, or by hand).
+    pub async fn paged_outside(
+        &mut self,
+        incident_id: i64,
+        prefix: &str,
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        const SQL: &str = "SELECT DISTINCT user_id FROM pages WHERE incident_id = $1 \
+             AND substr(page_key, 1, length($2)) <> $2";
+        let users: Vec<String> = on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(incident_id).bind(prefix).fetch_all(c).await?);
+        Ok(users.into_iter().collect())
+    }
+
     /// Takes one escalation whose deadline has passed; the row stays locked until commit.
     pub async fn claim_due_escalation(
         &mut self,

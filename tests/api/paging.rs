@@ -715,3 +715,119 @@ async fn a_deactivated_person_among_those_paged_keeps_nobody_out_and_is_reported
         "the DM to the deactivated person is reported too: {timeline:#?}"
     );
 }
+
+const TWO_POLICIES: &str = r#"
+[teams.sre]
+name = "SRE on call"
+pocs = [{ slack = "U06SREONCL" }]
+
+[teams.networking]
+name = "Networking"
+pocs = [{ slack = "U02BSPARRO" }]
+
+[teams.managers]
+name = "Engineering managers"
+pocs = [{ slack = "U07ENGMGR0" }]
+
+[policies.minor]
+[[policies.minor.levels]]
+targets = ["team:sre"]
+ack_timeout = "30m"
+
+[policies.major]
+[[policies.major.levels]]
+targets = ["team:sre", "team:networking"]
+ack_timeout = "5m"
+[[policies.major.levels]]
+targets = ["team:managers"]
+ack_timeout = "10m"
+
+[routing.severity]
+sev3 = "minor"
+sev1 = "major"
+"#;
+
+const DECLARER: &str = "U0DECLARE1";
+
+/// A SEV3 on the minor policy, its level one (the SRE) paged.
+async fn minor_incident(backend: Backend) -> (TestApp, i64, String) {
+    let app = spawn_paging_app(backend, TWO_POLICIES).await;
+    let inc = app.declare(DECLARER, "Checkout errors sev3").await;
+    app.slack
+        .wait_for("the SEV3 page", |s| !s.dms_to(SRE).is_empty())
+        .await;
+    app.outbox_drained().await;
+    (app, inc.incident_id, inc.channel)
+}
+
+async fn raising_the_severity_starts_the_new_policy_at_once_without_repaging(backend: Backend) {
+    let (app, id, room) = minor_incident(backend).await;
+    let (_, reply) = app.command(DECLARER, &room, "sev 1").await;
+    assert_eq!(reply["response_type"], "in_channel", "{reply}");
+    app.advance(Duration::from_secs(1)).await;
+    assert_eq!(paged(&app, NET), 1, "the SEV1 policy's level one, at once");
+    assert_eq!(paged(&app, SRE), 1, "already paged in this incident");
+    app.advance(Duration::from_secs(5 * MIN)).await;
+    assert_eq!(
+        paged(&app, MANAGER),
+        1,
+        "the SEV1 policy escalates on its own clock"
+    );
+    let timeline: Vec<String> = app.entries(id).await.into_iter().map(|e| e.text).collect();
+    assert!(
+        timeline
+            .iter()
+            .any(|t| t == "Escalation switched to the major policy for SEV1"),
+        "{timeline:#?}"
+    );
+}
+crate::on_both_backends!(
+    raising_the_severity_starts_the_new_policy_at_once_without_repaging,
+    raising_the_severity_starts_the_new_policy_at_once_without_repaging
+);
+
+async fn after_an_ack_a_raised_severity_pages_the_new_people_but_does_not_escalate(
+    backend: Backend,
+) {
+    let (app, id, room) = minor_incident(backend).await;
+    let sre_page = page_id(&app, id, SRE).await;
+    assert_eq!(app.click_ack(SRE, sre_page).await, StatusCode::OK);
+    app.outbox_drained().await;
+    app.command(DECLARER, &room, "sev 1").await;
+    app.advance(Duration::from_secs(1)).await;
+    assert_eq!(
+        paged(&app, NET),
+        1,
+        "the new policy's people still hear of it"
+    );
+    app.advance(Duration::from_secs(30 * MIN)).await;
+    assert_eq!(paged(&app, MANAGER), 0, "the SRE's ack still counts");
+    assert_eq!(paged(&app, SRE), 1);
+}
+crate::on_both_backends!(
+    after_an_ack_a_raised_severity_pages_the_new_people_but_does_not_escalate,
+    after_an_ack_a_raised_severity_pages_the_new_people_but_does_not_escalate
+);
+
+async fn lowering_the_severity_cancels_nothing_already_sent(backend: Backend) {
+    let app = spawn_paging_app(backend, TWO_POLICIES).await;
+    let inc = app.declare(DECLARER, "Checkout down sev1").await;
+    app.slack
+        .wait_for("the SEV1 pages", |s| {
+            !s.dms_to(SRE).is_empty() && !s.dms_to(NET).is_empty()
+        })
+        .await;
+    app.command(DECLARER, &inc.channel, "sev 3").await;
+    app.advance(Duration::from_secs(5 * MIN)).await;
+    assert_eq!(
+        (paged(&app, SRE), paged(&app, NET), paged(&app, MANAGER)),
+        (1, 1, 1),
+        "the running escalation goes on; nobody is paged twice"
+    );
+    let pages = app.pages(inc.incident_id).await;
+    assert!(pages.iter().all(|p| p.acked_at.is_none()), "{pages:?}");
+}
+crate::on_both_backends!(
+    lowering_the_severity_cancels_nothing_already_sent,
+    lowering_the_severity_cancels_nothing_already_sent
+);
