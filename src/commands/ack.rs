@@ -3,7 +3,7 @@
 use super::{Reply, SlashCommand};
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::paging::ack::{AckOutcome, AckSource, ack_pages};
+use crate::paging::ack::{AckOutcome, AckSource, ack_pages_in};
 
 pub async fn run(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {
     let mut tx = state.store.read().await?;
@@ -14,8 +14,9 @@ pub async fn run(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError
             ":warning: This channel is not an incident war room. Acknowledge inside the incident's channel, or with the button in your page.".into(),
         ));
     };
-    let outcome = ack_pages(
-        &state.store,
+    let mut tx = state.store.begin().await?;
+    let outcome = ack_pages_in(
+        &mut tx,
         &state.clock,
         incident.id,
         &cmd.user_id,
@@ -23,8 +24,7 @@ pub async fn run(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError
         AckSource::SlashCommand,
     )
     .await?;
-    state.wake_outbox();
-    Ok(Reply::Ephemeral(match outcome {
+    let reply = Reply::Ephemeral(match outcome {
         AckOutcome::Acked { .. } => format!(
             ":white_check_mark: Acknowledged. Escalation for incident #{} has stopped.",
             incident.id
@@ -36,5 +36,8 @@ pub async fn run(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError
             ":warning: You have not been paged for incident #{}, so there is nothing of yours to acknowledge. Anyone can help in this channel; `/incident page @you` records you as paged.",
             incident.id
         ),
-    }))
+    });
+    let reply = cmd.delivery.commit(tx, reply).await?;
+    state.wake_outbox();
+    Ok(reply)
 }

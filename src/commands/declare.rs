@@ -57,15 +57,24 @@ pub async fn run(
     args: DeclareArgs,
 ) -> Result<Reply, AppError> {
     let (title, severity) = (args.title.to_string(), args.severity);
-    let id = declare(state, &cmd.user_id, args).await?;
-    Ok(Reply::Ephemeral(format!(
-        ":rotating_light: Declared incident #{id}: *{title}* ({severity}). Opening the war room now; you will be invited."
-    )))
+    let reply = move |id: i64| {
+        Reply::Ephemeral(format!(
+            ":rotating_light: Declared incident #{id}: *{title}* ({severity}). Opening the war room now; you will be invited."
+        ))
+    };
+    declare(state, &cmd.user_id, args, &cmd.delivery, reply).await
 }
 
 /// Declares an incident for `user` and queues its war room. Shared by the slash
-/// command and the modal. Returns the new incident's id.
-pub async fn declare(state: &AppState, user: &str, args: DeclareArgs) -> Result<i64, AppError> {
+/// command and the modal. `reply` says what to answer, given the new incident's id;
+/// it is stored with the incident when `delivery` is a Socket Mode envelope.
+pub async fn declare(
+    state: &AppState,
+    user: &str,
+    args: DeclareArgs,
+    delivery: &super::Delivery,
+    reply: impl FnOnce(i64) -> Reply,
+) -> Result<Reply, AppError> {
     let now = state.clock.now();
     let (mut incident, event) = Incident::declare(Declaration {
         title: args.title,
@@ -105,13 +114,13 @@ pub async fn declare(state: &AppState, user: &str, args: DeclareArgs) -> Result<
         outbox::enqueue(&mut tx, op, Some(&id.to_string())).await?;
     }
     let escalates = start_escalation(state, &mut tx, &incident, now).await?;
-    tx.commit().await?;
+    let reply = delivery.commit(tx, reply(id)).await?;
     state.wake_outbox();
     if escalates {
         state.wake_escalations();
     }
     tracing::info!(incident_id = id, severity = %incident.severity, "incident declared");
-    Ok(id)
+    Ok(reply)
 }
 
 /// Starts the severity's escalation policy, if it has one; level one is due at once.

@@ -5,6 +5,7 @@
 mod ack;
 mod close;
 mod declare;
+mod delivery;
 mod help;
 mod lead;
 mod list;
@@ -16,6 +17,7 @@ mod status;
 mod war_room;
 
 pub use declare::{DeclareArgs, declare, start_escalation};
+pub use delivery::Delivery;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -40,6 +42,9 @@ pub struct SlashCommand {
     pub response_url: String,
     #[serde(default)]
     pub trigger_id: String,
+    /// The Socket Mode envelope it came in, so it runs once (not part of Slack's form).
+    #[serde(skip)]
+    pub delivery: Delivery,
 }
 
 impl SlashCommand {
@@ -65,6 +70,25 @@ impl Reply {
             Reply::Ephemeral(text) => Some(json!({"response_type": "ephemeral", "text": text})),
             Reply::InChannel(text) => Some(json!({"response_type": "in_channel", "text": text})),
             Reply::Empty => None,
+        }
+    }
+
+    pub fn to_answer(&self) -> crate::slack::Answer {
+        match self.to_json() {
+            Some(json) => crate::slack::Answer::Json(json),
+            None => crate::slack::Answer::Empty,
+        }
+    }
+
+    /// The reply an answer carries (the inverse of [`Reply::to_answer`]).
+    pub fn from_answer(answer: &crate::slack::Answer) -> Reply {
+        let crate::slack::Answer::Json(json) = answer else {
+            return Reply::Empty;
+        };
+        let text = json["text"].as_str().unwrap_or_default().to_string();
+        match json["response_type"].as_str() {
+            Some("in_channel") => Reply::InChannel(text),
+            _ => Reply::Ephemeral(text),
         }
     }
 
@@ -118,11 +142,11 @@ pub async fn answer(
     state: &AppState,
     cmd: &SlashCommand,
 ) -> Result<crate::slack::Answer, AppError> {
-    let reply = dispatch(state, cmd).await?;
-    Ok(match reply.to_json() {
-        Some(json) => crate::slack::Answer::Json(json),
-        None => crate::slack::Answer::Empty,
-    })
+    let answer = dispatch(state, cmd).await?.to_answer();
+    cmd.delivery
+        .record_if_not_yet(&state.store, &answer)
+        .await?;
+    Ok(answer)
 }
 
 /// Runs a slash command and returns what to answer.

@@ -79,16 +79,17 @@ pub async fn run(state: &AppState, cmd: &SlashCommand, args: PageArgs) -> Result
         now,
     };
     let paged = pager::page(&mut tx, config, &who, &request).await?;
-    tx.commit().await?;
-    state.wake_outbox();
     let names: Vec<String> = paged.iter().map(|u| format!("<@{u}>")).collect();
     let note = args.message.map(|m| format!(": {m}")).unwrap_or_default();
-    Ok(Reply::InChannel(format!(
+    let reply = Reply::InChannel(format!(
         "<@{}> is paging {} ({}){note}",
         cmd.user_id,
         names.join(", "),
         args.target
-    )))
+    ));
+    let reply = cmd.delivery.commit(tx, reply).await?;
+    state.wake_outbox();
+    Ok(reply)
 }
 
 #[cfg(test)]

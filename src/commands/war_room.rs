@@ -63,16 +63,15 @@ pub async fn apply(
     for op in &ops {
         outbox::enqueue(&mut tx, op, None).await?;
     }
-    tx.commit().await?;
-    state.wake_outbox();
-    if escalates {
-        state.wake_escalations();
-    }
-
     let said: Vec<String> = events.iter().map(|e| e.describe()).collect();
     let mut text = format!("<@{}>: {}", cmd.user_id, said.join(". "));
     if is_close {
         text.push_str(". Drafting the postmortem now; it will be posted here.");
     }
-    Ok(Reply::InChannel(text))
+    let reply = cmd.delivery.commit(tx, Reply::InChannel(text)).await?;
+    state.wake_outbox();
+    if escalates {
+        state.wake_escalations();
+    }
+    Ok(reply)
 }

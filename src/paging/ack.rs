@@ -56,8 +56,23 @@ pub async fn ack_pages(
     page_id: Option<i64>,
     source: AckSource,
 ) -> StoreResult<AckOutcome> {
-    let now = clock.now();
     let mut tx = store.begin().await?;
+    let outcome = ack_pages_in(&mut tx, clock, incident_id, user, page_id, source).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// As [`ack_pages`], in the caller's transaction (which commits it, with whatever
+/// else must land with the ack).
+pub async fn ack_pages_in(
+    tx: &mut Tx,
+    clock: &Clock,
+    incident_id: i64,
+    user: &str,
+    page_id: Option<i64>,
+    source: AckSource,
+) -> StoreResult<AckOutcome> {
+    let now = clock.now();
     let mine: Vec<PageRecord> = tx
         .pages(incident_id)
         .await?
@@ -67,9 +82,7 @@ pub async fn ack_pages(
     if mine.is_empty() {
         return Ok(AckOutcome::NotPaged);
     }
-    let outcome = acknowledge(&mut tx, &mine, user, source, now).await?;
-    tx.commit().await?;
-    Ok(outcome)
+    acknowledge(tx, &mine, user, source, now).await
 }
 
 /// A provider says its alert was acknowledged: ack the team's pages in that incident.

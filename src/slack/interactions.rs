@@ -4,10 +4,10 @@
 use super::Answer;
 use super::views::{ACK_ACTION_ID, DECLARE_CALLBACK_ID};
 use crate::app::AppState;
-use crate::commands::{DeclareArgs, declare};
+use crate::commands::{DeclareArgs, Delivery, Reply, declare};
 use crate::domain::{IncidentTitle, Severity};
 use crate::error::AppError;
-use crate::paging::ack::{AckOutcome, AckSource, ack_pages};
+use crate::paging::ack::{AckOutcome, AckSource, ack_pages_in};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -56,17 +56,27 @@ pub async fn handle(state: &AppState, body: &str) -> Result<Answer, AppError> {
         .map_err(|e| AppError::BadRequest(format!("no payload field: {e}")))?;
     let payload: Payload = serde_json::from_str(&form.payload)
         .map_err(|e| AppError::BadRequest(format!("payload is not an interaction: {e}")))?;
-    handle_payload(state, payload).await
+    handle_payload(state, payload, &Delivery::none()).await
 }
 
-/// An interaction as Socket Mode delivers it (already JSON).
-pub async fn handle_value(state: &AppState, payload: Value) -> Result<Answer, AppError> {
+/// An interaction as Socket Mode delivers it (already JSON), in envelope `delivery`.
+pub async fn handle_value(
+    state: &AppState,
+    payload: Value,
+    delivery: &Delivery,
+) -> Result<Answer, AppError> {
     let payload: Payload = serde_json::from_value(payload)
         .map_err(|e| AppError::BadRequest(format!("payload is not an interaction: {e}")))?;
-    handle_payload(state, payload).await
+    let answer = handle_payload(state, payload, delivery).await?;
+    delivery.record_if_not_yet(&state.store, &answer).await?;
+    Ok(answer)
 }
 
-async fn handle_payload(state: &AppState, payload: Payload) -> Result<Answer, AppError> {
+async fn handle_payload(
+    state: &AppState,
+    payload: Payload,
+    delivery: &Delivery,
+) -> Result<Answer, AppError> {
     match (payload.kind.as_str(), payload.view) {
         ("view_submission", Some(view))
             if view.callback_id.as_deref() == Some(DECLARE_CALLBACK_ID) =>
@@ -74,8 +84,9 @@ async fn handle_payload(state: &AppState, payload: Payload) -> Result<Answer, Ap
             let values = view.state.map(|s| s.values).unwrap_or_default();
             match parse_declare(&values) {
                 Ok(args) => {
-                    declare(state, &payload.user.id, args).await?;
-                    Ok(Answer::Empty)
+                    let reply =
+                        declare(state, &payload.user.id, args, delivery, |_| Reply::Empty).await?;
+                    Ok(reply.to_answer())
                 }
                 Err(errors) => Ok(Answer::Json(
                     json!({"response_action": "errors", "errors": errors}),
@@ -95,7 +106,10 @@ async fn handle_payload(state: &AppState, payload: Payload) -> Result<Answer, Ap
                     .ok_or_else(|| {
                         AppError::BadRequest("acknowledge button without a page id".into())
                     })?;
-                let answer = ack_button(state, page_id, &payload.user.id).await?;
+                let Some(answer) = ack_button(state, page_id, &payload.user.id, delivery).await?
+                else {
+                    return Ok(Answer::Empty); // a twin delivery did it, and said so
+                };
                 if let Some(url) = payload.response_url {
                     let slack = state.slack.clone();
                     tokio::spawn(async move {
@@ -112,25 +126,34 @@ async fn handle_payload(state: &AppState, payload: Payload) -> Result<Answer, Ap
     }
 }
 
-/// Acks the page behind a DM's button; returns what the page message should say now.
-async fn ack_button(state: &AppState, page_id: i64, user: &str) -> Result<Value, AppError> {
+/// Acks the page behind a DM's button; returns what the page message should say now
+/// (`None` when a twin delivery of the same click got there first).
+async fn ack_button(
+    state: &AppState,
+    page_id: i64,
+    user: &str,
+    delivery: &Delivery,
+) -> Result<Option<Value>, AppError> {
     let mut tx = state.store.read().await?;
     let page = tx.page(page_id).await?;
     tx.commit().await?;
     let Some(page) = page else {
-        return Ok(
+        return Ok(Some(
             json!({"response_type": "ephemeral", "replace_original": false, "text": ":warning: That page no longer exists."}),
-        );
+        ));
     };
     if page.user_id != user {
         let text = format!(
             ":warning: This page was sent to <@{}>, so only they can acknowledge it here.",
             page.user_id
         );
-        return Ok(json!({"response_type": "ephemeral", "replace_original": false, "text": text}));
+        return Ok(Some(
+            json!({"response_type": "ephemeral", "replace_original": false, "text": text}),
+        ));
     }
-    let outcome = ack_pages(
-        &state.store,
+    let mut tx = state.store.begin().await?;
+    let outcome = ack_pages_in(
+        &mut tx,
         &state.clock,
         page.incident_id,
         user,
@@ -138,6 +161,9 @@ async fn ack_button(state: &AppState, page_id: i64, user: &str) -> Result<Value,
         AckSource::SlackButton,
     )
     .await?;
+    if delivery.commit_answer(tx, Answer::Empty).await?.is_some() {
+        return Ok(None);
+    }
     state.wake_outbox();
     let text = match outcome {
         AckOutcome::Acked { incident_id, .. } => {
@@ -150,7 +176,7 @@ async fn ack_button(state: &AppState, page_id: i64, user: &str) -> Result<Value,
         }
         AckOutcome::NotPaged => ":warning: There is no page of yours to acknowledge.".to_string(),
     };
-    Ok(json!({"replace_original": true, "text": text}))
+    Ok(Some(json!({"replace_original": true, "text": text})))
 }
 
 /// The modal's fields as declare arguments, or errors keyed by block id.

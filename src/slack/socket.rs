@@ -6,7 +6,7 @@
 
 use super::{Answer, backfill, events, interactions};
 use crate::app::AppState;
-use crate::commands::{self, SlashCommand};
+use crate::commands::{self, Delivery, SlashCommand};
 use crate::error::AppError;
 use futures::{SinkExt, StreamExt};
 use secrecy::SecretString;
@@ -150,15 +150,19 @@ impl SocketMode {
             // Events carry their own event_id, deduplicated with what they store.
             "events_api" => events::handle_value(state, payload).await,
             "slash_commands" | "interactive" => {
-                // A redelivered command must not act twice (declare twice = two war rooms).
-                if !first_delivery(state, envelope_id).await? {
-                    return Ok(Answer::Empty);
+                // A redelivered command must not act twice (declare twice = two war
+                // rooms), and one whose first try stored nothing must still run: the
+                // envelope is recorded with the command's effects (see `Delivery`).
+                let delivery = Delivery::envelope(envelope_id);
+                if let Some(answer) = delivery.earlier_answer(&state.store).await? {
+                    return Ok(answer);
                 }
                 if kind == "interactive" {
-                    return interactions::handle_value(state, payload).await;
+                    return interactions::handle_value(state, payload, &delivery).await;
                 }
-                let cmd: SlashCommand = serde_json::from_value(payload)
+                let mut cmd: SlashCommand = serde_json::from_value(payload)
                     .map_err(|e| AppError::BadRequest(format!("not a slash command: {e}")))?;
+                cmd.delivery = delivery;
                 commands::answer(state, &cmd).await
             }
             other => {
@@ -167,13 +171,4 @@ impl SocketMode {
             }
         }
     }
-}
-
-async fn first_delivery(state: &AppState, envelope_id: &str) -> Result<bool, AppError> {
-    let mut tx = state.store.begin().await?;
-    let first = tx
-        .record_event(&format!("envelope:{envelope_id}"), state.clock.now())
-        .await?;
-    tx.commit().await?;
-    Ok(first)
 }

@@ -164,6 +164,23 @@ impl Tx {
         Ok(fresh)
     }
 
+    /// Records a delivery (a Socket Mode envelope, as `envelope:<id>`) with the answer
+    /// it got. `false` when it was recorded before.
+    pub async fn record_delivery(&mut self, key: &str, answer: Option<&str>) -> StoreResult<bool> {
+        const SQL: &str = "INSERT INTO slack_events (event_id, received_at, answer) VALUES ($1, $2, $3) \
+             ON CONFLICT (event_id) DO NOTHING";
+        let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(key).bind(Utc::now()).bind(answer).execute(c).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// `Some(answer)` when the delivery was recorded (the answer `None`: answered empty).
+    pub async fn delivery_answer(&mut self, key: &str) -> StoreResult<Option<Option<String>>> {
+        const SQL: &str = "SELECT answer FROM slack_events WHERE event_id = $1";
+        let row: Option<(Option<String>,)> =
+            on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(key).fetch_optional(c).await?);
+        Ok(row.map(|(answer,)| answer))
+    }
+
     pub async fn insert_system_entry(&mut self, e: &TimelineEntry) -> StoreResult<()> {
         const SQL: &str = "INSERT INTO timeline_entries (incident_id, at, kind, system_event, author_id, text) \
              VALUES ($1, $2, 'system', $3, $4, $5)";

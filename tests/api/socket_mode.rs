@@ -128,3 +128,114 @@ async fn a_dropped_connection_reconnects_and_backfills_what_was_missed() {
         ]
     );
 }
+
+/// Makes every insert into `table` fail until [`heal`] runs: a store that is down.
+async fn break_inserts(app: &TestApp, table: &str) {
+    let statements: Vec<String> = match &app.store {
+        warroom::store::Store::Sqlite(..) => vec![format!(
+            "CREATE TRIGGER broken BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+        )],
+        warroom::store::Store::Postgres(_) => vec![
+            "CREATE FUNCTION broken() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql".into(),
+            format!("CREATE TRIGGER broken BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION broken()"),
+        ],
+    };
+    for sql in statements {
+        raw(app, &sql).await;
+    }
+}
+
+async fn heal(app: &TestApp, table: &str) {
+    match &app.store {
+        warroom::store::Store::Sqlite(..) => raw(app, "DROP TRIGGER broken").await,
+        warroom::store::Store::Postgres(_) => {
+            raw(app, &format!("DROP TRIGGER broken ON {table}")).await;
+            raw(app, "DROP FUNCTION broken()").await;
+        }
+    }
+}
+
+async fn raw(app: &TestApp, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    match &app.store {
+        warroom::store::Store::Sqlite(pool, _) => sqlx::query(sql).execute(pool).await.map(drop),
+        warroom::store::Store::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(drop),
+    }
+    .expect("raw SQL");
+}
+
+async fn a_command_whose_storing_failed_runs_on_redelivery_and_answers_the_same_after(
+    backend: Backend,
+) {
+    let app = spawn_app_opts(Opts {
+        backend,
+        socket_mode: true,
+        clock_at: None,
+    })
+    .await;
+    break_inserts(&app, "incidents").await;
+    let cmd = payloads::SlashCommand::new(
+        "/incident declare Database refuses writes sev2",
+        "C0INCIDENTS",
+        SRE,
+        "sre",
+        "",
+        "",
+    );
+    let id = app.slack.push_slash_command(&cmd);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        app.slack.unacked(),
+        vec![id.clone()],
+        "not stored, so not acked"
+    );
+    heal(&app, "incidents").await;
+
+    app.slack.redeliver_unacked();
+    let first = app.slack.wait_for_ack(&id).await.payload.expect("a reply");
+    let text = first["text"].as_str().unwrap_or_default().to_string();
+    // PostgreSQL's sequence moved on at the failed insert, so the number may be 2.
+    let id_declared: i64 = text
+        .split("incident #")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a declaration: {first}"));
+    app.war_room_of(id_declared).await;
+
+    // Slack retries once more (the ack was slow, say): same answer, nothing new.
+    let again = app
+        .slack
+        .socket_deliveries()
+        .last()
+        .unwrap()
+        .envelope
+        .clone();
+    app.slack.push_envelope(again);
+    app.slack
+        .wait_for("a second ack", |s| {
+            s.socket_acks()
+                .iter()
+                .filter(|a| a.envelope_id == id)
+                .count()
+                == 2
+        })
+        .await;
+    let acks: Vec<_> = app
+        .slack
+        .socket_acks()
+        .into_iter()
+        .filter(|a| a.envelope_id == id)
+        .collect();
+    assert_eq!(
+        acks[1].payload, acks[0].payload,
+        "the same reply as the first time"
+    );
+    let mut tx = app.store.read().await.unwrap();
+    assert_eq!(tx.open_incidents().await.unwrap().len(), 1, "declared once");
+    tx.commit().await.unwrap();
+}
+crate::on_both_backends!(
+    a_command_whose_storing_failed_runs_on_redelivery_and_answers_the_same_after,
+    a_command_whose_storing_failed_runs_on_redelivery_and_answers_the_same_after
+);
