@@ -12,7 +12,7 @@ pub use incident::{Change, Declaration, Incident, LifecycleError, SystemEvent};
 pub use severity::{BadSeverity, Severity};
 pub use slack_ts::{BadTs, SlackTs};
 pub use status::{BadStatus, Status};
-pub use timeline::{EntryKind, FileRef, TimelineEntry};
+pub use timeline::{EntryKind, FileRef, TextVersion, TimelineEntry};
 pub use title::{BadTitle, IncidentTitle, MAX_TITLE_CHARS, war_room_channel_name, with_suffix};
 
 /// A person as the postmortem names them: display name and their team (profile title).

@@ -19,6 +19,13 @@ pub struct FileRef {
     pub permalink: Option<String>,
 }
 
+/// One version of a message's text and when it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextVersion {
+    pub at: DateTime<Utc>,
+    pub text: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineEntry {
     pub incident_id: i64,
@@ -32,6 +39,9 @@ pub struct TimelineEntry {
     pub thread_ts: Option<String>,
     /// The text before the latest edit, kept so the record shows what changed.
     pub previous_text: Option<String>,
+    /// Every earlier version of the text, oldest first, each with when it was
+    /// written (the message's time, then each edit's); the current text is not here.
+    pub versions: Vec<TextVersion>,
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub files: Vec<FileRef>,
@@ -54,6 +64,7 @@ impl TimelineEntry {
             ts: None,
             thread_ts: None,
             previous_text: None,
+            versions: Vec::new(),
             edited_at: None,
             deleted_at: None,
             files: Vec::new(),
@@ -77,6 +88,7 @@ impl TimelineEntry {
             ts: Some(ts),
             thread_ts: None,
             previous_text: None,
+            versions: Vec::new(),
             edited_at: None,
             deleted_at: None,
             files: Vec::new(),

@@ -21,7 +21,6 @@ pub const MAX_FALLBACK_CHARS: usize = 3000;
 /// attachment has the rest.
 const MAX_TIMELINE_CHARS: usize = 12_000;
 const MAX_BODY_CHARS: usize = 400;
-const MAX_PREVIOUS_CHARS: usize = 150;
 const MAX_NAME_CHARS: usize = 80;
 /// A longer URL can't be cut without breaking it, so it is left out of the message.
 const MAX_URL_CHARS: usize = 300;
@@ -244,14 +243,8 @@ fn timeline_line(line: &Line) -> String {
     match &line.change {
         LineChange::Unchanged => {}
         LineChange::Deleted => out.push_str(" _(deleted)_"),
-        LineChange::Edited { previous: None } => out.push_str(" _(edited)_"),
-        LineChange::Edited { previous: Some(p) } => {
-            let was = p.plain().split_whitespace().collect::<Vec<_>>().join(" ");
-            out.push_str(&format!(
-                " (edited; was: {})",
-                clipped_text(&was, MAX_PREVIOUS_CHARS)
-            ));
-        }
+        // The message shows where things ended; earlier versions are in the file.
+        LineChange::Edited { .. } => out.push_str(" _(edited)_"),
     }
     for file in line.files.iter().take(MAX_FILES_PER_LINE) {
         let name = clipped_text(&file.name, MAX_NAME_CHARS);
@@ -593,7 +586,7 @@ mod tests {
         let mut reply = msg(1, "reply <@U1>");
         reply.thread_ts = Some("1.000000".into());
         let mut edited = msg(2, "new");
-        edited.previous_text = Some("old".into());
+        edited.previous_text = Some("zqx-earlier-text".into());
         let mut deleted = msg(3, "gone\nfor good");
         deleted.deleted_at = Some(t0());
         let blocks = render_blocks(&build(&incident("x"), &[reply, edited, deleted], &people()));
@@ -603,7 +596,11 @@ mod tests {
             all.contains("      ↳ `09:15` *Susan Vega*: reply @Susan Vega"),
             "{all}"
         );
-        assert!(all.contains(": new (edited; was: old)"), "{all}");
+        assert!(all.contains(": new _(edited)_"), "{all}");
+        assert!(
+            !all.contains("zqx-earlier-text"),
+            "earlier versions stay in the file: {all}"
+        );
         assert!(all.contains(": ~gone for good~ _(deleted)_"), "{all}");
     }
 }

@@ -84,9 +84,10 @@ pub struct Line {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LineChange {
     Unchanged,
-    /// `previous` is the text before the latest edit, when it was captured.
+    /// `earlier` holds every earlier version that was captured, oldest first, with the
+    /// time it was written (possibly none: an export keeps only the final text).
     Edited {
-        previous: Option<RichText>,
+        earlier: Vec<(DateTime<Utc>, RichText)>,
     },
     Deleted,
 }
@@ -265,7 +266,7 @@ fn timeline(sorted: &[&TimelineEntry], people: &HashMap<String, Person>) -> Vec<
             LineChange::Deleted
         } else if entry.edited_at.is_some() || entry.previous_text.is_some() {
             LineChange::Edited {
-                previous: rich(entry.previous_text.as_deref(), people),
+                earlier: earlier_versions(entry, people),
             }
         } else {
             LineChange::Unchanged
@@ -283,6 +284,25 @@ fn timeline(sorted: &[&TimelineEntry], people: &HashMap<String, Person>) -> Vec<
         previous_day = Some(day);
     }
     lines
+}
+
+/// The versions an edited entry had, oldest first. Rows written before versions were
+/// kept know only the text before the latest edit, at an unknown time (the
+/// message's own stands in).
+fn earlier_versions(
+    entry: &TimelineEntry,
+    people: &HashMap<String, Person>,
+) -> Vec<(DateTime<Utc>, RichText)> {
+    if entry.versions.is_empty() {
+        return rich(entry.previous_text.as_deref(), people)
+            .map(|t| vec![(entry.at, t)])
+            .unwrap_or_default();
+    }
+    entry
+        .versions
+        .iter()
+        .map(|v| (v.at, RichText::parse(&v.text, people)))
+        .collect()
 }
 
 fn metrics(incident: &Incident, sorted: &[&TimelineEntry]) -> Vec<Metric> {

@@ -137,28 +137,38 @@ fn timeline(out: &mut String, lines: &[Line]) {
         match &line.change {
             LineChange::Unchanged => {}
             LineChange::Deleted => out.push_str(" (deleted)"),
-            LineChange::Edited { previous: None } => out.push_str(" (edited)"),
-            LineChange::Edited { previous: Some(p) } => {
-                out.push_str(" (edited; was: ");
-                let mut was = String::new();
-                write_rich(&mut was, p, "");
-                // Keep the note on one line so it cannot break the list item.
-                for (i, word) in was.split_whitespace().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    out.push_str(word);
-                }
-                out.push(')');
-            }
+            LineChange::Edited { .. } => out.push_str(" (edited)"),
         }
         for file in &line.files {
             out.push(' ');
             write_file(out, file);
         }
         out.push('\n');
+        if let LineChange::Edited { earlier } = &line.change {
+            earlier_versions(out, earlier, indent);
+        }
     }
     out.push('\n');
+}
+
+/// Each earlier version of an edited message, as a list nested in its item: the
+/// file is the record, so it keeps what the message said before.
+fn earlier_versions(
+    out: &mut String,
+    earlier: &[(chrono::DateTime<chrono::Utc>, RichText)],
+    indent: &str,
+) {
+    for (at, text) in earlier {
+        let mut was = String::new();
+        write_rich(&mut was, text, "");
+        let _ = write!(out, "{indent}- _earlier, {}:_", at.format("%H:%M"));
+        // One line each, so a version cannot break out of the list.
+        for word in was.split_whitespace() {
+            out.push(' ');
+            out.push_str(word);
+        }
+        out.push('\n');
+    }
 }
 
 /// Strikes each line separately: `~~` does not reach across line breaks everywhere.
@@ -373,7 +383,12 @@ mod tests {
         let system = TimelineEntry::system(42, at(9, 9, 26), "status", None, "Status x".into());
         let md = render(&[system, reply, file, deleted, edited]);
 
-        assert!(md.contains("- 09:20 **Susan Vega**: fixed text (edited; was: fxied text)"));
+        assert!(
+            md.contains(
+                "- 09:20 **Susan Vega**: fixed text (edited)\n  - _earlier, 09:20:_ fxied text\n"
+            ),
+            "{md}"
+        );
         assert!(md.contains("- 09:22 **Susan Vega**: ~~oops~~\n  ~~second line~~ (deleted)"));
         assert!(
             md.contains("- 09:24 **U9**: 📎 [app log.txt](https://files/F1)"),

@@ -2,9 +2,9 @@
 //! schema: `UNIQUE (channel_id, ts)` for messages, the `slack_events` key for events.
 
 use super::{StoreError, StoreResult, Tx, on_conn};
-use crate::domain::{EntryKind, FileRef, TimelineEntry};
+use crate::domain::{EntryKind, FileRef, TextVersion, TimelineEntry};
 use chrono::{DateTime, Utc};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Whether a write changed anything, so callers can tell a redelivery from news.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +62,7 @@ impl TryFrom<EntryRow> for TimelineEntry {
             ts: r.ts,
             thread_ts: r.thread_ts,
             previous_text: r.previous_text,
+            versions: Vec::new(),
             edited_at: r.edited_at,
             deleted_at: r.deleted_at,
             files,
@@ -268,6 +269,9 @@ impl Tx {
         for &i in run {
             by_kind[writes[i].1.slot()].push(i);
         }
+        if !by_kind[1].is_empty() {
+            self.record_versions(writes, &by_kind[1]).await?;
+        }
         for rows in by_kind.iter().filter(|rows| !rows.is_empty()) {
             let written = self.upsert(writes, rows, writes[rows[0]].1).await?;
             for &i in rows {
@@ -277,6 +281,51 @@ impl Tx {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Keeps every version of the messages `rows` edit (edits, no message twice): the
+    /// text each has now, at the time it was written, and the edit's own text at the
+    /// edit's time. Keyed by time, so a late or repeated edit adds nothing twice.
+    async fn record_versions(
+        &mut self,
+        writes: &[(MessageWrite<'_>, Change)],
+        rows: &[usize],
+    ) -> StoreResult<()> {
+        let keys = (0..rows.len())
+            .map(|r| format!("(${}, ${})", 2 * r + 1, 2 * r + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let current = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO timeline_versions (channel_id, ts, text, at) \
+             SELECT channel_id, ts, text, COALESCE(edited_at, at) FROM timeline_entries \
+             WHERE (channel_id, ts) IN (VALUES {keys}) ON CONFLICT DO NOTHING"
+        ));
+        let values = (0..rows.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=4).map(|k| format!("${}", r * 4 + k)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let edits = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO timeline_versions (channel_id, ts, text, at) VALUES {values} \
+             ON CONFLICT DO NOTHING"
+        ));
+        let single = rows.len() == 1;
+        on_conn!(self.conn(), c => {
+            let mut q = sqlx::query(current).persistent(single);
+            for &i in rows {
+                q = q.bind(writes[i].0.channel_id).bind(writes[i].0.ts);
+            }
+            q.execute(&mut *c).await?;
+            let mut q = sqlx::query(edits).persistent(single);
+            for &i in rows {
+                let (m, change) = &writes[i];
+                q = q.bind(m.channel_id).bind(m.ts).bind(m.text).bind(change.stamp());
+            }
+            q.execute(&mut *c).await?;
+        });
         Ok(())
     }
 
@@ -330,9 +379,33 @@ impl Tx {
     pub async fn entries(&mut self, incident_id: i64) -> StoreResult<Vec<TimelineEntry>> {
         const SQL: &str = "SELECT incident_id, at, kind, system_event, author_id, text, ts, thread_ts, previous_text, \
              edited_at, deleted_at, files FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id";
+        const VERSIONS: &str = "SELECT v.ts, v.text, v.at FROM timeline_versions v \
+             JOIN timeline_entries e ON e.channel_id = v.channel_id AND e.ts = v.ts \
+             WHERE e.incident_id = $1 AND e.edited_at IS NOT NULL";
         let rows: Vec<EntryRow> =
             on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(incident_id).fetch_all(c).await?);
-        rows.into_iter().map(TimelineEntry::try_from).collect()
+        let versions: Vec<(String, String, DateTime<Utc>)> = on_conn!(self.conn(), c => sqlx::query_as(VERSIONS).bind(incident_id).fetch_all(c).await?);
+        let mut by_ts: HashMap<String, Vec<TextVersion>> = HashMap::new();
+        for (ts, text, at) in versions {
+            by_ts.entry(ts).or_default().push(TextVersion { at, text });
+        }
+        let mut entries = rows
+            .into_iter()
+            .map(TimelineEntry::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        for entry in &mut entries {
+            let (Some(ts), Some(edited_at)) = (&entry.ts, entry.edited_at) else {
+                continue;
+            };
+            let Some(mut earlier) = by_ts.remove(ts) else {
+                continue;
+            };
+            // The current text is the version written at the latest edit.
+            earlier.retain(|v| v.at < edited_at);
+            earlier.sort_by_key(|v| v.at);
+            entry.versions = earlier;
+        }
+        Ok(entries)
     }
 
     /// The newest message `ts` stored for an incident: where backfill starts.

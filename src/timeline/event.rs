@@ -69,6 +69,16 @@ impl MessageEvent {
                     .message
                     .as_ref()
                     .ok_or("message_changed without message")?;
+                // A thread parent deleted while it has replies becomes a tombstone:
+                // Slack says so with a change, not with `message_deleted`.
+                if now.subtype.as_deref() == Some(TOMBSTONE) {
+                    let deleted_at = self
+                        .event_ts
+                        .as_deref()
+                        .or(self.body.ts.as_deref())
+                        .ok_or("delete without time")?;
+                    return self.deleted(channel, now.ts.clone(), parse_ts(deleted_at)?, ours);
+                }
                 // Unfurls and reply-count updates also arrive as changes; only a
                 // real edit carries `edited`.
                 let edited = now.edited.as_ref().ok_or("not an edit")?;
@@ -84,31 +94,73 @@ impl MessageEvent {
                 })
             }
             Some("message_deleted") => {
-                let before = self.previous_message.clone().unwrap_or_default();
-                let ts = self
-                    .deleted_ts
-                    .clone()
-                    .or(before.ts.clone())
-                    .ok_or("delete without ts")?;
-                let body = Body {
-                    ts: Some(ts),
-                    ..before
-                };
                 let deleted_at = self
                     .event_ts
                     .as_deref()
                     .or(self.body.ts.as_deref())
                     .ok_or("delete without time")?;
-                Ok(Intent::Delete {
-                    message: body.to_message(channel, ours)?,
-                    deleted_at: parse_ts(deleted_at)?,
-                })
+                self.deleted(
+                    channel,
+                    self.deleted_ts.clone(),
+                    parse_ts(deleted_at)?,
+                    ours,
+                )
             }
             // Joins, leaves, topic and pin notices: the bot records those itself.
             Some(_) => Err("membership or channel notice"),
         }
     }
 }
+
+impl MessageEvent {
+    /// The message `ts` was deleted at `deleted_at`, as it stood before (who said
+    /// what), from `previous_message` when the event carries it.
+    fn deleted(
+        &self,
+        channel: String,
+        ts: Option<String>,
+        deleted_at: chrono::DateTime<chrono::Utc>,
+        ours: &Ours<'_>,
+    ) -> Result<Intent, &'static str> {
+        let before = self.previous_message.clone().unwrap_or_default();
+        let ts = ts.or(before.ts.clone()).ok_or("delete without ts")?;
+        let body = Body {
+            ts: Some(ts),
+            ..before
+        };
+        Ok(Intent::Delete {
+            message: body.to_message(channel, ours)?,
+            deleted_at,
+        })
+    }
+
+    /// A tombstone as history shows it (a deleted thread parent), read at `seen_at`:
+    /// history gives no time for the delete. `None` for any other message.
+    pub fn tombstone(
+        &self,
+        seen_at: chrono::DateTime<chrono::Utc>,
+        ours: &Ours<'_>,
+    ) -> Option<Intent> {
+        if self.subtype.as_deref() != Some(TOMBSTONE) {
+            return None;
+        }
+        let channel = self.channel.clone()?;
+        // What it said is gone from history; the tombstone's own words are Slack's.
+        let body = Body {
+            user: None,
+            text: Some(String::new()),
+            subtype: None,
+            ..self.body.clone()
+        };
+        Some(Intent::Delete {
+            message: body.to_message(channel, ours).ok()?,
+            deleted_at: seen_at,
+        })
+    }
+}
+
+/// The subtype of a deleted thread parent that still has replies.
+const TOMBSTONE: &str = "tombstone";
 
 impl Body {
     fn to_message(&self, channel: String, ours: &Ours<'_>) -> Result<Message, &'static str> {
@@ -197,6 +249,35 @@ mod tests {
             "message": {"user": "U1", "text": "see https://x", "ts": "1700000000.000100"}}),
         );
         assert_eq!(e.intent(&Ours::default()), Err("not an edit"));
+    }
+
+    #[test]
+    fn a_thread_parent_turned_tombstone_is_a_delete_of_what_it_said() {
+        let e = event(
+            json!({"type": "message", "subtype": "message_changed", "channel": "C1", "hidden": true,
+            "ts": "1700000300.000000", "event_ts": "1700000300.000000",
+            "message": {"type": "message", "subtype": "tombstone", "user": "USLACKBOT", "hidden": true,
+                        "text": "This message was deleted.", "ts": "1700000000.000100",
+                        "thread_ts": "1700000000.000100", "reply_count": 1},
+            "previous_message": {"type": "message", "user": "U1", "text": "is it the batch job?",
+                                 "ts": "1700000000.000100", "thread_ts": "1700000000.000100"}}),
+        );
+        let Intent::Delete {
+            message,
+            deleted_at,
+        } = e.intent(&Ours::default()).unwrap()
+        else {
+            panic!("a tombstone is a delete")
+        };
+        assert_eq!(
+            (
+                message.ts.as_str(),
+                message.author.as_deref(),
+                message.text.as_str()
+            ),
+            ("1700000000.000100", Some("U1"), "is it the batch job?")
+        );
+        assert_eq!(deleted_at.timestamp(), 1_700_000_300);
     }
 
     #[test]

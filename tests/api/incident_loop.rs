@@ -161,7 +161,7 @@ async fn a_declared_incident_becomes_a_war_room_and_closes_with_its_full_postmor
     }
     assert!(!md.contains("unrelated chatter") && !md.contains("Warroom's own post"));
     assert!(
-        md.contains("was: msg-10 replica lag is 0s"),
+        md.contains("_ msg-10 replica lag is 0s\n"),
         "an edit keeps what it replaced:\n{md}"
     );
     assert!(md.contains("(deleted)"), "a delete is marked:\n{md}");

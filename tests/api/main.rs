@@ -14,4 +14,5 @@ mod shutdown;
 mod signatures;
 mod socket_mode;
 mod store;
+mod timeline;
 mod war_room;
