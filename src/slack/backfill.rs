@@ -1,10 +1,13 @@
 //! Backfill: what was said in war rooms while Warroom was away (a restart, a dropped
 //! Socket Mode connection, events Slack gave up retrying). For each open incident it
-//! reads the war room's `conversations.history`, takes what was posted or edited after
-//! the newest stored message, and reads `conversations.replies` for every thread whose
-//! `latest_reply` is newer. It writes through the same path as live events, so the
-//! unique keys make backfill and live delivery meet without duplicates. Deletions made
-//! while away are not visible in history and are not backfilled.
+//! reads the war room's whole `conversations.history` since the declaration, page by
+//! page, and stores every message the timeline lacks, wherever it falls (one missed
+//! while later ones got through included), every edit newer than the stored text,
+//! and every tombstone (a deleted thread parent). It reads `conversations.replies` for
+//! each thread whose `latest_reply` is newer than the gap or whose `reply_count` is
+//! more than the timeline holds. It writes through the same path as live events, so
+//! the unique keys make backfill and live delivery meet without duplicates. Plain
+//! deletions made while away are not visible in history and are not backfilled.
 //!
 //! Rate: `conversations.history` and `.replies` are Tier 3 (about 50 calls a minute)
 //! for internal apps; calls are spaced by `slack.history_pace_ms` (default 1.2 s).
@@ -12,6 +15,7 @@
 use crate::app::AppState;
 use crate::domain::{Incident, SlackTs};
 use crate::slack::client::{HistoryPage, SlackCallError};
+use crate::store::Ingested;
 use crate::timeline::{self, Ours};
 use std::time::Duration;
 
@@ -105,66 +109,99 @@ pub async fn fill(state: &AppState, gaps: Vec<Gap>) -> anyhow::Result<Filled> {
 async fn fill_one(state: &AppState, gap: Gap, ours: &Ours<'_>) -> anyhow::Result<usize> {
     let Gap { incident, oldest } = gap;
     let channel = incident.channel_id.as_deref().unwrap_or_default();
-    // The whole war room, not just the gap: an old message may have gained a reply or
-    // an edit while we were away, and only its `latest_reply` / `edited.ts` say so.
+    // The whole war room, not just the gap: a message missed while a later one got
+    // through lies before the gap, and an old message may have gained a reply or an
+    // edit, which only its `latest_reply`, `reply_count` or `edited.ts` say.
     let from = SlackTs::from_datetime(incident.declared_at - BEFORE_DECLARATION)
         .as_str()
         .to_string();
-    let mut top_level = Vec::new();
+    let mut tx = state.store.read().await?;
+    let stored_replies = tx.reply_counts(incident.id).await?;
+    tx.commit().await?;
+    let mut written = 0;
     let mut cursor = None;
     loop {
         let page = paced(state, state.slack.history(channel, &from, cursor.take())).await?;
         cursor = page.next_cursor();
-        top_level.extend(page.messages);
+        let threads: Vec<String> = page
+            .messages
+            .iter()
+            .filter(|m| thread_needs_reading(m, &oldest, &stored_replies))
+            .filter_map(|m| m.get("ts").and_then(|t| t.as_str()).map(str::to_string))
+            .collect();
+        written += store(state, &incident, channel, page.messages, ours).await?;
+        for parent in &threads {
+            written += fill_thread(state, &incident, channel, parent, ours).await?;
+        }
         if cursor.is_none() {
             break;
         }
     }
-    let after_gap = |v: Option<&serde_json::Value>| {
-        v.and_then(|t| t.as_str())
-            .is_some_and(|t| t > oldest.as_str())
-    };
-    let threads: Vec<String> = top_level
-        .iter()
-        .filter(|m| after_gap(m.get("latest_reply")))
-        .filter_map(|m| m.get("ts").and_then(|t| t.as_str()).map(str::to_string))
-        .collect();
-    let mut messages: Vec<serde_json::Value> = top_level
-        .into_iter()
-        .filter(|m| after_gap(m.get("ts")) || after_gap(m.get("edited").and_then(|e| e.get("ts"))))
-        .collect();
-    for parent in &threads {
-        let mut cursor = None;
-        loop {
-            let page = match paced(
-                state,
-                state.slack.replies(channel, parent, &oldest, cursor.take()),
-            )
-            .await
-            {
-                Err(SlackCallError::Api(code)) if code == "thread_not_found" => break,
-                other => other?,
-            };
-            cursor = page.next_cursor();
-            // The parent comes first in every page; only replies are new here.
-            messages.extend(
-                page.messages
-                    .into_iter()
-                    .filter(|m| m.get("ts").and_then(|t| t.as_str()) != Some(parent)),
-            );
-            if cursor.is_none() {
-                break;
-            }
-        }
-    }
-    store(state, &incident, channel, &oldest, messages, ours).await
+    Ok(written)
 }
 
+/// A thread is read when it has a reply newer than the gap, or fewer replies stored
+/// than Slack counts (one was missed, however old).
+fn thread_needs_reading(
+    message: &serde_json::Value,
+    oldest: &str,
+    stored_replies: &std::collections::HashMap<String, i64>,
+) -> bool {
+    let Some(ts) = message.get("ts").and_then(|t| t.as_str()) else {
+        return false;
+    };
+    let latest = message.get("latest_reply").and_then(|t| t.as_str());
+    let counted = message
+        .get("reply_count")
+        .and_then(|n| n.as_i64())
+        .unwrap_or(0);
+    let have = stored_replies.get(ts).copied().unwrap_or(0);
+    latest.is_some_and(|t| t > oldest) || have < counted
+}
+
+/// Reads a whole thread, page by page, storing what the timeline lacks.
+async fn fill_thread(
+    state: &AppState,
+    incident: &Incident,
+    channel: &str,
+    parent: &str,
+    ours: &Ours<'_>,
+) -> anyhow::Result<usize> {
+    let mut written = 0;
+    let mut cursor = None;
+    loop {
+        let page = match paced(
+            state,
+            state.slack.replies(channel, parent, "0", cursor.take()),
+        )
+        .await
+        {
+            Err(SlackCallError::Api(code)) if code == "thread_not_found" => break,
+            other => other?,
+        };
+        cursor = page.next_cursor();
+        // Every page starts with the parent; only the replies are new here.
+        let replies = page
+            .messages
+            .into_iter()
+            .filter(|m| m.get("ts").and_then(|t| t.as_str()) != Some(parent))
+            .collect();
+        written += store(state, incident, channel, replies, ours).await?;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(written)
+}
+
+/// Writes one page of messages through the same path as live events: each new one
+/// is stored, an edited one as it now stands (only a newer edit replaces the text,
+/// and every version is kept), and a tombstone marks what it replaced deleted. The
+/// unique keys make what is already stored a no-op.
 async fn store(
     state: &AppState,
     incident: &Incident,
     channel: &str,
-    oldest: &str,
     messages: Vec<serde_json::Value>,
     ours: &Ours<'_>,
 ) -> anyhow::Result<usize> {
@@ -181,21 +218,27 @@ async fn store(
         let Ok(event) = serde_json::from_value::<timeline::MessageEvent>(m) else {
             continue;
         };
+        if let Some(delete) = event.tombstone(state.clock.now(), ours) {
+            // Only a message we hold can be marked; an unknown one left no words.
+            let ts = &delete.message().ts;
+            if tx.has_message(channel, ts).await?
+                && timeline::apply(&mut tx, incident.id, &delete).await? == Ingested::Stored
+            {
+                written += 1;
+            }
+            continue;
+        }
         let Ok(intent) = event.intent(ours) else {
             continue;
         };
-        // A message edited since the gap is stored as it now stands, keeping what
-        // we had as the previous text.
         let intent = match (intent, edited_at) {
-            (timeline::Intent::New(message), Some(at)) if at.as_str() > oldest => {
-                timeline::Intent::Edit {
-                    message,
-                    edited_at: at.to_datetime(),
-                }
-            }
+            (timeline::Intent::New(message), Some(at)) => timeline::Intent::Edit {
+                message,
+                edited_at: at.to_datetime(),
+            },
             (intent, _) => intent,
         };
-        if timeline::apply(&mut tx, incident.id, &intent).await? == crate::store::Ingested::Stored {
+        if timeline::apply(&mut tx, incident.id, &intent).await? == Ingested::Stored {
             written += 1;
         }
     }

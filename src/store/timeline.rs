@@ -418,6 +418,24 @@ impl Tx {
         )
     }
 
+    /// How many replies each thread has in the timeline, by its parent's ts: where
+    /// backfill compares with Slack's `reply_count` to find a missed reply.
+    pub async fn reply_counts(&mut self, incident_id: i64) -> StoreResult<HashMap<String, i64>> {
+        const SQL: &str = "SELECT thread_ts, COUNT(*) FROM timeline_entries \
+             WHERE incident_id = $1 AND kind = 'message' AND thread_ts IS NOT NULL AND thread_ts <> ts \
+             GROUP BY thread_ts";
+        let rows: Vec<(String, i64)> =
+            on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(incident_id).fetch_all(c).await?);
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Whether the message at `(channel, ts)` is in a timeline.
+    pub async fn has_message(&mut self, channel_id: &str, ts: &str) -> StoreResult<bool> {
+        const SQL: &str = "SELECT COUNT(*) FROM timeline_entries WHERE channel_id = $1 AND ts = $2";
+        let n: i64 = on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(channel_id).bind(ts).fetch_one(c).await?);
+        Ok(n > 0)
+    }
+
     /// Everyone who wrote or acted in the incident, for name lookups.
     pub async fn participants(&mut self, incident_id: i64) -> StoreResult<Vec<String>> {
         const SQL: &str = "SELECT DISTINCT author_id FROM timeline_entries WHERE incident_id = $1 AND author_id IS NOT NULL";

@@ -113,3 +113,73 @@ on_both_backends!(
     an_entry_keeps_every_earlier_version_and_a_tombstone_marks_it_deleted,
     an_entry_keeps_every_earlier_version_and_a_tombstone_marks_it_deleted
 );
+
+async fn backfill_recovers_a_message_missed_while_later_ones_got_through(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let inc = app.declare(LEAD, "Queue backlog sev2").await;
+    let room = inc.channel.clone();
+    // Slack holds every message; the bot hears all but the middle one and one reply.
+    let heard = |text: &'static str| {
+        let (app, room) = (&app, room.clone());
+        async move {
+            let ts = app.next_ts();
+            app.slack.add_message_at(&room, LEAD, text, &ts);
+            app.deliver(
+                &format!("Ev-{ts}"),
+                payloads::message(&room, LEAD, text, &ts),
+            )
+            .await;
+            ts
+        }
+    };
+    heard("first: queue at 10k").await;
+    let missed = app.next_ts();
+    app.slack
+        .add_message_at(&room, DEV, "second: consumer crashed", &missed);
+    let parent = heard("third: restarting consumers").await;
+    for (n, text) in ["reply one", "reply two (missed)", "reply three"]
+        .into_iter()
+        .enumerate()
+    {
+        let ts = app.next_ts();
+        app.slack
+            .add_thread_reply_at(&room, DEV, text, &ts, &parent);
+        if n != 1 {
+            let event = payloads::thread_reply(&room, DEV, text, &ts, &parent);
+            app.deliver(&format!("Ev-{ts}"), event).await;
+        }
+    }
+
+    // A restart backfills the war room.
+    let app = app.kill().await.start().await;
+    let mut stored = Vec::new();
+    for _ in 0..200 {
+        stored = app
+            .entries(inc.incident_id)
+            .await
+            .into_iter()
+            .filter(|e| !e.is_system())
+            .map(|e| e.text)
+            .collect();
+        if stored.len() >= 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        stored,
+        [
+            "first: queue at 10k",
+            "second: consumer crashed",
+            "third: restarting consumers",
+            "reply one",
+            "reply two (missed)",
+            "reply three"
+        ],
+        "every message once, the holes filled"
+    );
+}
+on_both_backends!(
+    backfill_recovers_a_message_missed_while_later_ones_got_through,
+    backfill_recovers_a_message_missed_while_later_ones_got_through
+);
