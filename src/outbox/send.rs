@@ -46,6 +46,21 @@ pub struct Delivery<'a> {
     pub key: &'a str,
     /// An earlier attempt may have reached Slack before we could record it.
     pub retry: bool,
+    /// When the item was queued: no earlier attempt can be older, so a retry looks
+    /// back through history this far (with a margin for clocks that differ).
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+/// Slack's clock and ours may differ; a retry looks this much further back.
+const CLOCK_MARGIN: chrono::Duration = chrono::Duration::minutes(5);
+
+impl Delivery<'_> {
+    /// The oldest `ts` an earlier attempt could carry.
+    fn oldest_ts(&self) -> String {
+        crate::domain::SlackTs::from_datetime(self.since - CLOCK_MARGIN)
+            .as_str()
+            .to_string()
+    }
 }
 
 pub async fn send(w: &Worker, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
@@ -161,7 +176,7 @@ async fn post_once(
     blocks: Option<&serde_json::Value>,
 ) -> Result<String, SendError> {
     if d.retry
-        && let Some(ts) = w.slack.find_posted(channel, d.key).await?
+        && let Some(ts) = w.slack.find_posted(channel, d.key, &d.oldest_ts()).await?
     {
         tracing::info!(
             key = d.key,
@@ -325,19 +340,77 @@ async fn publish_postmortem(
         tx.commit().await?;
     }
     if uploaded.is_none() {
-        let markdown = postmortem::render_markdown(&draft);
-        let file_name = postmortem::file_name(incident);
-        let title = format!("Postmortem draft: {}", incident.title);
-        let comment = "The full postmortem draft, ready to edit.";
-        let file_id = w
-            .slack
-            .upload_text_file(channel, &file_name, &title, &markdown, comment)
-            .await?;
-        let mut tx = w.store.begin().await?;
-        tx.remember_message(incident.id, "postmortem_file", channel, &file_id)
-            .await?;
-        tx.commit().await?;
+        upload_postmortem(w, d, incident, channel, &draft).await?;
     }
+    Ok(())
+}
+
+/// The `.md` file, shared once. Files v2 has no idempotency key, so the file id is
+/// remembered between getting an upload URL and completing the upload; a retry that
+/// finds one asks Slack whether that file was shared before uploading anything again.
+async fn upload_postmortem(
+    w: &Worker,
+    d: Delivery<'_>,
+    incident: &Incident,
+    channel: &str,
+    draft: &postmortem::Draft,
+) -> Result<(), SendError> {
+    let title = format!("Postmortem draft: {}", incident.title);
+    let comment = "The full postmortem draft, ready to edit.";
+    let mut tx = w.store.read().await?;
+    let pending = tx
+        .remembered_message(incident.id, "postmortem_upload")
+        .await?;
+    tx.commit().await?;
+    if let Some((_, file_id)) = pending {
+        let shared = w
+            .slack
+            .find_file_share(channel, &file_id, &d.oldest_ts())
+            .await?;
+        let done = if shared {
+            true
+        } else {
+            // Not shared: its bytes may be up already, so try completing it.
+            match w
+                .slack
+                .complete_upload(channel, &file_id, &title, comment)
+                .await
+            {
+                Ok(()) => true,
+                Err(e) if e.is_permanent() => false, // start afresh
+                Err(e) => return Err(e.into()),
+            }
+        };
+        if done {
+            return remember_upload(w, incident.id, channel, &file_id).await;
+        }
+    }
+    let markdown = postmortem::render_markdown(draft);
+    let (upload_url, file_id) = w
+        .slack
+        .upload_url(&postmortem::file_name(incident), markdown.len())
+        .await?;
+    let mut tx = w.store.begin().await?;
+    tx.remember_message(incident.id, "postmortem_upload", channel, &file_id)
+        .await?;
+    tx.commit().await?;
+    w.slack.send_upload(&upload_url, &markdown).await?;
+    w.slack
+        .complete_upload(channel, &file_id, &title, comment)
+        .await?;
+    remember_upload(w, incident.id, channel, &file_id).await
+}
+
+async fn remember_upload(
+    w: &Worker,
+    incident_id: i64,
+    channel: &str,
+    file_id: &str,
+) -> Result<(), SendError> {
+    let mut tx = w.store.begin().await?;
+    tx.remember_message(incident_id, "postmortem_file", channel, file_id)
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 

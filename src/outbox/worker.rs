@@ -203,6 +203,7 @@ impl Worker {
         let delivery = Delivery {
             key: &item.idem_key,
             retry: item.attempts > 1,
+            since: item.created_at,
         };
         let Some(result) = self.while_held(&item, send(self, &op, delivery)).await else {
             return Ok(());

@@ -441,15 +441,16 @@ impl SlackApi {
         Ok(reply.ts)
     }
 
-    /// The `ts` of a recent message in `channel` posted with `key`, if there is one.
-    pub async fn find_posted(&self, channel: &str, key: &str) -> SlackResult<Option<String>> {
-        let params = [
-            ("channel", Some(channel.to_string())),
-            ("limit", Some("100".to_string())),
-            ("include_all_metadata", Some("true".to_string())),
-        ];
-        let page: HistoryPage = self.get("conversations.history", &params).await?;
-        Ok(page.messages.iter().find_map(|m| {
+    /// The `ts` of the message in `channel` posted with `key` since `oldest`, if any.
+    /// Pages back through history as far as `oldest`: a busy war room can bury a
+    /// post under hundreds of messages before its retry looks.
+    pub async fn find_posted(
+        &self,
+        channel: &str,
+        key: &str,
+        oldest: &str,
+    ) -> SlackResult<Option<String>> {
+        self.scan_history(channel, oldest, |m| {
             let meta = m.get("metadata")?;
             let ours = meta.get("event_type")?.as_str()? == OUTBOX_EVENT_TYPE
                 && meta.get("event_payload")?.get("key")?.as_str()? == key;
@@ -458,7 +459,48 @@ impl SlackApi {
             } else {
                 None
             }
-        }))
+        })
+        .await
+    }
+
+    /// Whether the file `file_id` was shared into `channel` since `oldest` (the share
+    /// is a message carrying the file).
+    pub async fn find_file_share(
+        &self,
+        channel: &str,
+        file_id: &str,
+        oldest: &str,
+    ) -> SlackResult<bool> {
+        let found = self
+            .scan_history(channel, oldest, |m| {
+                m.get("files")?
+                    .as_array()?
+                    .iter()
+                    .any(|f| f.get("id").and_then(|id| id.as_str()) == Some(file_id))
+                    .then_some(())
+            })
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// The first message (newest first) since `oldest` for which `pick` says yes.
+    async fn scan_history<T>(
+        &self,
+        channel: &str,
+        oldest: &str,
+        mut pick: impl FnMut(&Value) -> Option<T>,
+    ) -> SlackResult<Option<T>> {
+        let mut cursor = None;
+        loop {
+            let page = self.history(channel, oldest, cursor).await?;
+            if let Some(found) = page.messages.iter().find_map(&mut pick) {
+                return Ok(Some(found));
+            }
+            match page.next_cursor() {
+                Some(next) => cursor = Some(next),
+                None => return Ok(None),
+            }
+        }
     }
 
     pub async fn update_message(
@@ -514,28 +556,26 @@ impl SlackApi {
         Ok(())
     }
 
-    /// Uploads a text file to a channel the v2 way: get an upload URL, send the
-    /// bytes, complete the upload (files.upload v1 is retired).
-    pub async fn upload_text_file(
-        &self,
-        channel: &str,
-        filename: &str,
-        title: &str,
-        content: &str,
-        initial_comment: &str,
-    ) -> SlackResult<String> {
+    /// Step one of a files v2 upload (files.upload v1 is retired): an upload URL and
+    /// the id the file will have.
+    pub async fn upload_url(&self, filename: &str, length: usize) -> SlackResult<(String, String)> {
         let reply: UploadUrlReply = self
             .get(
                 "files.getUploadURLExternal",
                 &[
                     ("filename", Some(filename.to_string())),
-                    ("length", Some(content.len().to_string())),
+                    ("length", Some(length.to_string())),
                 ],
             )
             .await?;
+        Ok((reply.upload_url, reply.file_id))
+    }
+
+    /// Step two: the bytes, to the upload URL.
+    pub async fn send_upload(&self, upload_url: &str, content: &str) -> SlackResult<()> {
         let sent = self
             .http
-            .post(&reply.upload_url)
+            .post(upload_url)
             .header("content-type", "text/markdown; charset=utf-8")
             .body(content.to_string())
             .send()
@@ -544,17 +584,28 @@ impl SlackApi {
         if !sent.status().is_success() {
             return Err(SlackCallError::Http(sent.status().as_u16()));
         }
+        Ok(())
+    }
+
+    /// Step three: share the uploaded file into `channel`.
+    pub async fn complete_upload(
+        &self,
+        channel: &str,
+        file_id: &str,
+        title: &str,
+        initial_comment: &str,
+    ) -> SlackResult<()> {
         let _: Empty = self
             .post(
                 "files.completeUploadExternal",
                 &json!({
-                    "files": [{"id": reply.file_id, "title": title}],
+                    "files": [{"id": file_id, "title": title}],
                     "channel_id": channel,
                     "initial_comment": initial_comment,
                 }),
             )
             .await?;
-        Ok(reply.file_id)
+        Ok(())
     }
 
     /// Posts to a slash command's `response_url` (slack-morphism's helper cannot set

@@ -90,3 +90,73 @@ on_both_backends!(
     a_bot_killed_right_after_creating_the_war_room_finishes_it_within_seconds,
     a_bot_killed_right_after_creating_the_war_room_finishes_it_within_seconds
 );
+
+async fn a_postmortem_whose_upload_answer_was_lost_is_shared_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let inc = app.declare(LEAD, "Upload answer lost sev3").await;
+    // Slack shares the file, but the answer to completeUploadExternal never arrives.
+    app.slack.fail_next(
+        "files.completeUploadExternal",
+        1,
+        Failure::AppliedThenServerError,
+    );
+    app.command(LEAD, &inc.channel, "close").await;
+    app.slack
+        .wait_for("the draft file", |s| !s.uploaded_files().is_empty())
+        .await;
+    app.outbox_drained().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.outbox_drained().await;
+    assert_eq!(app.slack.uploaded_files().len(), 1, "shared once");
+    assert_eq!(
+        app.slack.calls_to("files.getUploadURLExternal").len(),
+        1,
+        "not uploaded again"
+    );
+}
+on_both_backends!(
+    a_postmortem_whose_upload_answer_was_lost_is_shared_once,
+    a_postmortem_whose_upload_answer_was_lost_is_shared_once
+);
+
+async fn a_retried_post_finds_its_first_attempt_beyond_the_last_hundred_messages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let inc = app.declare(LEAD, "Busy war room sev2").await;
+    let room = inc.channel.clone();
+    // The draft's post reaches Slack but its answer is lost; before the retry looks,
+    // the room has moved on by 150 messages.
+    app.slack
+        .fail_next("chat.postMessage", 1, Failure::AppliedThenServerError);
+    app.slack.fail_next(
+        "conversations.history",
+        1,
+        Failure::Hang(Duration::from_millis(500)),
+    );
+    app.command(LEAD, &room, "close").await;
+    app.slack
+        .wait_for("the first attempt", |s| {
+            s.calls_to("chat.postMessage")
+                .iter()
+                .any(|c| c.applied && c.status == 500)
+        })
+        .await;
+    for n in 0..150 {
+        app.slack
+            .add_message(&room, "U0CHATTY01", &format!("chatter {n}"));
+    }
+    app.slack
+        .wait_for("the draft file", |s| !s.uploaded_files().is_empty())
+        .await;
+    app.outbox_drained().await;
+    let drafts = app
+        .slack
+        .messages_in(&room)
+        .into_iter()
+        .filter(|m| m.text.starts_with("Postmortem:"))
+        .count();
+    assert_eq!(drafts, 1, "the draft was posted once");
+}
+on_both_backends!(
+    a_retried_post_finds_its_first_attempt_beyond_the_last_hundred_messages,
+    a_retried_post_finds_its_first_attempt_beyond_the_last_hundred_messages
+);
