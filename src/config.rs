@@ -17,6 +17,9 @@ pub const DEFAULT_ESCALATION_PATH: &str = "config/escalation.toml";
 pub struct Settings {
     pub listen: SocketAddr,
     pub database_url: String,
+    /// Event ids and finished outbound writes are kept this many days (well past
+    /// Slack's retry horizon), then pruned.
+    pub retention_days: u64,
     pub slack: SlackSettings,
     pub outbox: OutboxSettings,
     pub paging: PagingSettings,
@@ -142,6 +145,7 @@ struct FilePaging {
 #[serde(deny_unknown_fields)]
 struct FileDatabase {
     url: Option<String>,
+    retention_days: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -360,11 +364,19 @@ impl Settings {
             100,
         )?;
 
+        let retention_days = src.number(
+            "WARROOM_RETENTION_DAYS",
+            "database.retention_days",
+            parsed.database.retention_days,
+            7,
+            1,
+        )?;
         let paging = load_paging(&src, parsed.paging.escalation_file)?;
 
         Ok(Settings {
             listen,
             database_url,
+            retention_days,
             slack: SlackSettings {
                 api_url,
                 announcements_channel,

@@ -34,7 +34,7 @@ pub struct Worker {
     pub wake: Arc<Notify>,
     /// When this process last posted to each channel, to keep under Slack's limit of
     /// about one message a second per channel without collecting 429s.
-    pub last_post: Arc<std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>>,
+    pub last_post: Pacing,
     /// Items this process's workers hold right now (id → claim), to hand back on
     /// shutdown.
     pub in_hand: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
@@ -133,16 +133,6 @@ impl Worker {
         }
     }
 
-    /// How long until `channel` may take another post, if it is too soon.
-    fn too_soon(&self, channel: &str) -> Option<Duration> {
-        let last = *self
-            .last_post
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(channel)?;
-        POST_SPACING.checked_sub(last.elapsed())
-    }
-
     fn hold(&self, id: i64, claim: Option<&str>) {
         let mut in_hand = self.in_hand.lock().unwrap_or_else(|e| e.into_inner());
         match claim {
@@ -185,7 +175,7 @@ impl Worker {
             }
         };
         let paced = op.paced_channel();
-        if let Some(wait) = paced.as_deref().and_then(|c| self.too_soon(c)) {
+        if let Some(wait) = paced.as_deref().and_then(|c| self.last_post.too_soon(c)) {
             // Not a failure: come back when the channel may take another post, and let
             // this worker serve other war rooms meanwhile.
             let at = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
@@ -209,10 +199,7 @@ impl Worker {
             return Ok(());
         };
         if let Some(channel) = paced {
-            self.last_post
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(channel, std::time::Instant::now());
+            self.last_post.posted(channel);
         }
         let now = Utc::now();
         match result {
@@ -250,6 +237,39 @@ impl Worker {
                     .map(drop)
             }
         }
+    }
+}
+
+/// The last post to each channel, for pacing. It holds only channels posted to within
+/// the last [`POST_SPACING`]: an older post no longer holds anything back, so it is
+/// forgotten, and the map stays as small as the set of war rooms busy this second.
+#[derive(Clone, Default)]
+pub struct Pacing(Arc<std::sync::Mutex<std::collections::HashMap<String, tokio::time::Instant>>>);
+
+impl Pacing {
+    /// How long until `channel` may take another post, if it is too soon.
+    pub fn too_soon(&self, channel: &str) -> Option<Duration> {
+        let last = *self.lock().get(channel)?;
+        POST_SPACING
+            .checked_sub(last.elapsed())
+            .filter(|wait| !wait.is_zero())
+    }
+
+    /// Notes a post to `channel` now, and forgets channels that are idle again.
+    pub fn posted(&self, channel: String) {
+        let mut map = self.lock();
+        map.retain(|_, at| at.elapsed() < POST_SPACING);
+        map.insert(channel, tokio::time::Instant::now());
+    }
+
+    pub fn tracked(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, tokio::time::Instant>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -313,6 +333,18 @@ mod tests {
 
     const BASE: Duration = Duration::from_secs(1);
     const CAP: Duration = Duration::from_secs(300);
+
+    #[tokio::test(start_paused = true)]
+    async fn pacing_holds_a_channel_for_a_second_then_forgets_it() {
+        let pacing = Pacing::default();
+        pacing.posted("incident:1".into());
+        assert!(pacing.too_soon("incident:1").is_some());
+        assert_eq!(pacing.too_soon("incident:2"), None);
+        tokio::time::advance(POST_SPACING).await;
+        assert_eq!(pacing.too_soon("incident:1"), None);
+        pacing.posted("incident:2".into());
+        assert_eq!(pacing.tracked(), 1, "the idle channel is forgotten");
+    }
 
     #[test]
     fn retry_after_from_slack_wins_over_backoff() {

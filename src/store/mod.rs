@@ -9,10 +9,12 @@ mod incidents;
 mod outbox;
 mod paging;
 mod people;
+mod retention;
 mod timeline;
 
 pub use outbox::{Backlog, ClaimedItem, FailedItem};
 pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};
+pub use retention::Pruned;
 pub use timeline::{Change, Ingested, MessageWrite};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -184,6 +184,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
     Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: db.url.clone(),
+        retention_days: 7,
         slack: SlackSettings {
             api_url: slack.api_url(),
             announcements_channel: None,

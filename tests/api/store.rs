@@ -715,3 +715,64 @@ async fn sqlite_commits_leave_the_log_to_the_checkpointer_which_copies_it_back()
     );
     assert_eq!(entries(&store, id).await.len(), 2000);
 }
+
+async fn pruning_forgets_old_event_ids_and_finished_writes_but_keeps_pending_ones(
+    backend: Backend,
+) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let now = Utc::now();
+    let old = now - Duration::days(8);
+    let mut tx = store.begin().await.unwrap();
+    tx.record_event("Ev-old", old).await.unwrap();
+    tx.record_event("Ev-new", now).await.unwrap();
+    for (lane, key) in [
+        ("a", "done-old"),
+        ("b", "failed-old"),
+        ("c", "done-new"),
+        ("d", "pending-old"),
+    ] {
+        tx.enqueue(&format!("incident:{lane}"), key, "x", old)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    for (done_at, fail) in [(old, false), (old, true), (now, false)] {
+        let item = store
+            .claim_outbox(now, now + Duration::seconds(15))
+            .await
+            .unwrap()
+            .unwrap();
+        if fail {
+            store
+                .fail_outbox(item.id, &item.claim, done_at, "400")
+                .await
+                .unwrap();
+        } else {
+            store
+                .finish_outbox(item.id, &item.claim, done_at)
+                .await
+                .unwrap();
+        }
+    }
+
+    let pruned = store.prune(now - Duration::days(7)).await.unwrap();
+
+    assert_eq!((pruned.events, pruned.outbox), (1, 2), "{pruned:?}");
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.record_event("Ev-old", now).await.unwrap(),
+        "an old id is forgotten"
+    );
+    assert!(
+        !tx.record_event("Ev-new", now).await.unwrap(),
+        "a recent one is kept"
+    );
+    tx.commit().await.unwrap();
+    let backlog = store.outbox_backlog().await.unwrap();
+    assert_eq!((backlog.pending, backlog.failed), (1, 0), "{backlog:?}");
+}
+on_both_backends!(
+    pruning_forgets_old_event_ids_and_finished_writes_but_keeps_pending_ones,
+    pruning_forgets_old_event_ids_and_finished_writes_but_keeps_pending_ones
+);
