@@ -64,13 +64,20 @@ pub struct Alert<'a> {
 pub struct Providers {
     http: reqwest::Client,
     config: Arc<EscalationConfig>,
+    /// Keys and webhook URLs, which an error body must never carry into a war room.
+    secrets: Arc<Vec<String>>,
 }
 
 impl Providers {
     pub fn new(config: Arc<EscalationConfig>) -> anyhow::Result<Self> {
         crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder().timeout(CALL_TIMEOUT).build()?;
-        Ok(Self { http, config })
+        let secrets = Arc::new(secrets_of(&config));
+        Ok(Self {
+            http,
+            config,
+            secrets,
+        })
     }
 
     pub fn config(&self) -> &EscalationConfig {
@@ -96,11 +103,57 @@ impl Providers {
             provider,
             message: e.without_url().to_string(),
         })?;
-        classify(provider, response).await
+        classify(provider, response, &self.secrets).await
     }
 }
 
-async fn classify(provider: Provider, response: reqwest::Response) -> Result<(), ProviderError> {
+/// Every credential the config holds, to scrub from what providers answer.
+fn secrets_of(config: &EscalationConfig) -> Vec<String> {
+    use secrecy::ExposeSecret;
+    let mut secrets: Vec<String> = config
+        .providers
+        .opsgenie_api_key
+        .iter()
+        .map(|k| k.expose_secret().to_string())
+        .collect();
+    for team in config.teams.values() {
+        if let Some(pd) = &team.pagerduty {
+            secrets.push(pd.routing_key.expose_secret().to_string());
+        }
+        if let Some(hook) = &team.webhook {
+            secrets.push(hook.url.clone());
+        }
+    }
+    secrets.retain(|s| s.len() >= 4);
+    // Longest first, so a URL holding a key is scrubbed whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
+}
+
+/// The most of a provider's error body kept: enough to say why, short enough for a
+/// war-room line.
+const MAX_ERROR_BODY: usize = 300;
+
+/// A provider's error body as it may be shown: known secrets replaced, on one line,
+/// cut short.
+fn shown_body(body: &str, secrets: &[String]) -> String {
+    let mut scrubbed = body.to_string();
+    for secret in secrets {
+        scrubbed = scrubbed.replace(secret.as_str(), "[redacted]");
+    }
+    let one_line = scrubbed.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut shown: String = one_line.chars().take(MAX_ERROR_BODY).collect();
+    if one_line.chars().count() > MAX_ERROR_BODY {
+        shown.push('…');
+    }
+    shown
+}
+
+async fn classify(
+    provider: Provider,
+    response: reqwest::Response,
+    secrets: &[String],
+) -> Result<(), ProviderError> {
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
@@ -116,13 +169,7 @@ async fn classify(provider: Provider, response: reqwest::Response) -> Result<(),
         }),
         408 | 500..=599 => Err(ProviderError::Unavailable { provider, status }),
         _ => {
-            let body: String = response
-                .text()
-                .await
-                .unwrap_or_default()
-                .chars()
-                .take(300)
-                .collect();
+            let body = shown_body(&response.text().await.unwrap_or_default(), secrets);
             Err(ProviderError::Rejected {
                 provider,
                 status,
@@ -147,4 +194,33 @@ fn summary(incident: &Incident) -> String {
         "[{}] Incident #{}: {}",
         incident.severity, incident.id, incident.title
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_provider_error_body_keeps_no_secret_and_is_cut_short() {
+        let secrets = vec![
+            "https://hooks.example/T0/XYZSECRET".to_string(),
+            "R0UTINGKEY1234567890".to_string(),
+        ];
+        let body = format!(
+            "{{\"status\":\"invalid event\",\"message\":\"Event object is invalid\",\n\"errors\":[\"routing key R0UTINGKEY1234567890 unknown\", \"see https://hooks.example/T0/XYZSECRET\"]}}{}",
+            "x".repeat(1000)
+        );
+        let shown = shown_body(&body, &secrets);
+        assert!(
+            !shown.contains("R0UTINGKEY") && !shown.contains("XYZSECRET"),
+            "{shown}"
+        );
+        assert!(shown.contains("routing key [redacted] unknown"), "{shown}");
+        assert!(!shown.contains('\n'));
+        assert_eq!(
+            shown.chars().count(),
+            MAX_ERROR_BODY + 1,
+            "cut short, marked with …"
+        );
+    }
 }
