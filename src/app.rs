@@ -74,6 +74,9 @@ impl Application {
         clock: Clock,
     ) -> anyhow::Result<Self> {
         use anyhow::Context;
+        for warning in settings.plain_http_warnings() {
+            tracing::warn!("{warning}");
+        }
         let store = Store::connect(&settings.database_url)
             .await
             .with_context(|| {
@@ -239,17 +242,7 @@ pub async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// A database URL without its password, for messages.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_string(),
-    }
-}
+pub use crate::config::redact_url;
 
 #[cfg(test)]
 mod tests {

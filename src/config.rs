@@ -13,7 +13,7 @@ use std::sync::Arc;
 pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";
 pub const DEFAULT_ESCALATION_PATH: &str = "config/escalation.toml";
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
     pub database_url: String,
@@ -23,6 +23,81 @@ pub struct Settings {
     pub slack: SlackSettings,
     pub outbox: OutboxSettings,
     pub paging: PagingSettings,
+}
+
+/// `Debug` shows the database URL without its password: settings get logged.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("retention_days", &self.retention_days)
+            .field("slack", &self.slack)
+            .field("outbox", &self.outbox)
+            .field("paging", &self.paging)
+            .finish()
+    }
+}
+
+impl Settings {
+    /// One warning per outbound URL that is plain `http://` to a host other than this
+    /// machine: tokens and pages would cross the network unencrypted.
+    pub fn plain_http_warnings(&self) -> Vec<String> {
+        let config = &self.paging.escalation;
+        let mut urls = vec![
+            ("slack.api_url", self.slack.api_url.clone()),
+            (
+                "providers.pagerduty.events_url",
+                config.providers.pagerduty_events_url.clone(),
+            ),
+            (
+                "providers.opsgenie.api_url",
+                config.providers.opsgenie_api_url.clone(),
+            ),
+        ];
+        for team in config.teams.values() {
+            if let Some(hook) = &team.webhook {
+                urls.push(("a team's webhook_url", hook.url.clone()));
+            }
+        }
+        urls.into_iter()
+            .filter(|(_, url)| is_plain_http_off_host(url))
+            .map(|(key, url)| {
+                let host = reqwest::Url::parse(&url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default();
+                format!("{key} is plain http:// to {host}: use https:// outside this machine")
+            })
+            .collect()
+    }
+}
+
+fn is_plain_http_off_host(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    if parsed.scheme() != "http" {
+        return false;
+    }
+    match parsed.host() {
+        Some(url::Host::Domain(d)) => !d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// Who to page, and the secrets that authenticate providers' acknowledgements.
@@ -643,6 +718,42 @@ mod tests {
             err.contains("xoxb-") && !err.contains("secret-value"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_database_password_does_not_show_in_debug_output() {
+        let env = env_of(&[("DATABASE_URL", "postgres://bob:hunter2@db:5432/warroom")]);
+        let s = Settings::load(Path::new("/nonexistent/default.toml"), &env).unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("postgres://bob:***@db:5432/warroom"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn plain_http_is_warned_about_off_this_machine_only() {
+        for (url, warned) in [
+            ("http://slack.internal.example/api", true),
+            ("http://10.0.0.5:8080/api", true),
+            ("http://127.0.0.1:9999/api", false),
+            ("http://localhost:9999/api", false),
+            ("http://[::1]:9999/api", false),
+            ("https://slack.com/api", false),
+        ] {
+            let pairs = [("SLACK_API_URL", url)];
+            let env = env_of(&pairs);
+            let s = Settings::load(Path::new("/nonexistent/default.toml"), &env).unwrap();
+            let warnings = s.plain_http_warnings();
+            assert_eq!(!warnings.is_empty(), warned, "{url}: {warnings:?}");
+            if warned {
+                assert!(
+                    warnings[0].starts_with("slack.api_url is plain http://"),
+                    "{warnings:?}"
+                );
+            }
+        }
     }
 
     #[test]
