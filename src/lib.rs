@@ -6,6 +6,11 @@
 //! Slack goes through [`outbox`], a durable queue drained by a worker, so a slow or
 //! failing Slack never blocks an ack and never loses a write.
 //!
+//! Two Slack calls skip the outbox on purpose, both made straight from a handler after
+//! the ack: `views.open`, whose trigger id expires within 3 seconds, and posts to a
+//! `response_url` (a command's or a button's), which answer one person's action and
+//! expire in 30 minutes. Neither changes what is stored; a failure is logged.
+//!
 //! [`postmortem`] turns a stored incident into a draft (Markdown, Block Kit);
 //! [`import`] reads a Slack export into the store. [`app`] wires it all together,
 //! [`config`] loads settings and secrets, [`telemetry`] sets up logging, [`cli`] holds

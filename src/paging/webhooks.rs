@@ -141,16 +141,15 @@ mod tests {
     #[test]
     fn a_pagerduty_signature_must_match_one_of_the_v1_values() {
         let body = br#"{"event":{}}"#;
-        let mut mac = Hmac::<Sha256>::new_from_slice(b"s3cret").unwrap();
-        mac.update(body);
-        let good = format!("v1={}", hex::encode(mac.finalize().into_bytes()));
-        assert!(pagerduty_signature_matches("s3cret", body, &good));
+        // HMAC-SHA256 of the body under "s3cret", computed independently (Python's hmac).
+        let good = "v1=352991ebcbce339cc66a2794cf09fe782c95f38e7988e48bda8ded984a11311c";
+        assert!(pagerduty_signature_matches("s3cret", body, good));
         assert!(pagerduty_signature_matches(
             "s3cret",
             body,
             &format!("v1=00ff,{good}")
         ));
-        assert!(!pagerduty_signature_matches("other", body, &good));
+        assert!(!pagerduty_signature_matches("other", body, good));
         assert!(!pagerduty_signature_matches("s3cret", body, ""));
     }
 }

@@ -1,7 +1,8 @@
 //! Outbound calls to the Slack Web API, over slack-morphism's HTTP transport (auth
 //! header, `ok:false` decoding, 429 detection). Requests are sent as JSON so what we
 //! send is exactly what Slack documents, sidestepping the crate's known request-model
-//! gaps (see SLACK_NOTES.md). Every call has a timeout, and every failure is classified
+//! gaps (a misspelled `user_ds` field on conversations.create, no `response_type` on
+//! response_url replies). Every call has a timeout, and every failure is classified
 //! so the outbox knows whether to retry.
 
 use crate::domain::Person;
