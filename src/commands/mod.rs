@@ -49,7 +49,20 @@ pub struct SlashCommand {
 
 impl SlashCommand {
     pub fn from_form(body: &str) -> Result<Self, String> {
-        serde_urlencoded::from_str(body).map_err(|e| format!("not a slash command form: {e}"))
+        serde_urlencoded::from_str(body)
+            .map(Self::cleaned)
+            .map_err(|e| format!("not a slash command form: {e}"))
+    }
+
+    /// Without NUL bytes, which PostgreSQL cannot store (and nobody types): the text
+    /// is kept, just without them, on both backends alike.
+    pub fn cleaned(mut self) -> Self {
+        for field in [&mut self.text, &mut self.user_name, &mut self.channel_name] {
+            if field.contains('\0') {
+                *field = field.replace('\0', "");
+            }
+        }
+        self
     }
 }
 

@@ -345,7 +345,11 @@ fn entry(
         .collect();
     let author =
         non_empty(message.user.as_deref()).or_else(|| non_empty(message.bot_id.as_deref()));
-    let text = message.text.clone().unwrap_or_default();
+    let text = message
+        .text
+        .as_deref()
+        .unwrap_or_default()
+        .replace('\0', "");
     let mut entry =
         TimelineEntry::message(0, ts.to_datetime(), author, text, ts.as_str().to_string());
     entry.thread_ts = thread_ts.map(|t| t.as_str().to_string());

@@ -186,7 +186,8 @@ fn parse_declare(values: &HashMap<String, HashMap<String, Value>>) -> Result<Dec
         v.get("value")
             .or_else(|| v.get("selected_option").and_then(|o| o.get("value")))
             .and_then(|s| s.as_str())
-            .map(|s| s.trim().to_string())
+            // NUL cannot be stored on PostgreSQL; the rest of the text is kept.
+            .map(|s| s.replace('\0', "").trim().to_string())
             .filter(|s| !s.is_empty())
     };
     let mut errors = serde_json::Map::new();

@@ -160,8 +160,9 @@ impl SocketMode {
                 if kind == "interactive" {
                     return interactions::handle_value(state, payload, &delivery).await;
                 }
-                let mut cmd: SlashCommand = serde_json::from_value(payload)
-                    .map_err(|e| AppError::BadRequest(format!("not a slash command: {e}")))?;
+                let mut cmd = serde_json::from_value::<SlashCommand>(payload)
+                    .map_err(|e| AppError::BadRequest(format!("not a slash command: {e}")))?
+                    .cleaned();
                 cmd.delivery = delivery;
                 commands::answer(state, &cmd).await
             }

@@ -177,7 +177,8 @@ impl Body {
             at,
             thread_ts: self.thread_ts.clone(),
             author: self.user.clone().or_else(|| self.bot_id.clone()),
-            text: self.text.clone().unwrap_or_default(),
+            // NUL cannot be stored on PostgreSQL; the message is kept without it.
+            text: self.text.as_deref().unwrap_or_default().replace('\0', ""),
             files: self
                 .files
                 .iter()
@@ -187,7 +188,8 @@ impl Body {
                         .name
                         .clone()
                         .or_else(|| f.title.clone())
-                        .unwrap_or_else(|| f.id.clone()),
+                        .unwrap_or_else(|| f.id.clone())
+                        .replace('\0', ""),
                     permalink: f.permalink.clone(),
                 })
                 .collect(),

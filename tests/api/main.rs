@@ -6,6 +6,7 @@ mod db;
 mod escalations;
 mod faults;
 mod helpers;
+mod hostile;
 mod import;
 mod incident_loop;
 mod outbox;
