@@ -159,7 +159,7 @@ pub fn open_modal(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppErro
             tracing::warn!(error = %e, "could not open the declare modal");
             let text =
                 format!("Could not open the form ({e}). Declare with a title instead: `{USAGE}`");
-            let body = serde_json::json!({"response_type": "ephemeral", "text": text});
+            let body = serde_json::json!({"response_type": "ephemeral", "text": crate::slack::mrkdwn::echo(&text)});
             if !response_url.is_empty()
                 && let Err(e) = slack.respond(&response_url, &body).await
             {

@@ -78,10 +78,17 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// The reply as Slack takes it. Replies quote what people typed (titles, notes,
+    /// unknown words), so the text is escaped here, once, for every command.
     pub fn to_json(&self) -> Option<Value> {
+        let echo = crate::slack::mrkdwn::echo;
         match self {
-            Reply::Ephemeral(text) => Some(json!({"response_type": "ephemeral", "text": text})),
-            Reply::InChannel(text) => Some(json!({"response_type": "in_channel", "text": text})),
+            Reply::Ephemeral(text) => {
+                Some(json!({"response_type": "ephemeral", "text": echo(text)}))
+            }
+            Reply::InChannel(text) => {
+                Some(json!({"response_type": "in_channel", "text": echo(text)}))
+            }
             Reply::Empty => None,
         }
     }

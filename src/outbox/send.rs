@@ -98,7 +98,9 @@ pub async fn send(w: &Worker, op: &Op, d: Delivery<'_>) -> Result<(), SendError>
             Ok(())
         }
         Op::Notice { text, .. } => {
-            post_once(w, d, war_room(&incident)?, text, None).await?;
+            // Notices quote providers and people (an error body, a note).
+            let text = crate::slack::mrkdwn::echo(text);
+            post_once(w, d, war_room(&incident)?, &text, None).await?;
             Ok(())
         }
         Op::PageDm { page_id, .. } => page_dm(w, d, &incident, *page_id).await,

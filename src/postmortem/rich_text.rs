@@ -28,6 +28,18 @@ impl RichText {
     /// Parses Slack's wire format: `<@U1>`, `<@U1|name>`, `<#C1|name>`, `<!here>`,
     /// `<url|label>`, `<url>` and the `&amp; &lt; &gt;` escapes.
     pub fn parse(raw: &str, people: &HashMap<String, Person>) -> Self {
+        // NUL and bidi overrides are never meant to be read (an override can make a
+        // line of the draft read backwards).
+        let cleaned: String;
+        let raw = if raw.chars().any(crate::slack::mrkdwn::is_hidden_control) {
+            cleaned = raw
+                .chars()
+                .filter(|c| !crate::slack::mrkdwn::is_hidden_control(*c))
+                .collect();
+            &cleaned
+        } else {
+            raw
+        };
         let mut spans = Vec::new();
         let mut text = String::new();
         let mut rest = raw;
@@ -111,12 +123,25 @@ fn parse_tag(inner: &str, people: &HashMap<String, Person>) -> Span {
             (other, None) => other.to_string(),
         };
         Span::Text(text)
-    } else {
+    } else if is_web_link(target) {
         Span::Link {
             url: unescape(target),
             label,
         }
+    } else {
+        // `javascript:`, `data:` and the like: shown, never linked.
+        let target = unescape(target);
+        Span::Text(match label {
+            Some(l) => format!("{l} ({target})"),
+            None => target,
+        })
     }
+}
+
+/// Only these become links in a draft.
+fn is_web_link(target: &str) -> bool {
+    let lower = target.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
 }
 
 fn unescape(s: &str) -> String {
@@ -161,6 +186,16 @@ mod tests {
 
     fn parse(raw: &str) -> RichText {
         RichText::parse(raw, &people())
+    }
+
+    #[test]
+    fn only_web_links_are_links_and_hidden_controls_are_dropped() {
+        assert_eq!(
+            parse("<javascript:alert(1)|click me>").0,
+            vec![Span::Text("click me (javascript:alert(1))".into())]
+        );
+        assert!(matches!(parse("<https://x>").0[0], Span::Link { .. }));
+        assert_eq!(parse("a\u{202E}b\u{0}c").plain(), "abc");
     }
 
     #[test]

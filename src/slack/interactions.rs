@@ -110,6 +110,7 @@ async fn handle_payload(
                 else {
                     return Ok(Answer::Empty); // a twin delivery did it, and said so
                 };
+                let answer = escaped_texts(answer);
                 if let Some(url) = payload.response_url {
                     let slack = state.slack.clone();
                     tokio::spawn(async move {
@@ -177,6 +178,14 @@ async fn ack_button(
         AckOutcome::NotPaged => ":warning: There is no page of yours to acknowledge.".to_string(),
     };
     Ok(Some(json!({"replace_original": true, "text": text})))
+}
+
+/// A response_url body with its `text` escaped for Slack.
+fn escaped_texts(mut body: Value) -> Value {
+    if let Some(text) = body.get("text").and_then(Value::as_str) {
+        body["text"] = Value::String(crate::slack::mrkdwn::echo(text));
+    }
+    body
 }
 
 /// The modal's fields as declare arguments, or errors keyed by block id.

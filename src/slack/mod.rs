@@ -9,6 +9,7 @@ pub mod backfill;
 pub mod client;
 pub mod events;
 pub mod interactions;
+pub mod mrkdwn;
 pub mod routes;
 pub mod socket;
 pub mod verify;

@@ -2,6 +2,11 @@
 //! summary, the announcement and the declare modal. No logic about *when* to show
 //! them lives here.
 
+//!
+//! Every piece of text from outside goes through [`mrkdwn::echo`] (or [`mrkdwn::plain`]
+//! in `plain_text` fields) on its way out, so a title or note cannot ping a group.
+
+use super::mrkdwn::{echo, plain};
 use crate::domain::{Incident, MAX_TITLE_CHARS};
 use crate::store::PageRecord;
 use serde_json::{Value, json};
@@ -24,16 +29,20 @@ pub fn page_dm(i: &Incident, page: &PageRecord) -> (String, Value) {
         .as_deref()
         .map(|c| format!("<#{c}>"))
         .unwrap_or_else(|| "its war room (opening now)".into());
+    let title = echo(&i.title);
     let text = format!(
-        ":rotating_light: You are paged: {} incident #{}: {}",
-        i.severity, i.id, i.title
+        ":rotating_light: You are paged: {} incident #{}: {title}",
+        i.severity, i.id
     );
     let mut body = format!(
-        "*{}* incident #{}: *{}*\nStatus: {}. Join {room}.",
-        i.severity, i.id, i.title, i.status
+        "*{}* incident #{}: *{title}*\nStatus: {}. Join {room}.",
+        i.severity, i.id, i.status
     );
     if let Some(note) = &page.note {
-        body.push_str(&format!("\n> {note}"));
+        // One quoted line per line of the note, so it cannot leave the quote.
+        for line in echo(note).lines() {
+            body.push_str(&format!("\n> {line}"));
+        }
     }
     if let Some(by) = &page.paged_by {
         body.push_str(&format!("\nPaged by <@{by}>."));
@@ -59,16 +68,19 @@ pub fn topic(i: &Incident) -> String {
         "{} | {} | {}{lead}",
         i.severity,
         i.status.as_str().to_uppercase(),
-        i.title
+        echo(&one_line(&i.title))
     );
-    truncate(&topic, MAX_TOPIC)
+    truncate_escaped(&topic, MAX_TOPIC)
 }
 
 /// The pinned summary: `(fallback text, blocks)`.
 pub fn summary(i: &Incident) -> (String, Value) {
     let text = format!(
         "Incident #{}: {} ({}, {})",
-        i.id, i.title, i.severity, i.status
+        i.id,
+        echo(&i.title),
+        i.severity,
+        i.status
     );
     let mut fields = vec![
         field("Severity", &i.severity.to_string()),
@@ -90,15 +102,16 @@ pub fn summary(i: &Incident) -> (String, Value) {
         ),
     ];
     if let Some(service) = &i.service {
-        fields.push(field("Service", service));
+        fields.push(field("Service", &echo(service)));
     }
+    let header = format!("🚨 Incident #{}: {}", i.id, plain(&one_line(&i.title)));
     let mut blocks = vec![
-        json!({"type": "header", "text": {"type": "plain_text", "text": truncate(&format!("🚨 Incident #{}: {}", i.id, i.title), 150)}}),
+        json!({"type": "header", "text": {"type": "plain_text", "text": truncate(&header, 150)}}),
         json!({"type": "section", "fields": fields}),
     ];
     if let Some(summary) = &i.summary {
         blocks.push(
-            json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(summary, 3000)}}),
+            json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate_escaped(&echo(summary), 3000)}}),
         );
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text":
@@ -114,7 +127,10 @@ pub fn announcement(i: &Incident) -> String {
         .unwrap_or_default();
     format!(
         ":rotating_light: {} incident #{} declared by <@{}>: *{}*.{room}",
-        i.severity, i.id, i.declared_by, i.title
+        i.severity,
+        i.id,
+        i.declared_by,
+        echo(&i.title)
     )
 }
 
@@ -147,7 +163,31 @@ pub fn declare_modal(channel_id: &str) -> Value {
 }
 
 fn field(label: &str, value: &str) -> Value {
-    json!({"type": "mrkdwn", "text": truncate(&format!("*{label}*\n{value}"), 2000)})
+    json!({"type": "mrkdwn", "text": truncate_escaped(&format!("*{label}*\n{value}"), 2000)})
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// [`truncate`] for escaped text: never cuts inside an entity or a `<…>` sequence.
+fn truncate_escaped(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max_chars - 1).collect();
+    if let Some(amp) = cut.rfind('&')
+        && !cut[amp..].contains(';')
+    {
+        cut.truncate(amp);
+    }
+    if let Some(open) = cut.rfind('<')
+        && !cut[open..].contains('>')
+    {
+        cut.truncate(open);
+    }
+    cut.push('…');
+    cut
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {

@@ -36,7 +36,12 @@ async fn every_kind_of_bad_command_gets_an_ephemeral_usage_answer_and_changes_no
         (&room.channel, "sev3", "Unknown subcommand"),
     ];
     for (channel, text, expected) in cases {
-        let answer = app.ephemeral("U0ALICE01", channel, text).await;
+        // As Slack shows it: the reply's `&lt;` and `&gt;` read as `<` and `>`.
+        let answer = app
+            .ephemeral("U0ALICE01", channel, text)
+            .await
+            .replace("&lt;", "<")
+            .replace("&gt;", ">");
         assert!(
             answer.contains(expected),
             "`/incident {text}` answered `{answer}`, expected `{expected}`"

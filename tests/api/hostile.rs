@@ -1,10 +1,191 @@
-//! Hostile input: whatever arrives is stored safely on both backends.
+//! Hostile input: whatever arrives, what Warroom echoes into Slack cannot ping a group
+//! or carry a script link, and what it writes into the postmortem file cannot change
+//! the file's structure. Every echo path is driven with the same hostile strings.
 
 use crate::db::Backend;
-use crate::helpers::spawn_app_with;
+use crate::helpers::{TestApp, spawn_app_with};
 use crate::on_both_backends;
+use serde_json::{Value, json};
 
 const LEAD: &str = "U06SREONCL";
+
+/// The same list for every echo path.
+pub const HOSTILE: &[&str] = &[
+    "<!channel> checkout down",
+    "<!here> wake up",
+    "<!everyone> all hands",
+    "<!subteam^S0123ABC|@oncall> look",
+    "<javascript:alert(1)|click me> now",
+    "# Heading\n- [ ] task",
+    "&lt;img src=x onerror=alert(1)&gt;",
+    "\u{202E}evil txt",
+    "nul\u{0}byte",
+];
+
+/// What no text Warroom sends to Slack may hold.
+fn unsafe_in(s: &str) -> Option<&'static str> {
+    if s.contains("<!") {
+        Some("a broadcast or group ping")
+    } else if s.to_ascii_lowercase().contains("<javascript:") {
+        Some("a javascript: link")
+    } else if s.contains('\u{202E}') {
+        Some("a bidi override")
+    } else if s.contains('\0') {
+        Some("a NUL byte")
+    } else {
+        None
+    }
+}
+
+fn every_string(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => {
+            // Form-encoded calls carry blocks as JSON text.
+            match serde_json::from_str::<Value>(s) {
+                Ok(inner @ (Value::Array(_) | Value::Object(_))) => every_string(&inner, out),
+                _ => out.push(s.clone()),
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| every_string(i, out)),
+        Value::Object(map) => map.values().for_each(|i| every_string(i, out)),
+        _ => {}
+    }
+}
+
+/// Every text Warroom sent to Slack: posts, updates, topics, ephemerals, response_url
+/// posts, plus the replies it answered commands with.
+fn assert_slack_saw_nothing_unsafe(app: &TestApp, replies: &[Value]) {
+    let mut texts = Vec::new();
+    for call in app.slack.calls() {
+        if matches!(
+            call.method.as_str(),
+            "chat.postMessage" | "chat.update" | "conversations.setTopic" | "chat.postEphemeral"
+        ) {
+            every_string(&call.args, &mut texts);
+        }
+    }
+    for post in app.slack.response_url_posts() {
+        every_string(&post.body, &mut texts);
+    }
+    for reply in replies {
+        every_string(reply, &mut texts);
+    }
+    assert!(texts.len() > 20, "the paths were driven: {texts:?}");
+    for text in &texts {
+        if let Some(why) = unsafe_in(text) {
+            panic!("Warroom echoed {why} into Slack: {text:?}");
+        }
+    }
+}
+
+fn submission(title: &str, service: &str, summary: &str) -> String {
+    let payload = json!({"type": "view_submission", "user": {"id": LEAD}, "view": {"callback_id": "warroom_declare", "state": {"values": {
+        "title": {"value": {"type": "plain_text_input", "value": title}},
+        "severity": {"value": {"type": "static_select", "selected_option": {"value": "sev2"}}},
+        "service": {"value": {"type": "plain_text_input", "value": service}},
+        "summary": {"value": {"type": "plain_text_input", "value": summary}}}}}});
+    serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
+}
+
+async fn nothing_echoed_into_slack_can_ping_a_group_link_a_script_or_hide_text(backend: Backend) {
+    let app = spawn_app_with(backend, |s, slack| {
+        s.slack.announcements_channel = Some(slack.add_channel("announcements", false, true));
+    })
+    .await;
+    let mut replies = Vec::new();
+    // Titles: the summary, the topic and the announcement.
+    for (n, hostile) in HOSTILE.iter().enumerate() {
+        let (_, reply) = app
+            .command(LEAD, "C0INCIDENTS", &format!("declare {hostile} sev2"))
+            .await;
+        replies.push(reply);
+        let res = app
+            .post_signed(
+                "/slack/interactions",
+                "application/x-www-form-urlencoded",
+                &submission(&format!("{hostile} form {n}"), hostile, hostile),
+            )
+            .await;
+        assert!(res.status().is_success(), "{hostile}");
+    }
+    // Notes, statuses, messages and the resolution of one incident, then its draft.
+    let room = app.war_room_of(1).await;
+    for hostile in HOSTILE {
+        for text in [
+            format!("note {hostile}"),
+            format!("status identified {hostile}"),
+            format!("status investigating {hostile}"),
+        ] {
+            let (_, reply) = app.command(LEAD, &room, &text).await;
+            replies.push(reply);
+        }
+        app.say(&room, LEAD, hostile).await;
+    }
+    let (_, reply) = app
+        .command(LEAD, &room, &format!("resolve {}", HOSTILE.join(" ")))
+        .await;
+    replies.push(reply);
+    let (_, reply) = app.command(LEAD, &room, "close").await;
+    replies.push(reply);
+    app.slack
+        .wait_for("the postmortem file", |s| !s.uploaded_files().is_empty())
+        .await;
+    app.outbox_drained().await;
+
+    assert_slack_saw_nothing_unsafe(&app, &replies);
+    let summary = app
+        .slack
+        .messages_in(&room)
+        .into_iter()
+        .find(|m| m.text.starts_with("Incident #1"))
+        .expect("the summary");
+    assert!(
+        summary.text.contains("&lt;!channel&gt; checkout down"),
+        "shown as text, not dropped: {}",
+        summary.text
+    );
+}
+on_both_backends!(
+    nothing_echoed_into_slack_can_ping_a_group_link_a_script_or_hide_text,
+    nothing_echoed_into_slack_can_ping_a_group_link_a_script_or_hide_text
+);
+
+const ONE_TEAM: &str = r#"
+[teams.sre]
+name = "SRE on call"
+pocs = [{ slack = "U06SREONCL" }]
+"#;
+
+async fn a_page_dm_and_its_reply_quote_the_message_without_pinging_anyone(backend: Backend) {
+    let app = crate::helpers::spawn_paging_app(backend, ONE_TEAM).await;
+    let inc = app.declare("U0DECLARE1", "Pages with hostile notes").await;
+    let mut replies = Vec::new();
+    for hostile in HOSTILE {
+        let (_, reply) = app
+            .command("U0DECLARE1", &inc.channel, &format!("page sre {hostile}"))
+            .await;
+        replies.push(reply);
+    }
+    app.slack
+        .wait_for("every page DM", |s| s.dms_to(LEAD).len() == HOSTILE.len())
+        .await;
+    app.outbox_drained().await;
+    assert_slack_saw_nothing_unsafe(&app, &replies);
+    let dms: Vec<String> = app
+        .slack
+        .dms_to(LEAD)
+        .into_iter()
+        .map(|m| m.blocks.unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        dms.iter().any(|b| b.contains("&lt;!here&gt; wake up")),
+        "the note is quoted as text: {dms:?}"
+    );
+}
+on_both_backends!(
+    a_page_dm_and_its_reply_quote_the_message_without_pinging_anyone,
+    a_page_dm_and_its_reply_quote_the_message_without_pinging_anyone
+);
 
 async fn a_nul_byte_in_a_message_or_a_note_is_stored_without_it_and_shown(backend: Backend) {
     let app = spawn_app_with(backend, |_, _| {}).await;
