@@ -123,6 +123,7 @@ fn people() -> HashMap<String, Person> {
                 user_id: id.clone(),
                 name: format!("Responder {i}"),
                 title: Some(["SRE", "DBA", "Payments", "Web"][i % 4].into()),
+                kind: warroom::domain::PersonKind::Human,
             };
             (id, person)
         })

@@ -22,14 +22,7 @@ pub fn parse(rest: &str) -> Result<LeadArgs, Reply> {
 
 /// `<@U123>` or `<@U123|name>` → `U123`.
 pub fn parse_user_mention(text: &str) -> Option<String> {
-    let inner = text.trim().strip_prefix("<@")?.strip_suffix('>')?;
-    let id = inner.split('|').next()?;
-    let valid = id.len() >= 3
-        && (id.starts_with('U') || id.starts_with('W'))
-        && id
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    valid.then(|| id.to_string())
+    crate::domain::user_mention(text)
 }
 
 impl LeadArgs {

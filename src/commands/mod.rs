@@ -24,6 +24,11 @@ use crate::error::AppError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+const MAX_URL_LEN: usize = 2_048;
+const MAX_NAME_CHARS: usize = 255;
+/// The longest command text handled; longer gets a usage answer, not an error.
+pub const MAX_TEXT_CHARS: usize = 4_000;
+
 /// A slash command as Slack posts it (form-encoded).
 #[derive(Debug, Clone, Deserialize)]
 pub struct SlashCommand {
@@ -49,9 +54,35 @@ pub struct SlashCommand {
 
 impl SlashCommand {
     pub fn from_form(body: &str) -> Result<Self, String> {
-        serde_urlencoded::from_str(body)
-            .map(Self::cleaned)
-            .map_err(|e| format!("not a slash command form: {e}"))
+        serde_urlencoded::from_str::<Self>(body)
+            .map_err(|e| format!("not a slash command form: {e}"))?
+            .checked()
+    }
+
+    /// The command as it may be handled: ids of Slack's shape and size (else the
+    /// reason to answer 400), and text without NUL bytes.
+    pub fn checked(self) -> Result<Self, String> {
+        use crate::domain::{IdKind, is_key, is_slack_id};
+        if !is_slack_id(&self.user_id, IdKind::User) {
+            return Err("user_id is not a Slack user id".into());
+        }
+        if !is_slack_id(&self.channel_id, IdKind::Channel) {
+            return Err("channel_id is not a Slack channel id".into());
+        }
+        if !self.team_id.is_empty() && !is_slack_id(&self.team_id, IdKind::Team) {
+            return Err("team_id is not a Slack team id".into());
+        }
+        if !self.trigger_id.is_empty() && !is_key(&self.trigger_id) {
+            return Err("trigger_id is not a trigger id".into());
+        }
+        if self.response_url.len() > MAX_URL_LEN
+            || [&self.command, &self.user_name, &self.channel_name]
+                .iter()
+                .any(|f| f.chars().count() > MAX_NAME_CHARS)
+        {
+            return Err("a field is longer than Slack sends".into());
+        }
+        Ok(self.cleaned())
     }
 
     /// Without NUL bytes, which PostgreSQL cannot store (and nobody types): the text
@@ -172,6 +203,11 @@ pub async fn answer(
 /// Runs a slash command and returns what to answer.
 #[tracing::instrument(skip_all, fields(user = %cmd.user_id, channel = %cmd.channel_id))]
 pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {
+    if cmd.text.chars().count() > MAX_TEXT_CHARS {
+        return Ok(Reply::Ephemeral(format!(
+            ":warning: That is longer than the {MAX_TEXT_CHARS} characters a command takes. Say it in the war room, or shorten it."
+        )));
+    }
     let command = match Command::parse(&cmd.text) {
         Ok(c) => c,
         Err(reply) => return Ok(reply),

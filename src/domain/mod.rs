@@ -3,6 +3,7 @@
 
 mod incident;
 mod severity;
+mod slack_id;
 mod slack_ts;
 mod status;
 mod timeline;
@@ -10,6 +11,7 @@ mod title;
 
 pub use incident::{Change, Declaration, Incident, LifecycleError, SystemEvent};
 pub use severity::{BadSeverity, Severity};
+pub use slack_id::{IdKind, MAX_ID_LEN, MAX_KEY_LEN, is_key, is_slack_id, user_mention};
 pub use slack_ts::{BadTs, SlackTs};
 pub use status::{BadStatus, Status};
 pub use timeline::{EntryKind, FileRef, TextVersion, TimelineEntry};
@@ -21,4 +23,48 @@ pub struct Person {
     pub user_id: String,
     pub name: String,
     pub title: Option<String>,
+    /// Whether the id is a person at all: only people are stakeholders.
+    pub kind: PersonKind,
+}
+
+/// The name a person goes by, as Slack's own clients choose it: the profile's real
+/// name, the account's real name, the display name, then the handle; else the id.
+/// Blank candidates are skipped.
+pub fn display_name(candidates: [Option<&str>; 4], user_id: &str) -> String {
+    candidates
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|n| !n.is_empty())
+        .map_or_else(|| user_id.to_string(), str::to_string)
+}
+
+/// What an id in a timeline turned out to be when looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonKind {
+    /// A person (deactivated accounts too: they took part).
+    Human,
+    /// An app or bot user: its posts are kept, but it is not a stakeholder.
+    Bot,
+    /// Slack does not know the id (`user_not_found`); remembered so it is not asked
+    /// again, and never listed.
+    Unknown,
+}
+
+impl PersonKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PersonKind::Human => "person",
+            PersonKind::Bot => "bot",
+            PersonKind::Unknown => "unknown",
+        }
+    }
+
+    pub fn from_stored(s: &str) -> Self {
+        match s {
+            "bot" => PersonKind::Bot,
+            "unknown" => PersonKind::Unknown,
+            _ => PersonKind::Human,
+        }
+    }
 }

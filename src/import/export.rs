@@ -11,6 +11,8 @@ use std::path::Path;
 pub(super) struct RawUser {
     pub id: String,
     #[serde(default)]
+    pub is_bot: bool,
+    #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub real_name: Option<String>,

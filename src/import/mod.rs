@@ -6,7 +6,8 @@
 mod export;
 
 use crate::domain::{
-    FileRef, Incident, MAX_TITLE_CHARS, Person, Severity, SlackTs, Status, TimelineEntry,
+    FileRef, Incident, MAX_TITLE_CHARS, Person, PersonKind, Severity, SlackTs, Status,
+    TimelineEntry,
 };
 use chrono::{DateTime, Utc};
 use export::{RawChannel, RawMessage, RawUser, non_empty, read_json, read_optional_json};
@@ -255,19 +256,24 @@ fn day_files(channel_dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
 
 fn person(user: &RawUser) -> Person {
     let profile = user.profile.as_ref();
-    let name = [
-        profile.and_then(|p| p.real_name.as_deref()),
-        user.real_name.as_deref(),
-        profile.and_then(|p| p.display_name.as_deref()),
-        user.name.as_deref(),
-    ]
-    .into_iter()
-    .find_map(non_empty)
-    .unwrap_or_else(|| user.id.clone());
+    let name = crate::domain::display_name(
+        [
+            profile.and_then(|p| p.real_name.as_deref()),
+            user.real_name.as_deref(),
+            profile.and_then(|p| p.display_name.as_deref()),
+            user.name.as_deref(),
+        ],
+        &user.id,
+    );
     Person {
         user_id: user.id.clone(),
         name,
         title: non_empty(profile.and_then(|p| p.title.as_deref())),
+        kind: if user.is_bot {
+            PersonKind::Bot
+        } else {
+            PersonKind::Human
+        },
     }
 }
 
@@ -289,6 +295,7 @@ fn add_bot(people: &mut Vec<Person>, message: &RawMessage) {
             user_id: bot_id.clone(),
             name,
             title: None,
+            kind: PersonKind::Bot,
         });
     }
 }

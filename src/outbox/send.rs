@@ -416,30 +416,39 @@ async fn remember_upload(
     Ok(())
 }
 
-/// Fills in names and teams of participants we have not looked up yet. A lookup that
-/// fails leaves the raw id in the draft rather than holding the draft back.
+/// Fills in names and teams of participants we have not looked up yet, each once:
+/// `participants` holds each id once, and what Slack answered is kept, "no such
+/// user" included, so a retried publish asks nothing again. A lookup that fails for
+/// good leaves the raw id in the draft rather than holding the draft back.
 async fn learn_unknown_people(
     w: &Worker,
     participants: &[String],
     people: &mut std::collections::HashMap<String, crate::domain::Person>,
 ) -> Result<(), SendError> {
+    use crate::domain::{IdKind, Person, PersonKind, is_slack_id};
     let unknown: Vec<&String> = participants
         .iter()
-        .filter(|u| !people.contains_key(*u))
+        .filter(|u| !people.contains_key(*u) && is_slack_id(u, IdKind::User))
         .collect();
     for user in unknown {
-        match w.slack.user_info(user).await {
-            Ok(person) => {
-                let mut tx = w.store.begin().await?;
-                tx.upsert_person(&person, w.clock.now()).await?;
-                tx.commit().await?;
-                people.insert(person.user_id.clone(), person);
-            }
+        let person = match w.slack.user_info(user).await {
+            Ok(person) => person,
+            Err(SlackCallError::Api(code)) if code == "user_not_found" => Person {
+                user_id: user.clone(),
+                name: user.clone(),
+                title: None,
+                kind: PersonKind::Unknown,
+            },
             Err(e) if e.is_permanent() => {
-                tracing::warn!(user = %user, error = %e, "cannot look up a participant")
+                tracing::warn!(user = %user, error = %e, "cannot look up a participant");
+                continue;
             }
             Err(e) => return Err(e.into()),
-        }
+        };
+        let mut tx = w.store.begin().await?;
+        tx.upsert_person(&person, w.clock.now()).await?;
+        tx.commit().await?;
+        people.insert(person.user_id.clone(), person);
     }
     Ok(())
 }
@@ -448,11 +457,7 @@ async fn learn_unknown_people(
 fn mentioned_users(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split("<@").skip(1).filter_map(|rest| {
         let id = rest.split(['>', '|']).next()?;
-        let valid = !id.is_empty()
-            && id
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-        valid.then(|| id.to_string())
+        crate::domain::is_slack_id(id, crate::domain::IdKind::User).then(|| id.to_string())
     })
 }
 

@@ -400,13 +400,9 @@ fn at_most(d: Duration, max: Duration, input: &str) -> Result<Duration, BadDurat
     })
 }
 
-/// `^[UW][A-Z0-9]{2,}$`: a Slack user id such as `U06SREONCL`.
+/// A Slack user id such as `U06SREONCL`.
 fn is_slack_user_id(id: &str) -> bool {
-    id.len() >= 3
-        && (id.starts_with('U') || id.starts_with('W'))
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    crate::domain::is_slack_id(id, crate::domain::IdKind::User)
 }
 
 /// Team and policy ids: letters, digits, `-` and `_`, so they need no quoting anywhere.

@@ -452,6 +452,7 @@ mod tests {
             user_id: "U1".into(),
             name: "Susan Vega".into(),
             title: Some("Customer Support".into()),
+            kind: crate::domain::PersonKind::Human,
         };
         HashMap::from([("U1".to_string(), p)])
     }

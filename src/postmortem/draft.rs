@@ -392,6 +392,7 @@ mod tests {
                 user_id: id.into(),
                 name: name.into(),
                 title: title.map(Into::into),
+                kind: crate::domain::PersonKind::Human,
             };
             (id.to_string(), p)
         })

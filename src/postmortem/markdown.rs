@@ -308,6 +308,7 @@ mod tests {
             user_id: "U1".into(),
             name: "Susan Vega".into(),
             title: Some("Customer Support".into()),
+            kind: crate::domain::PersonKind::Human,
         };
         HashMap::from([("U1".to_string(), p)])
     }
@@ -429,6 +430,7 @@ mod tests {
                 user_id: "U2".into(),
                 name: "*bold* [x](y)".into(),
                 title: None,
+                kind: crate::domain::PersonKind::Human,
             },
         );
         let md = render_markdown(&build(&incident(), &[msg(at(9, 9, 20), "U2", "t")], &p));

@@ -180,6 +180,7 @@ mod tests {
             user_id: "U1".into(),
             name: "Susan Vega".into(),
             title: None,
+            kind: crate::domain::PersonKind::Human,
         };
         HashMap::from([(p.user_id.clone(), p)])
     }

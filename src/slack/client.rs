@@ -65,6 +65,10 @@ pub enum SlackCallError {
     Transport(String),
     #[error("timed out after {0:?}")]
     Timeout(Duration),
+    /// The request could not even be built (an invalid URI, say): sending it again
+    /// builds it the same way.
+    #[error("the request could not be built: {0}")]
+    Request(String),
 }
 
 impl SlackCallError {
@@ -82,6 +86,7 @@ impl SlackCallError {
             SlackCallError::Http(status) => {
                 (400..500).contains(status) && *status != 408 && *status != 429
             }
+            SlackCallError::Request(_) => true,
             _ => false,
         }
     }
@@ -93,6 +98,13 @@ impl From<SlackClientError> for SlackCallError {
             SlackClientError::ApiError(api) => SlackCallError::Api(api.code),
             SlackClientError::RateLimitError(r) => SlackCallError::RateLimited(r.retry_after),
             SlackClientError::HttpError(h) => SlackCallError::Http(h.status_code.as_u16()),
+            SlackClientError::HttpProtocolError(p)
+                if p.cause
+                    .as_deref()
+                    .is_some_and(|c| c.downcast_ref::<axum::http::Error>().is_some()) =>
+            {
+                SlackCallError::Request(p.to_string())
+            }
             other => SlackCallError::Transport(other.to_string()),
         }
     }
@@ -190,6 +202,8 @@ struct UserInfo {
     id: String,
     name: Option<String>,
     real_name: Option<String>,
+    #[serde(default)]
+    is_bot: bool,
     #[serde(default)]
     profile: UserProfile,
 }
@@ -534,16 +548,24 @@ impl SlackApi {
             .get("users.info", &[("user", Some(user.to_string()))])
             .await?;
         let u = reply.user;
-        let pick = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-        let name = pick(u.profile.real_name)
-            .or_else(|| pick(u.real_name))
-            .or_else(|| pick(u.profile.display_name))
-            .or_else(|| pick(u.name))
-            .unwrap_or_else(|| u.id.clone());
+        let name = crate::domain::display_name(
+            [
+                u.profile.real_name.as_deref(),
+                u.real_name.as_deref(),
+                u.profile.display_name.as_deref(),
+                u.name.as_deref(),
+            ],
+            &u.id,
+        );
         Ok(Person {
+            title: u.profile.title.filter(|t| !t.trim().is_empty()),
+            kind: if u.is_bot {
+                crate::domain::PersonKind::Bot
+            } else {
+                crate::domain::PersonKind::Human
+            },
             user_id: u.id,
             name,
-            title: pick(u.profile.title),
         })
     }
 
@@ -581,7 +603,7 @@ impl SlackApi {
             .body(content.to_string())
             .send()
             .await
-            .map_err(|e| SlackCallError::Transport(e.without_url().to_string()))?;
+            .map_err(reqwest_error)?;
         if !sent.status().is_success() {
             return Err(SlackCallError::Http(sent.status().as_u16()));
         }
@@ -618,7 +640,7 @@ impl SlackApi {
             .json(body)
             .send()
             .await
-            .map_err(|e| SlackCallError::Transport(e.without_url().to_string()))?;
+            .map_err(reqwest_error)?;
         match sent.status().as_u16() {
             200..=299 => Ok(()),
             429 => Err(SlackCallError::RateLimited(retry_after(sent.headers()))),
@@ -642,6 +664,19 @@ fn invite_errors(body: Option<&str>) -> Vec<(String, String)> {
             Some((user.to_string(), code.to_string()))
         })
         .collect()
+}
+
+/// A reqwest failure, without the URL (it may hold a token): one that happened while
+/// building the request is permanent, the rest (connect, timeout) are not.
+fn reqwest_error(e: reqwest::Error) -> SlackCallError {
+    let e = e.without_url();
+    if e.is_builder() {
+        SlackCallError::Request(e.to_string())
+    } else if e.is_timeout() {
+        SlackCallError::Timeout(Duration::ZERO)
+    } else {
+        SlackCallError::Transport(e.to_string())
+    }
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
@@ -674,5 +709,17 @@ mod tests {
         assert!(!SlackCallError::Http(503).is_permanent());
         assert!(!SlackCallError::Timeout(Duration::from_secs(15)).is_permanent());
         assert!(SlackCallError::Http(404).is_permanent());
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_permanent() {
+        // What slack-morphism reports when the URI it builds is invalid.
+        let bad_uri = axum::http::Request::builder()
+            .uri("http://exa mple/ bad")
+            .body(())
+            .unwrap_err();
+        let e = SlackCallError::from(SlackClientError::from(bad_uri));
+        assert!(matches!(e, SlackCallError::Request(_)), "{e:?}");
+        assert!(e.is_permanent());
     }
 }

@@ -3,6 +3,7 @@
 
 use super::Answer;
 use crate::app::AppState;
+use crate::domain::{IdKind, is_key, is_slack_id};
 use crate::error::AppError;
 use crate::timeline::{self, MessageEvent, Ours};
 use serde::Deserialize;
@@ -50,9 +51,21 @@ async fn handle_envelope(state: &AppState, envelope: Envelope) -> Result<Answer,
             api_app_id,
             event,
         } => {
+            if event_id.as_deref().is_some_and(|id| !is_key(id)) {
+                return Err(AppError::BadRequest("event_id is not an event id".into()));
+            }
+            if api_app_id
+                .as_deref()
+                .is_some_and(|id| !is_slack_id(id, IdKind::App))
+            {
+                return Err(AppError::BadRequest("api_app_id is not an app id".into()));
+            }
             if event.get("type").and_then(|t| t.as_str()) == Some("message") {
                 let message: MessageEvent = serde_json::from_value(event)
                     .map_err(|e| AppError::BadRequest(format!("malformed message event: {e}")))?;
+                message
+                    .check()
+                    .map_err(|why| AppError::BadRequest(format!("message event: {why}")))?;
                 let ours = Ours {
                     app_id: api_app_id.as_deref(),
                     bot_id: None,

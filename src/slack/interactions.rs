@@ -77,6 +77,21 @@ async fn handle_payload(
     payload: Payload,
     delivery: &Delivery,
 ) -> Result<Answer, AppError> {
+    use crate::domain::{IdKind, is_slack_id};
+    if !is_slack_id(&payload.user.id, IdKind::User) {
+        return Err(AppError::BadRequest(
+            "user.id is not a Slack user id".into(),
+        ));
+    }
+    if payload
+        .actions
+        .iter()
+        .any(|a| a.action_id.len() > 255 || a.value.as_ref().is_some_and(|v| v.len() > 2_000))
+    {
+        return Err(AppError::BadRequest(
+            "an action is longer than Slack sends".into(),
+        ));
+    }
     match (payload.kind.as_str(), payload.view) {
         ("view_submission", Some(view))
             if view.callback_id.as_deref() == Some(DECLARE_CALLBACK_ID) =>

@@ -8,6 +8,8 @@
 //! Text arrives in Slack's wire format (slash commands escape `&`, `<`, `>` already), so
 //! the three entities are kept as they are rather than escaped twice.
 
+use crate::domain::{IdKind, is_slack_id};
+
 /// Text for a `mrkdwn` field, a message's `text`, a topic or a reply.
 pub fn echo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -99,9 +101,15 @@ fn push_sequence(out: &mut String, inner: &str) {
         Some((t, l)) => (t, Some(l)),
         None => (inner, None),
     };
-    if let Some(id) = target.strip_prefix('@').filter(|id| is_id(id, &['U', 'W'])) {
+    if let Some(id) = target
+        .strip_prefix('@')
+        .filter(|id| is_slack_id(id, IdKind::User))
+    {
         out.push_str(&format!("<@{id}>"));
-    } else if let Some(id) = target.strip_prefix('#').filter(|id| is_id(id, &['C', 'G'])) {
+    } else if let Some(id) = target
+        .strip_prefix('#')
+        .filter(|id| is_slack_id(id, IdKind::Channel))
+    {
         out.push_str(&format!("<#{id}>"));
     } else if is_web_link(target) {
         // The label is shown as text beside the link, so it cannot pose as another URL.
@@ -144,14 +152,6 @@ fn echo_text(text: &str) -> String {
     }
     push_clean(&mut out, rest);
     out
-}
-
-/// Slack ids: a type letter, then capitals and digits.
-fn is_id(id: &str, kinds: &[char]) -> bool {
-    let mut chars = id.chars();
-    chars.next().is_some_and(|c| kinds.contains(&c))
-        && (2..=32).contains(&id.len())
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 fn is_web_link(target: &str) -> bool {

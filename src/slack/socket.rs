@@ -121,7 +121,8 @@ impl SocketMode {
             }
             _ => {}
         }
-        let Some(id) = envelope.envelope_id else {
+        let Some(id) = envelope.envelope_id.filter(|id| crate::domain::is_key(id)) else {
+            tracing::warn!("an envelope without a usable envelope_id; not acknowledged");
             return Step::Ignore;
         };
         let payload = envelope.payload.unwrap_or(Value::Null);
@@ -162,7 +163,8 @@ impl SocketMode {
                 }
                 let mut cmd = serde_json::from_value::<SlashCommand>(payload)
                     .map_err(|e| AppError::BadRequest(format!("not a slash command: {e}")))?
-                    .cleaned();
+                    .checked()
+                    .map_err(AppError::BadRequest)?;
                 cmd.delivery = delivery;
                 commands::answer(state, &cmd).await
             }

@@ -1,7 +1,7 @@
 //! The `message` event in its subtypes, as Slack sends it, and what each means.
 
 use super::{Intent, Message, Ours, parse_ts};
-use crate::domain::FileRef;
+use crate::domain::{FileRef, IdKind, SlackTs, is_slack_id};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -55,7 +55,33 @@ const CONTENT: [&str; 4] = [
     "bot_message",
 ];
 
+/// Slack's limit on a message's text; anything longer did not come from Slack.
+pub const MAX_TEXT_CHARS: usize = 40_000;
+/// The most files one message carries (Slack allows 10; this leaves room).
+const MAX_FILES: usize = 100;
+const MAX_FILE_NAME_CHARS: usize = 1_000;
+const MAX_URL_LEN: usize = 2_048;
+
 impl MessageEvent {
+    /// Checks every id, time and text from outside for shape and size, before anything
+    /// is stored: a 100 KB "user" or `ts` is refused here, with what was wrong.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(channel) = &self.channel {
+            id(channel, IdKind::Channel, "channel")?;
+        }
+        for ts in [&self.deleted_ts, &self.event_ts].into_iter().flatten() {
+            slack_ts(ts)?;
+        }
+        self.body.check()?;
+        for body in [&self.message, &self.previous_message]
+            .into_iter()
+            .flatten()
+        {
+            body.check()?;
+        }
+        Ok(())
+    }
+
     /// What this event means for a timeline; `Err` says why it is not for one.
     pub fn intent(&self, ours: &Ours<'_>) -> Result<Intent, &'static str> {
         let channel = self.channel.clone().ok_or("no channel")?;
@@ -159,10 +185,73 @@ impl MessageEvent {
     }
 }
 
+fn id(value: &str, kind: IdKind, what: &str) -> Result<(), String> {
+    if is_slack_id(value, kind) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} is not a Slack id ({} characters)",
+            value.len()
+        ))
+    }
+}
+
+fn slack_ts(value: &str) -> Result<(), String> {
+    SlackTs::parse(value)
+        .map(drop)
+        .map_err(|_| format!("`{:.40}` is not a Slack ts", value))
+}
+
 /// The subtype of a deleted thread parent that still has replies.
 const TOMBSTONE: &str = "tombstone";
 
 impl Body {
+    fn check(&self) -> Result<(), String> {
+        if let Some(user) = &self.user {
+            id(user, IdKind::User, "user")?;
+        }
+        if let Some(bot) = &self.bot_id {
+            id(bot, IdKind::Bot, "bot_id")?;
+        }
+        if let Some(app) = &self.app_id {
+            id(app, IdKind::App, "app_id")?;
+        }
+        for ts in [&self.ts, &self.thread_ts].into_iter().flatten() {
+            slack_ts(ts)?;
+        }
+        if let Some(edited) = &self.edited {
+            if let Some(user) = &edited.user {
+                id(user, IdKind::User, "edited.user")?;
+            }
+            if let Some(ts) = &edited.ts {
+                slack_ts(ts)?;
+            }
+        }
+        if self
+            .text
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS)
+        {
+            return Err(format!(
+                "text longer than Slack's {MAX_TEXT_CHARS} characters"
+            ));
+        }
+        if self.files.len() > MAX_FILES {
+            return Err(format!("more than {MAX_FILES} files"));
+        }
+        for f in &self.files {
+            id(&f.id, IdKind::File, "file id")?;
+            let long_name = [&f.name, &f.title]
+                .into_iter()
+                .flatten()
+                .any(|n| n.chars().count() > MAX_FILE_NAME_CHARS);
+            if long_name || f.permalink.as_ref().is_some_and(|u| u.len() > MAX_URL_LEN) {
+                return Err("a file name or permalink is too long".into());
+            }
+        }
+        Ok(())
+    }
+
     fn to_message(&self, channel: String, ours: &Ours<'_>) -> Result<Message, &'static str> {
         let same = |mine: Option<&str>, theirs: &Option<String>| {
             mine.is_some() && theirs.as_deref() == mine

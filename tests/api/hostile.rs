@@ -222,3 +222,131 @@ on_both_backends!(
     a_nul_byte_in_a_message_or_a_note_is_stored_without_it_and_shown,
     a_nul_byte_in_a_message_or_a_note_is_stored_without_it_and_shown
 );
+
+async fn oversized_or_misshapen_ids_and_texts_are_refused_at_the_door(backend: Backend) {
+    let app = spawn_app_with(backend, |_, _| {}).await;
+    let inc = app.declare(LEAD, "Hostile ids").await;
+    let room = inc.channel.as_str();
+    let huge = "A".repeat(100_000);
+    let message =
+        |user: &str, text: &str, ts: &str| warroom_fakes::payloads::message(room, user, text, ts);
+    let ts = app.next_ts();
+    let mut bad_channel = message(LEAD, "x", &ts);
+    bad_channel["channel"] = json!(format!("C{huge}"));
+    let mut bad_thread = message(LEAD, "x", &ts);
+    bad_thread["thread_ts"] = json!(huge);
+    let cases: Vec<(&str, String, Value)> = vec![
+        (
+            "a 100 KB event id",
+            format!("Ev{huge}"),
+            message(LEAD, "x", &ts),
+        ),
+        (
+            "a 100 KB user",
+            "Ev-user".into(),
+            message(&format!("U{huge}"), "x", &ts),
+        ),
+        (
+            "a lowercase user",
+            "Ev-lower".into(),
+            message("u06sreoncl", "x", &ts),
+        ),
+        ("a 100 KB channel", "Ev-channel".into(), bad_channel),
+        (
+            "a ts that is no ts",
+            "Ev-ts".into(),
+            message(LEAD, "x", "yesterday"),
+        ),
+        ("a 100 KB thread ts", "Ev-thread".into(), bad_thread),
+        (
+            "a 100 KB text",
+            "Ev-text".into(),
+            message(LEAD, &"x".repeat(100_000), &ts),
+        ),
+    ];
+    for (what, event_id, event) in cases {
+        let status = app.event(&event_id, event).await;
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{what}");
+    }
+    let form = |user: &str, channel: &str| {
+        warroom_fakes::payloads::slash_command_form(
+            "/incident note hello",
+            channel,
+            user,
+            "someone",
+            &app.slack.response_url("r"),
+            "t.1",
+        )
+    };
+    for (what, body) in [
+        ("a 100 KB user", form(&format!("U{huge}"), room)),
+        ("a 100 KB channel", form(LEAD, &format!("C{huge}"))),
+    ] {
+        let res = app
+            .post_signed(
+                "/slack/commands",
+                "application/x-www-form-urlencoded",
+                &body,
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            reqwest::StatusCode::BAD_REQUEST,
+            "command with {what}"
+        );
+    }
+    let click = json!({"type": "block_actions", "user": {"id": format!("U{huge}")},
+        "actions": [{"action_id": "warroom_ack", "value": "1"}]});
+    let body = serde_urlencoded::to_string([("payload", click.to_string())]).unwrap();
+    let res = app
+        .post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            &body,
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        reqwest::StatusCode::BAD_REQUEST,
+        "a click by a 100 KB user"
+    );
+
+    let messages = app
+        .entries(inc.incident_id)
+        .await
+        .into_iter()
+        .filter(|e| !e.is_system())
+        .count();
+    assert_eq!(messages, 0, "nothing refused was stored");
+}
+on_both_backends!(
+    oversized_or_misshapen_ids_and_texts_are_refused_at_the_door,
+    oversized_or_misshapen_ids_and_texts_are_refused_at_the_door
+);
+
+async fn a_publish_that_is_retried_looks_each_person_up_once(backend: Backend) {
+    let app = spawn_app_with(backend, |_, _| {}).await;
+    app.slack.add_user(LEAD, "oncall", "On-call SRE", "SRE");
+    let inc = app.declare(LEAD, "Lookups once").await;
+    let room = inc.channel.as_str();
+    app.say(room, "U0GHOST001", "who is this").await;
+    app.say(room, LEAD, "ask <@U0GHOST002> too").await;
+    app.outbox_drained().await;
+    // The draft's first post fails, so publishing runs again.
+    app.slack
+        .fail_next("chat.postMessage", 1, warroom_fakes::Failure::ServerError);
+    app.command(LEAD, room, "close").await;
+    app.slack
+        .wait_for("the postmortem file", |s| !s.uploaded_files().is_empty())
+        .await;
+    app.outbox_drained().await;
+    let lookups = app.slack.calls_to("users.info");
+    for user in [LEAD, "U0GHOST001", "U0GHOST002"] {
+        let n = lookups.iter().filter(|c| c.args["user"] == user).count();
+        assert_eq!(n, 1, "{user} looked up {n} times");
+    }
+}
+on_both_backends!(
+    a_publish_that_is_retried_looks_each_person_up_once,
+    a_publish_that_is_retried_looks_each_person_up_once
+);
