@@ -39,11 +39,11 @@ impl IdKind {
     }
 }
 
-/// A Slack id of this kind: its letter, then capitals and digits, 3 to 32 in all.
+/// A Slack id of this kind: its letter, then capitals and digits, 2 to 32 in all.
 pub fn is_slack_id(id: &str, kind: IdKind) -> bool {
     let mut chars = id.chars();
     chars.next().is_some_and(|c| kind.letters().contains(&c))
-        && (3..=MAX_ID_LEN).contains(&id.len())
+        && (2..=MAX_ID_LEN).contains(&id.len())
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
@@ -80,7 +80,7 @@ mod tests {
         for (id, kind) in [
             ("C0INCIDENTS", IdKind::User),
             ("u06sreoncl", IdKind::User),
-            ("U0", IdKind::User),
+            ("U", IdKind::User),
             ("U06 SRE", IdKind::User),
             (huge.as_str(), IdKind::User),
             ("", IdKind::Channel),

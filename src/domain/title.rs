@@ -19,7 +19,10 @@ pub enum BadTitle {
 
 impl IncidentTitle {
     pub fn parse(input: &str) -> Result<Self, BadTitle> {
-        let collapsed = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Zero-width characters and bidi controls show as nothing, or reorder what
+        // follows: a title of only those is empty, and none is kept in one.
+        let visible: String = input.chars().filter(|c| !is_invisible(*c)).collect();
+        let collapsed = visible.split_whitespace().collect::<Vec<_>>().join(" ");
         let chars = collapsed.chars().count();
         if chars == 0 {
             Err(BadTitle::Empty)
@@ -39,6 +42,16 @@ impl fmt::Display for IncidentTitle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Format characters that render as nothing or reorder text: zero-width spaces and
+/// joiners, bidi marks, embeddings, overrides and isolates, word joiners, the BOM,
+/// soft hyphens; and control characters.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+        || (c.is_control() && !c.is_whitespace())
 }
 
 /// Slack's limit on channel names.
@@ -87,6 +100,29 @@ fn truncate_name(name: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_of_only_invisible_characters_is_empty() {
+        for invisible in [
+            "\u{200B}\u{200B}",
+            "\u{202E}",
+            "\u{2066}\u{FEFF}\u{2060}",
+            " \u{200D} ",
+        ] {
+            assert_eq!(
+                IncidentTitle::parse(invisible),
+                Err(BadTitle::Empty),
+                "{invisible:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn invisible_characters_are_taken_out_of_a_title() {
+        let t = IncidentTitle::parse("Check\u{200B}out \u{202E}down").unwrap();
+        assert_eq!(t.as_str(), "Checkout down");
+    }
+
     use chrono::TimeZone;
 
     fn at() -> DateTime<Utc> {

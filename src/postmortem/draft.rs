@@ -223,7 +223,7 @@ fn stakeholders(
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     let mut add = |id: &str| {
-        if !id.is_empty() && seen.insert(id.to_string()) {
+        if is_person(id, people) && seen.insert(id.to_string()) {
             let person = people.get(id);
             out.push(Stakeholder {
                 user_id: id.to_string(),
@@ -337,6 +337,15 @@ fn metrics(incident: &Incident, sorted: &[&TimelineEntry]) -> Vec<Metric> {
     ]
 }
 
+/// Stakeholders are people: a user id that is not Slackbot's, and, once looked up, not
+/// a bot user or an id Slack does not know. Bots' posts stay in the timeline.
+fn is_person(id: &str, people: &HashMap<String, Person>) -> bool {
+    use crate::domain::{IdKind, PersonKind, is_slack_id};
+    is_slack_id(id, IdKind::User)
+        && id != "USLACKBOT"
+        && people.get(id).is_none_or(|p| p.kind == PersonKind::Human)
+}
+
 /// Slack bot ids start with `B`; messages from apps are not a human response.
 fn is_human(author_id: &str) -> bool {
     !author_id.is_empty() && !author_id.starts_with('B')
@@ -345,6 +354,7 @@ fn is_human(author_id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::PersonKind;
     use chrono::TimeZone;
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -397,6 +407,38 @@ mod tests {
             (id.to_string(), p)
         })
         .collect()
+    }
+
+    #[test]
+    fn bots_and_ids_nobody_knows_are_not_stakeholders() {
+        let mut people = people();
+        for (id, kind) in [
+            ("U0BOTUSER1", PersonKind::Bot),
+            ("U0GHOST001", PersonKind::Unknown),
+        ] {
+            let p = Person {
+                user_id: id.into(),
+                name: id.into(),
+                title: None,
+                kind,
+            };
+            people.insert(id.into(), p);
+        }
+        let entries = [
+            msg(at(9, 16), "U1", "on it"),
+            msg(at(9, 17), "B0GRAFANA1", "CPU 99%"),
+            msg(at(9, 18), "U0BOTUSER1", "deploy finished"),
+            msg(at(9, 19), "U0GHOST001", "who"),
+            msg(at(9, 20), "USLACKBOT", "reminder"),
+        ];
+        let draft = build(&incident(), &entries, &people);
+        let ids: Vec<_> = draft
+            .stakeholders
+            .iter()
+            .map(|s| s.user_id.as_str())
+            .collect();
+        assert_eq!(ids, ["U2", "U1", "U3"]);
+        assert_eq!(draft.timeline.len(), 5, "their posts stay in the timeline");
     }
 
     #[test]
