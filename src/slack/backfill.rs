@@ -238,6 +238,10 @@ async fn store(
             },
             (intent, _) => intent,
         };
+        if !intent.within(incident.declared_at, chrono::Utc::now()) {
+            tracing::warn!(incident_id = incident.id, ts = %intent.message().ts, "history holds a message dated far outside the incident; left out");
+            continue;
+        }
         if timeline::apply(&mut tx, incident.id, &intent).await? == Ingested::Stored {
             written += 1;
         }

@@ -72,6 +72,9 @@ async fn handle_envelope(state: &AppState, envelope: Envelope) -> Result<Answer,
                 };
                 let outcome =
                     timeline::ingest(&state.timeline, event_id.as_deref(), &ours, &message).await?;
+                if let timeline::Outcome::Refused(why) = outcome {
+                    return Err(AppError::BadRequest(format!("message event: {why}")));
+                }
                 tracing::debug!(
                     ?outcome,
                     event_id = event_id.as_deref().unwrap_or("-"),

@@ -18,6 +18,31 @@ pub enum Outcome {
     Duplicate,
     /// Not for the timeline: another channel, our own post, a membership notice, …
     Ignored(&'static str),
+    /// Not believable: a time far outside the incident's life. Answered with a 400.
+    Refused(&'static str),
+}
+
+/// How far before its declaration a war room's message may be dated (the channel is
+/// made at the declaration; this allows for clocks that differ), and how far ahead of
+/// now any time may be.
+pub const CLOCK_SLACK: chrono::Duration = chrono::Duration::hours(1);
+
+impl Intent {
+    /// Whether every time this intent carries falls within the incident's life: from
+    /// its declaration (less [`CLOCK_SLACK`]) to now (plus it). A `ts` of 0 or of the
+    /// year 2286 would otherwise date the postmortem's start in 1970.
+    pub fn within(&self, declared_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        let (from, to) = (declared_at - CLOCK_SLACK, now + CLOCK_SLACK);
+        let stamp = match self {
+            Intent::New(_) => None,
+            Intent::Edit { edited_at, .. } => Some(*edited_at),
+            Intent::Delete { deleted_at, .. } => Some(*deleted_at),
+        };
+        [Some(self.message().at), stamp]
+            .into_iter()
+            .flatten()
+            .all(|t| from <= t && t <= to)
+    }
 }
 
 /// What a message event means for the timeline, before touching the store.

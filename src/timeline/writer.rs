@@ -6,7 +6,7 @@
 
 use super::{Intent, Outcome, apply_all};
 use crate::store::{Ingested, Store, StoreError, StoreResult};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
@@ -22,6 +22,9 @@ struct Job {
     done: oneshot::Sender<StoreResult<Outcome>>,
 }
 
+/// A war room's incident id and declaration time.
+type WarRoom = (i64, DateTime<Utc>);
+
 /// The ingest path: war-room lookup (cached) and batched writes.
 #[derive(Clone)]
 pub struct Writer {
@@ -29,9 +32,9 @@ pub struct Writer {
     /// Shared by the writer tasks: each takes the next batch in turn.
     queue: Arc<Mutex<mpsc::Receiver<Job>>>,
     store: Store,
-    /// Channel → incident id. A channel becomes a war room once and stays one, so a
-    /// hit never goes stale; misses always ask the database.
-    war_rooms: Arc<RwLock<HashMap<String, i64>>>,
+    /// Channel → incident id and declaration time. A channel becomes a war room once
+    /// and stays one, so a hit never goes stale; misses always ask the database.
+    war_rooms: Arc<RwLock<HashMap<String, WarRoom>>>,
 }
 
 impl Writer {
@@ -74,9 +77,13 @@ impl Writer {
 
     /// Stores `intent` for the war room it belongs to; answers after the commit.
     pub async fn write(&self, event_id: Option<&str>, intent: Intent) -> StoreResult<Outcome> {
-        let Some(incident_id) = self.war_room(&intent.message().channel).await? else {
+        let Some((incident_id, declared_at)) = self.war_room(&intent.message().channel).await?
+        else {
             return Ok(Outcome::Ignored("not a war room"));
         };
+        if !intent.within(declared_at, Utc::now()) {
+            return Ok(Outcome::Refused("a time far outside the incident"));
+        }
         let (done, answer) = oneshot::channel();
         let job = Job {
             event_id: event_id.map(str::to_string),
@@ -93,23 +100,26 @@ impl Writer {
             .map_err(|_| StoreError::Corrupt("the timeline writer dropped a write".into()))?
     }
 
-    async fn war_room(&self, channel: &str) -> StoreResult<Option<i64>> {
-        if let Some(id) = self
+    async fn war_room(&self, channel: &str) -> StoreResult<Option<WarRoom>> {
+        if let Some(found) = self
             .war_rooms
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(channel)
         {
-            return Ok(Some(*id));
+            return Ok(Some(*found));
         }
         let mut tx = self.store.read().await?;
-        let found = tx.incident_by_channel(channel).await?.map(|i| i.id);
+        let found = tx
+            .incident_by_channel(channel)
+            .await?
+            .map(|i| (i.id, i.declared_at));
         tx.commit().await?;
-        if let Some(id) = found {
+        if let Some(found) = found {
             self.war_rooms
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(channel.to_string(), id);
+                .insert(channel.to_string(), found);
         }
         Ok(found)
     }

@@ -350,3 +350,41 @@ on_both_backends!(
     a_publish_that_is_retried_looks_each_person_up_once,
     a_publish_that_is_retried_looks_each_person_up_once
 );
+
+async fn a_message_time_far_outside_the_incident_is_refused(backend: Backend) {
+    let app = spawn_app_with(backend, |_, _| {}).await;
+    let inc = app.declare(LEAD, "Time travel").await;
+    let room = inc.channel.as_str();
+    for ts in ["0.000000", "1000000000.000000", "9999999999.999999"] {
+        let event = warroom_fakes::payloads::message(room, LEAD, "from another era", ts);
+        let status = app.event(&format!("Ev-{}", &ts[..4]), event).await;
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "ts {ts}");
+    }
+    let ok = app.say(room, LEAD, "a real message").await;
+    let future_edit = warroom_fakes::payloads::message_changed(
+        room,
+        &ok,
+        "edited in the year 2286",
+        LEAD,
+        "9999999999.999999",
+        "a real message",
+    );
+    let status = app.event("Ev-future-edit", future_edit).await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::BAD_REQUEST,
+        "an edit from the future"
+    );
+
+    let entries = app.entries(inc.incident_id).await;
+    let messages: Vec<&str> = entries
+        .iter()
+        .filter(|e| !e.is_system())
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(messages, ["a real message"]);
+}
+on_both_backends!(
+    a_message_time_far_outside_the_incident_is_refused,
+    a_message_time_far_outside_the_incident_is_refused
+);
