@@ -248,7 +248,11 @@ fn timeline_line(line: &Line) -> String {
     }
     for file in line.files.iter().take(MAX_FILES_PER_LINE) {
         let name = clipped_text(&file.name, MAX_NAME_CHARS);
-        match &file.permalink {
+        let web = |u: &&String| {
+            let lower = u.to_ascii_lowercase();
+            lower.starts_with("https://") || lower.starts_with("http://")
+        };
+        match file.permalink.as_ref().filter(web) {
             Some(url) if slack_len(url) <= MAX_URL_CHARS => {
                 out.push_str(&format!(" 📎 <{}|{name}>", escape_url(url)));
             }

@@ -87,7 +87,7 @@ fn section(out: &mut String, name: &str) {
 
 fn paragraph_or_prompt(out: &mut String, text: Option<&RichText>, prompt: &str) {
     match text {
-        Some(t) => write_rich(out, t, ""),
+        Some(t) => write_rich(out, t, "", true),
         None => {
             let _ = write!(out, "_{prompt}_");
         }
@@ -124,7 +124,7 @@ fn timeline(out: &mut String, lines: &[Line]) {
         let _ = write!(out, "**{}**:", escape_inline(&line.author));
 
         body.clear();
-        write_rich(&mut body, &line.text, indent);
+        write_rich(&mut body, &line.text, indent, false);
         let body = body.trim();
         if !body.is_empty() {
             out.push(' ');
@@ -160,7 +160,7 @@ fn earlier_versions(
 ) {
     for (at, text) in earlier {
         let mut was = String::new();
-        write_rich(&mut was, text, "");
+        write_rich(&mut was, text, "", false);
         let _ = write!(out, "{indent}- _earlier, {}:_", at.format("%H:%M"));
         // One line each, so a version cannot break out of the list.
         for word in was.split_whitespace() {
@@ -190,7 +190,11 @@ fn strike(out: &mut String, body: &str) {
 
 fn write_file(out: &mut String, file: &FileRef) {
     out.push_str("📎 ");
-    match &file.permalink {
+    let web = |u: &&String| {
+        let lower = u.to_ascii_lowercase();
+        lower.starts_with("https://") || lower.starts_with("http://")
+    };
+    match file.permalink.as_ref().filter(web) {
         Some(url) => {
             let _ = write!(out, "[{}]({})", escape_inline(&file.name), safe_url(url));
         }
@@ -199,8 +203,13 @@ fn write_file(out: &mut String, file: &FileRef) {
 }
 
 /// Writes rich text as Markdown; line breaks continue at `indent` so a multi-line
-/// message stays inside its list item.
-fn write_rich(out: &mut String, text: &RichText, indent: &str) {
+/// message stays inside its list item. The authors' inline formatting (code,
+/// emphasis) is kept, but nothing they wrote can change the file's structure: every
+/// line their text starts (the first too, when `starts_line`) has its block marker
+/// escaped (a heading, a list or task item, a quote, a fence), and `&`, `<` and `>`
+/// are written as entities, so decoded `&lt;img …&gt;` stays text, not HTML.
+fn write_rich(out: &mut String, text: &RichText, indent: &str, starts_line: bool) {
+    let mut at_line_start = starts_line;
     for span in &text.0 {
         match span {
             Span::Text(t) => {
@@ -208,26 +217,79 @@ fn write_rich(out: &mut String, text: &RichText, indent: &str) {
                     if i > 0 {
                         out.push('\n');
                         out.push_str(indent);
+                        at_line_start = true;
                     }
-                    out.push_str(part);
+                    write_text(out, part, at_line_start);
+                    if !part.is_empty() {
+                        at_line_start = false;
+                    }
                 }
             }
             Span::Mention(name) => {
                 out.push('@');
                 out.push_str(&escape_inline(name));
+                at_line_start = false;
             }
             Span::Channel(name) => {
                 out.push('#');
                 out.push_str(&escape_inline(name));
+                at_line_start = false;
             }
-            Span::Link { url, label } => match label {
-                Some(l) => {
-                    let _ = write!(out, "[{}]({})", escape_inline(l), safe_url(url));
+            Span::Link { url, label } => {
+                match label {
+                    Some(l) => {
+                        let _ = write!(out, "[{}]({})", escape_inline(l), safe_url(url));
+                    }
+                    None => out.push_str(&safe_url(url)),
                 }
-                None => out.push_str(&safe_url(url)),
-            },
+                at_line_start = false;
+            }
         }
     }
+}
+
+/// One line's worth of the authors' text: HTML-significant characters as entities,
+/// and, at the start of a line, a block marker escaped.
+fn write_text(out: &mut String, text: &str, at_line_start: bool) {
+    let trimmed = text.trim_start();
+    let lead = &text[..text.len() - trimmed.len()];
+    let body = if at_line_start {
+        out.push_str(lead);
+        if let Some(marker) = block_marker(trimmed) {
+            out.push_str(&entities(&trimmed[..marker]));
+            out.push('\\');
+            &trimmed[marker..]
+        } else {
+            trimmed
+        }
+    } else {
+        text
+    };
+    out.push_str(&entities(body));
+}
+
+/// Where the character that would open a block sits, if the line starts one: `#`,
+/// `>`, `-`, `+`, `*`, `=`, `|`, `` ` ``, `~`, or a number followed by `.` or `)`.
+fn block_marker(line: &str) -> Option<usize> {
+    let first = line.chars().next()?;
+    if matches!(first, '#' | '>' | '-' | '+' | '*' | '=' | '|' | '`' | '~') {
+        return Some(0);
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && matches!(line.as_bytes().get(digits), Some(b'.' | b')'))).then_some(digits)
+}
+
+fn entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Backslash-escapes what would otherwise turn a name into emphasis, a link or HTML.
@@ -264,7 +326,7 @@ fn safe_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Incident, Person, Severity, Status, TimelineEntry};
+    use crate::domain::{FileRef, Incident, Person, Severity, Status, TimelineEntry};
     use crate::postmortem::build;
     use chrono::{DateTime, TimeZone, Utc};
     use std::collections::HashMap;
@@ -318,6 +380,46 @@ mod tests {
     }
 
     #[test]
+    fn message_text_cannot_open_headings_tasks_quotes_or_raw_html_in_the_file() {
+        let hostile = "look:\n# Heading\n- [ ] task\n> quoted\n1. listed\n```\n&lt;img src=x onerror=alert(1)&gt;";
+        let mut with_file = msg(at(9, 9, 21), "U1", "evidence");
+        with_file.files.push(FileRef {
+            id: "F1".into(),
+            name: "trap.html".into(),
+            permalink: Some("javascript:alert(1)".into()),
+        });
+        let mut inc = incident();
+        inc.summary = Some("# Summary heading\n- [ ] a task".into());
+        let md = render_markdown(&build(
+            &inc,
+            &[msg(at(9, 9, 20), "U1", hostile), with_file],
+            &people(),
+        ));
+        for line in md.lines() {
+            let body = line.trim_start();
+            let ours = ["# Postmortem:", "## ", "- ", "  - _earlier", "| "];
+            if ours.iter().any(|o| line.starts_with(o)) && !line.contains("[ ] task") {
+                continue;
+            }
+            assert!(
+                !(body.starts_with('#')
+                    || body.starts_with("- [ ]")
+                    || body.starts_with('>')
+                    || body.starts_with("```")
+                    || body.starts_with("1.")),
+                "message text opened a block: {line:?}\n{md}"
+            );
+        }
+        assert!(!md.contains("<img"), "raw HTML in the file:\n{md}");
+        assert!(md.contains("&lt;img src=x onerror=alert(1)&gt;"), "{md}");
+        assert!(!md.contains("](javascript:"), "a script link:\n{md}");
+        assert!(
+            md.contains("\\# Heading"),
+            "the words are kept, escaped:\n{md}"
+        );
+    }
+
+    #[test]
     fn the_document_has_every_section_of_the_template_in_order() {
         let md = render(&[msg(at(9, 9, 15), "U1", "hi")]);
         let headings = [
@@ -340,7 +442,8 @@ mod tests {
                 .unwrap_or_else(|| panic!("{h} missing:\n{md}"));
             from += pos + h.len();
         }
-        assert!(md.contains("Payments failed & retried"), "{md}");
+        // `&` as an entity: what a Markdown viewer shows as `&`.
+        assert!(md.contains("Payments failed &amp; retried"), "{md}");
         assert!(md.contains("- **Duration:** 1h 15m"), "{md}");
         assert!(
             md.contains("- **Time to identified:** not recorded"),
@@ -361,7 +464,7 @@ mod tests {
             "<@U1> see <https://g/x?a=1&amp;b=2|graph> and <https://y> in <#C1|ops> &lt;3",
         )]);
         assert!(
-            md.contains("@Susan Vega see [graph](https://g/x?a=1&b=2) and https://y in #ops <3"),
+            md.contains("@Susan Vega see [graph](https://g/x?a=1&b=2) and https://y in #ops &lt;3"),
             "{md}"
         );
     }
