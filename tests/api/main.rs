@@ -5,6 +5,7 @@ mod bad_input;
 mod db;
 mod escalations;
 mod faults;
+mod fuzz;
 mod helpers;
 mod hostile;
 mod import;
