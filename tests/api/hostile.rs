@@ -133,6 +133,19 @@ async fn nothing_echoed_into_slack_can_ping_a_group_link_a_script_or_hide_text(b
     app.outbox_drained().await;
 
     assert_slack_saw_nothing_unsafe(&app, &replies);
+    let md = app.slack.uploaded_files().remove(0).content;
+    assert!(
+        !md.contains("<img") && !md.contains("](javascript:"),
+        "{md}"
+    );
+    assert!(!md.contains('\u{202E}') && !md.contains('\0'), "{md}");
+    for line in md.lines() {
+        let body = line.trim_start();
+        assert!(
+            !body.starts_with("# Heading") && !body.starts_with("- [ ] task"),
+            "hostile text opened a block in the file: {line:?}"
+        );
+    }
     let summary = app
         .slack
         .messages_in(&room)
