@@ -4,56 +4,25 @@
 
 use crate::clock::Clock;
 use crate::config::{Settings, SlackSecrets};
+use crate::inbound::routes;
 use crate::outbox::worker::Worker;
 use crate::paging::engine::Escalator;
 use crate::paging::providers::Providers;
 use crate::slack::client::SlackApi;
-use crate::slack::routes;
 use crate::slack::verify::RequestVerifier;
+use crate::state::AppState;
 use crate::store::Store;
-use crate::supervisor::{AbortOnDrop, Tasks};
+use crate::supervisor::AbortOnDrop;
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 /// Outbox workers per process: enough for several war rooms to progress at once.
 const OUTBOX_WORKERS: usize = 4;
 /// How long shutdown waits for in-flight Slack writes before leaving them to a
 /// lease takeover.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub slack: SlackApi,
-    pub settings: Arc<Settings>,
-    pub verifier: RequestVerifier,
-    pub clock: Clock,
-    pub providers: Providers,
-    /// The batching writer that message events go through.
-    pub timeline: crate::timeline::Writer,
-    /// Backfill runs one at a time per process.
-    pub backfill_lock: Arc<tokio::sync::Mutex<()>>,
-    /// The supervised background tasks, for the health check.
-    pub tasks: Tasks,
-    outbox_wake: Arc<Notify>,
-    escalation_wake: Arc<Notify>,
-}
-
-impl AppState {
-    /// Wakes an outbox worker so freshly queued work goes out now.
-    pub fn wake_outbox(&self) {
-        self.outbox_wake.notify_one();
-    }
-
-    /// Wakes the escalation worker: an escalation was started and is due now.
-    pub fn wake_escalations(&self) {
-        self.escalation_wake.notify_one();
-    }
-}
 
 pub struct Application {
     listener: TcpListener,
@@ -105,20 +74,14 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let providers = Providers::new(settings.paging.escalation.clone())?;
-        let timeline = crate::timeline::Writer::new(store.clone());
-        let state = AppState {
+        let state = AppState::new(
             store,
             slack,
-            verifier: RequestVerifier::new(&secrets.signing_secret),
-            settings: Arc::new(settings),
+            settings,
+            RequestVerifier::new(&secrets.signing_secret),
             clock,
             providers,
-            timeline,
-            backfill_lock: Arc::new(tokio::sync::Mutex::new(())),
-            tasks: Tasks::new(),
-            outbox_wake: Arc::new(Notify::new()),
-            escalation_wake: Arc::new(Notify::new()),
-        };
+        );
         Ok(Self {
             listener,
             state,
@@ -148,7 +111,7 @@ impl Application {
             clock: self.state.clock.clone(),
             settings: self.state.settings.outbox.clone(),
             private_channels: self.state.settings.slack.private_channels,
-            wake: self.state.outbox_wake.clone(),
+            wake: self.state.outbox_waker(),
             last_post: Default::default(),
             in_hand: Default::default(),
         };
@@ -174,8 +137,8 @@ impl Application {
             store: self.state.store.clone(),
             config: self.state.settings.paging.escalation.clone(),
             clock: self.state.clock.clone(),
-            wake: self.state.escalation_wake.clone(),
-            outbox_wake: self.state.outbox_wake.clone(),
+            wake: self.state.escalation_waker(),
+            outbox_wake: self.state.outbox_waker(),
         };
         workers.push(tasks.supervise("escalator", stop_rx.clone(), move |stop| {
             escalator.clone().run(stop)
@@ -192,7 +155,7 @@ impl Application {
                 let state = self.state.clone();
                 workers.push(
                     tasks.supervise("socket mode", stop_rx.clone(), move |stop| {
-                        let socket = crate::slack::socket::SocketMode {
+                        let socket = crate::inbound::socket_mode::SocketMode {
                             state: state.clone(),
                             app_token: app_token.clone(),
                         };
@@ -201,7 +164,7 @@ impl Application {
                 );
             }
             // Gaps are measured before the server takes its first request.
-            None => crate::slack::backfill::spawn(&self.state).await,
+            None => crate::inbound::backfill::spawn(&self.state).await,
         }
         let store = self.state.store.clone();
         tracing::info!(addr = %self.listener.local_addr()?, backend = store.backend(), "warroom is listening");

@@ -1,9 +1,9 @@
 //! `/incident ack`: acknowledge your page for this war room's incident.
 
 use super::{Reply, SlashCommand};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::paging::ack::{AckOutcome, AckSource, ack_pages_in};
+use crate::state::AppState;
 
 pub async fn run(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {
     let mut tx = state.store.read().await?;

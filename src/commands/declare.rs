@@ -3,11 +3,11 @@
 //! are stored in one transaction; the outbox worker does the slow part after the ack.
 
 use super::{Reply, SlashCommand};
-use crate::app::AppState;
 use crate::domain::{Declaration, Incident, IncidentTitle, Severity, TimelineEntry};
 use crate::error::AppError;
 use crate::outbox::{self, Op};
 use crate::slack::views;
+use crate::state::AppState;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
 

@@ -1,8 +1,8 @@
 //! `/incident list`: open incidents, anywhere.
 
 use super::Reply;
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use std::fmt::Write;
 
 pub async fn run(state: &AppState) -> Result<Reply, AppError> {

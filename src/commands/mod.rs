@@ -19,8 +19,8 @@ mod war_room;
 pub use declare::{DeclareArgs, declare, start_escalation};
 pub use delivery::Delivery;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

@@ -3,11 +3,11 @@
 //! change, its timeline entries and the Slack updates together.
 
 use super::{Reply, SlashCommand};
-use crate::app::AppState;
 use crate::domain::{Change, Status, SystemEvent, TimelineEntry};
 use crate::error::AppError;
 use crate::outbox::{self, Op};
 use crate::paging;
+use crate::state::AppState;
 
 pub async fn apply(
     state: &AppState,

@@ -3,7 +3,8 @@
 //! pages and queues what to send (Slack DM, invite, provider alerts) in the caller's
 //! transaction; [`engine`] runs escalations from the database, so a restart or a
 //! second replica never loses or doubles a page; [`ack`] stops them; [`providers`]
-//! speak PagerDuty, Opsgenie and generic webhooks; [`webhooks`] hears their acks.
+//! speak PagerDuty, Opsgenie and generic webhooks. Their acks arrive through
+//! [`crate::inbound::pager_acks`].
 
 pub mod ack;
 pub mod config;
@@ -11,7 +12,6 @@ pub mod engine;
 pub mod pager;
 pub mod plan;
 pub mod providers;
-pub mod webhooks;
 
 pub use config::EscalationConfig;
 

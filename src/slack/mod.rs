@@ -1,17 +1,10 @@
-//! The Slack edge. Inbound, over either transport — [`routes`] (HTTP, signature-checked)
-//! or [`socket`] (Socket Mode) — slash commands go to `commands`, message events to
-//! `timeline` via [`events`], and buttons and modals to [`interactions`]; each returns an
-//! [`Answer`] the transport sends back (HTTP body or envelope ack payload). Outbound:
-//! [`client`] speaks the Web API; [`views`] builds what users see; [`backfill`] fetches
-//! what was missed while the bot was away.
+//! Slack's vocabulary, with no knowledge of incidents' workflow: [`client`] speaks the
+//! Web API; [`views`] builds the messages and modals users see; [`mrkdwn`] escapes
+//! what Warroom echoes; [`verify`] checks request signatures; [`Answer`] is what a
+//! handler says back, whichever transport (in [`crate::inbound`]) carried the request.
 
-pub mod backfill;
 pub mod client;
-pub mod events;
-pub mod interactions;
 pub mod mrkdwn;
-pub mod routes;
-pub mod socket;
 pub mod verify;
 pub mod views;
 

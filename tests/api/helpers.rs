@@ -41,7 +41,7 @@ pub struct TestApp {
     pub signer: SlackSigner,
     pub store: Store,
     pub clock: Clock,
-    pub state: warroom::app::AppState,
+    pub state: warroom::state::AppState,
     db: Arc<TestDb>,
     settings: Settings,
     http: reqwest::Client,

@@ -9,9 +9,10 @@ use sqlx::Connection;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::oneshot;
-use warroom::app::{AppState, Application};
+use warroom::app::Application;
 use warroom::clock::Clock;
 use warroom::config::{PagingSettings, Settings, SlackSecrets};
+use warroom::state::AppState;
 use warroom_fakes::FakeSlack;
 
 /// The signing secret scenarios give the app and sign with.

@@ -4,10 +4,11 @@
 //! store leaves it unacked, so Slack delivers it again. After every (re)connect the
 //! bot backfills what it missed.
 
-use super::{Answer, backfill, events, interactions};
-use crate::app::AppState;
+use super::{backfill, events, interactions};
 use crate::commands::{self, Delivery, SlashCommand};
 use crate::error::AppError;
+use crate::slack::Answer;
+use crate::state::AppState;
 use futures::{SinkExt, StreamExt};
 use secrecy::SecretString;
 use serde::Deserialize;

@@ -1,13 +1,13 @@
 //! Interactivity payloads (`payload=<json>` forms): the declare modal's submission.
 //! Validation errors go back in the ack so Slack shows them beside the field.
 
-use super::Answer;
-use super::views::{ACK_ACTION_ID, DECLARE_CALLBACK_ID};
-use crate::app::AppState;
 use crate::commands::{DeclareArgs, Delivery, Reply, declare};
 use crate::domain::{IncidentTitle, Severity};
 use crate::error::AppError;
 use crate::paging::ack::{AckOutcome, AckSource, ack_pages_in};
+use crate::slack::Answer;
+use crate::slack::views::{ACK_ACTION_ID, DECLARE_CALLBACK_ID};
+use crate::state::AppState;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;

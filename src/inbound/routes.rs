@@ -3,10 +3,11 @@
 //! authenticated their own way) and `/healthz`. Handlers store first and answer at once; slow
 //! Slack work happens in the outbox worker after the ack.
 
-use super::{Answer, events, interactions};
-use crate::app::AppState;
+use super::{events, interactions};
 use crate::commands::{self, SlashCommand};
 use crate::error::AppError;
+use crate::slack::Answer;
+use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -22,14 +23,8 @@ pub fn router(state: AppState) -> Router {
         .route("/slack/events", post(events_route))
         .route("/slack/commands", post(commands_route))
         .route("/slack/interactions", post(interactions_route))
-        .route(
-            "/webhooks/pagerduty",
-            post(crate::paging::webhooks::pagerduty),
-        )
-        .route(
-            "/webhooks/opsgenie",
-            post(crate::paging::webhooks::opsgenie),
-        )
+        .route("/webhooks/pagerduty", post(super::pager_acks::pagerduty))
+        .route("/webhooks/opsgenie", post(super::pager_acks::opsgenie))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)

@@ -12,9 +12,9 @@
 //! Rate: `conversations.history` and `.replies` are Tier 3 (about 50 calls a minute)
 //! for internal apps; calls are spaced by `slack.history_pace_ms` (default 1.2 s).
 
-use crate::app::AppState;
 use crate::domain::{Incident, SlackTs};
 use crate::slack::client::{HistoryPage, SlackCallError};
+use crate::state::AppState;
 use crate::store::Ingested;
 use crate::timeline::{self, Ours};
 use std::time::Duration;

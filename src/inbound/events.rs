@@ -1,10 +1,10 @@
 //! The Events API body: answers `url_verification`, hands message events in war rooms
 //! to the timeline, and acknowledges everything else.
 
-use super::Answer;
-use crate::app::AppState;
 use crate::domain::{IdKind, is_key, is_slack_id};
 use crate::error::AppError;
+use crate::slack::Answer;
+use crate::state::AppState;
 use crate::timeline::{self, MessageEvent, Ours};
 use serde::Deserialize;
 use serde_json::json;

@@ -2,9 +2,9 @@
 //! with `X-PagerDuty-Signature: v1=<hmac-sha256>`; Opsgenie's outgoing webhook carries
 //! a bearer token we configure. An unsigned or malformed call changes nothing.
 
-use super::ack::ack_alert;
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::paging::ack::ack_alert;
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
