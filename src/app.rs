@@ -5,6 +5,7 @@
 use crate::clock::Clock;
 use crate::config::{Settings, SlackSecrets};
 use crate::inbound::routes;
+use crate::outbox::ops::Ctx;
 use crate::outbox::worker::Worker;
 use crate::paging::engine::Escalator;
 use crate::paging::providers::Providers;
@@ -105,13 +106,15 @@ impl Application {
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = Worker {
-            store: self.state.store.clone(),
-            slack: self.state.slack.clone(),
-            providers: self.state.providers.clone(),
-            clock: self.state.clock.clone(),
+            ctx: Ctx {
+                store: self.state.store.clone(),
+                slack: self.state.slack.clone(),
+                providers: self.state.providers.clone(),
+                clock: self.state.clock.clone(),
+                private_channels: self.state.settings.slack.private_channels,
+                wake: self.state.outbox_waker(),
+            },
             settings: self.state.settings.outbox.clone(),
-            private_channels: self.state.settings.slack.private_channels,
-            wake: self.state.outbox_waker(),
             last_post: Default::default(),
             in_hand: Default::default(),
         };

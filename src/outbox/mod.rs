@@ -1,12 +1,16 @@
 //! The outbox: every write Warroom makes to Slack or a paging provider is first stored as an [`Op`]
 //! in the same transaction as the change that caused it, then sent by the
-//! [`worker`]. A Slack outage delays posts; it never loses them and never blocks an ack.
+//! [`worker`], which claims items, retries them with backoff and paces posts
+//! ([`Pacing`]). What each kind of op does lives in its own file under [`ops`]. A
+//! Slack outage delays posts; it never loses them and never blocks an ack.
 
-mod ops;
-mod send;
+mod op;
+pub mod ops;
+mod pacing;
 pub mod worker;
 
-pub use ops::{Op, Provider, ProviderAction};
+pub use op::{Op, Provider, ProviderAction};
+pub use pacing::Pacing;
 
 use crate::store::{StoreResult, Tx};
 use chrono::Utc;

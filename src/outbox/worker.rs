@@ -3,35 +3,26 @@
 //! jitter (honouring `Retry-After`), or gives up on a permanent error.
 
 use super::Op;
-use super::send::{Delivery, SendError, send};
-use crate::clock::Clock;
+use super::ops::{self, Ctx, Delivery, SendError};
+use super::pacing::Pacing;
 use crate::config::OutboxSettings;
 use crate::domain::TimelineEntry;
-use crate::paging::providers::Providers;
-use crate::slack::client::{SlackApi, SlackCallError};
-use crate::store::{ClaimedItem, Store, StoreResult};
+use crate::slack::client::SlackCallError;
+use crate::store::{ClaimedItem, StoreResult};
 use chrono::{Duration as ChronoDuration, Utc};
 use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
-/// Spacing between posts to one channel: Slack allows about one a second.
-const POST_SPACING: Duration = Duration::from_millis(1050);
 /// The shortest idle sleep, so a clock step cannot make workers spin.
 const MIN_IDLE: Duration = Duration::from_millis(5);
 
 #[derive(Clone)]
 pub struct Worker {
-    pub store: Store,
-    pub slack: SlackApi,
-    pub providers: Providers,
-    pub clock: Clock,
+    /// What the ops reach: store, Slack, pagers, clock, wake-up.
+    pub ctx: Ctx,
     pub settings: OutboxSettings,
-    pub private_channels: bool,
-    /// Rung when something is queued, so a post goes out at once instead of at the
-    /// next poll.
-    pub wake: Arc<Notify>,
     /// When this process last posted to each channel, to keep under Slack's limit of
     /// about one message a second per channel without collecting 429s.
     pub last_post: Pacing,
@@ -57,7 +48,7 @@ impl Worker {
                 }
             };
             tokio::select! {
-                _ = self.wake.notified() => {}
+                _ = self.ctx.wake.notified() => {}
                 _ = tokio::time::sleep(idle) => {}
                 _ = shutdown.changed() => {}
             }
@@ -69,7 +60,7 @@ impl Worker {
     /// would leave each war room's posts further apart than Slack requires.
     async fn idle_for(&self, poll: Duration) -> Duration {
         let now = Utc::now();
-        match self.store.next_outbox_due(now).await {
+        match self.ctx.store.next_outbox_due(now).await {
             Ok(Some(at)) => (at - now)
                 .to_std()
                 .unwrap_or_default()
@@ -85,7 +76,7 @@ impl Worker {
     /// Claims and handles one item; `Ok(false)` when nothing is due.
     pub async fn drain_once(&self) -> Result<bool, crate::store::StoreError> {
         let now = Utc::now();
-        let Some(item) = self.store.claim_outbox(now, now + self.lease()).await? else {
+        let Some(item) = self.ctx.store.claim_outbox(now, now + self.lease()).await? else {
             return Ok(false);
         };
         let id = item.id;
@@ -119,7 +110,7 @@ impl Worker {
             tokio::select! {
                 done = &mut work => return Some(done),
                 _ = tokio::time::sleep(every) => {
-                    match self.store.renew_outbox(item.id, &item.claim, Utc::now() + self.lease()).await {
+                    match self.ctx.store.renew_outbox(item.id, &item.claim, Utc::now() + self.lease()).await {
                         Ok(true) => {}
                         Ok(false) => {
                             tracing::warn!("the claim was taken over while its work ran; leaving the item to its new holder");
@@ -150,7 +141,7 @@ impl Worker {
             .drain()
             .collect();
         for (id, claim) in held {
-            match self.store.release_outbox(id, &claim).await {
+            match self.ctx.store.release_outbox(id, &claim).await {
                 Ok(true) => tracing::info!(outbox_id = id, "handed an unfinished Slack write back"),
                 Ok(false) => {}
                 Err(e) => {
@@ -168,6 +159,7 @@ impl Worker {
                 tracing::error!(error = %e, "unreadable outbox item; giving up on it");
                 let why = format!("unreadable payload: {e}");
                 return self
+                    .ctx
                     .store
                     .fail_outbox(item.id, &item.claim, Utc::now(), &why)
                     .await
@@ -180,6 +172,7 @@ impl Worker {
             // this worker serve other war rooms meanwhile.
             let at = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
             return self
+                .ctx
                 .store
                 .retry_outbox(
                     item.id,
@@ -195,7 +188,10 @@ impl Worker {
             retry: item.attempts > 1,
             since: item.created_at,
         };
-        let Some(result) = self.while_held(&item, send(self, &op, delivery)).await else {
+        let Some(result) = self
+            .while_held(&item, ops::run(&self.ctx, &op, delivery))
+            .await
+        else {
             return Ok(());
         };
         if let Some(channel) = paced {
@@ -205,7 +201,12 @@ impl Worker {
         match result {
             Ok(()) => {
                 tracing::debug!(op = op.name(), "sent");
-                if !self.store.finish_outbox(item.id, &item.claim, now).await? {
+                if !self
+                    .ctx
+                    .store
+                    .finish_outbox(item.id, &item.claim, now)
+                    .await?
+                {
                     tracing::warn!(op = op.name(), "sent, but the claim had been taken over");
                 }
                 Ok(())
@@ -217,6 +218,7 @@ impl Worker {
             {
                 tracing::error!(op = op.name(), incident_id = op.incident_id(), error = %e, attempts = item.attempts, "giving up on an outbound write");
                 if !self
+                    .ctx
                     .store
                     .fail_outbox(item.id, &item.claim, now, &e.to_string())
                     .await?
@@ -231,45 +233,13 @@ impl Worker {
                 let wait = retry_delay(&e, item.attempts, base, cap);
                 tracing::warn!(op = op.name(), incident_id = op.incident_id(), error = %e, retry_in_ms = wait.as_millis() as u64, "outbound Slack write failed; will retry");
                 let at = now + ChronoDuration::from_std(wait).unwrap_or(self.lease());
-                self.store
+                self.ctx
+                    .store
                     .retry_outbox(item.id, &item.claim, at, &e.to_string())
                     .await
                     .map(drop)
             }
         }
-    }
-}
-
-/// The last post to each channel, for pacing. It holds only channels posted to within
-/// the last [`POST_SPACING`]: an older post no longer holds anything back, so it is
-/// forgotten, and the map stays as small as the set of war rooms busy this second.
-#[derive(Clone, Default)]
-pub struct Pacing(Arc<std::sync::Mutex<std::collections::HashMap<String, tokio::time::Instant>>>);
-
-impl Pacing {
-    /// How long until `channel` may take another post, if it is too soon.
-    pub fn too_soon(&self, channel: &str) -> Option<Duration> {
-        let last = *self.lock().get(channel)?;
-        POST_SPACING
-            .checked_sub(last.elapsed())
-            .filter(|wait| !wait.is_zero())
-    }
-
-    /// Notes a post to `channel` now, and forgets channels that are idle again.
-    pub fn posted(&self, channel: String) {
-        let mut map = self.lock();
-        map.retain(|_, at| at.elapsed() < POST_SPACING);
-        map.insert(channel, tokio::time::Instant::now());
-    }
-
-    pub fn tracked(&self) -> usize {
-        self.lock().len()
-    }
-
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, tokio::time::Instant>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -280,9 +250,9 @@ impl Worker {
         if matches!(op, Op::Notice { .. }) {
             return Ok(()); // a failed notice must not beget another
         }
-        let now = self.clock.now();
+        let now = self.ctx.clock.now();
         let text = format!("Could not {}: {e}", op.describe());
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.ctx.store.begin().await?;
         let id = op.incident_id();
         tx.insert_system_entry(&TimelineEntry::system(
             id,
@@ -304,7 +274,7 @@ impl Worker {
             .await?;
         }
         tx.commit().await?;
-        self.wake.notify_one();
+        self.ctx.wake.notify_one();
         Ok(())
     }
 }
@@ -333,18 +303,6 @@ mod tests {
 
     const BASE: Duration = Duration::from_secs(1);
     const CAP: Duration = Duration::from_secs(300);
-
-    #[tokio::test(start_paused = true)]
-    async fn pacing_holds_a_channel_for_a_second_then_forgets_it() {
-        let pacing = Pacing::default();
-        pacing.posted("incident:1".into());
-        assert!(pacing.too_soon("incident:1").is_some());
-        assert_eq!(pacing.too_soon("incident:2"), None);
-        tokio::time::advance(POST_SPACING).await;
-        assert_eq!(pacing.too_soon("incident:1"), None);
-        pacing.posted("incident:2".into());
-        assert_eq!(pacing.tracked(), 1, "the idle channel is forgotten");
-    }
 
     #[test]
     fn retry_after_from_slack_wins_over_backoff() {

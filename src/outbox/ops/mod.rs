@@ -1,0 +1,122 @@
+//! What each outbound op does, one file per kind. Ops are written to be safe to
+//! repeat: each step checks what an earlier attempt already stored before calling
+//! Slack or a pager again. [`run`] picks the op's file; the worker loop that claims,
+//! retries and paces items is [`super::worker`], and the Slack transport is
+//! [`crate::slack::client`].
+
+mod create_war_room;
+mod invite;
+mod page_dm;
+mod post;
+mod postmortem;
+mod provider;
+mod summary;
+mod topic;
+
+use super::Op;
+use crate::clock::Clock;
+use crate::domain::Incident;
+use crate::paging::providers::{ProviderError, Providers};
+use crate::slack::client::{SlackApi, SlackCallError};
+use crate::store::{Store, StoreError};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What an op can reach while it runs.
+#[derive(Clone)]
+pub struct Ctx {
+    pub store: Store,
+    pub slack: SlackApi,
+    pub providers: Providers,
+    pub clock: Clock,
+    /// War rooms are created private.
+    pub private_channels: bool,
+    /// Rung when something is queued, so a post goes out at once instead of at the
+    /// next poll.
+    pub wake: Arc<Notify>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Slack(#[from] SlackCallError),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Something the op needs does not exist and will not appear by waiting.
+    #[error("{0}")]
+    Missing(String),
+}
+
+impl SendError {
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            SendError::Slack(e) => e.is_permanent(),
+            SendError::Provider(e) => e.is_permanent(),
+            SendError::Store(_) => false,
+            SendError::Missing(_) => true,
+        }
+    }
+}
+
+/// Which attempt this is at an outbox item.
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    /// The item's idempotency key; posts carry it in their metadata.
+    pub key: &'a str,
+    /// An earlier attempt may have reached Slack before we could record it.
+    pub retry: bool,
+    /// When the item was queued: no earlier attempt can be older, so a retry looks
+    /// back through history this far (with a margin for clocks that differ).
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+/// Slack's clock and ours may differ; a retry looks this much further back.
+const CLOCK_MARGIN: chrono::Duration = chrono::Duration::minutes(5);
+
+impl Delivery<'_> {
+    /// The oldest `ts` an earlier attempt could carry.
+    fn oldest_ts(&self) -> String {
+        crate::domain::SlackTs::from_datetime(self.since - CLOCK_MARGIN)
+            .as_str()
+            .to_string()
+    }
+}
+
+/// Runs `op` once; the worker decides what a failure means.
+pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
+    let incident = load(ctx, op.incident_id()).await?;
+    match op {
+        Op::CreateWarRoom { .. } => create_war_room::run(ctx, &incident).await,
+        Op::Invite { users, .. } => invite::run(ctx, &incident, users).await,
+        Op::SyncTopic { .. } => topic::run(ctx, &incident).await,
+        Op::PostSummary { .. } => summary::post(ctx, d, &incident).await,
+        Op::RefreshSummary { .. } => summary::refresh(ctx, &incident).await,
+        Op::Announce { channel, .. } => post::announce(ctx, d, &incident, channel).await,
+        Op::Notice { text, .. } => post::notice(ctx, d, &incident, text).await,
+        Op::PageDm { page_id, .. } => page_dm::run(ctx, d, &incident, *page_id).await,
+        Op::PublishPostmortem { .. } => postmortem::run(ctx, d, &incident).await,
+        Op::Provider {
+            provider,
+            action,
+            team_id,
+            dedup_key,
+            ..
+        } => provider::run(ctx, &incident, *provider, *action, team_id, dedup_key).await,
+    }
+}
+
+async fn load(ctx: &Ctx, id: i64) -> Result<Incident, SendError> {
+    let mut tx = ctx.store.read().await?;
+    let incident = tx.incident(id).await?;
+    tx.commit().await?;
+    incident.ok_or_else(|| SendError::Missing(format!("incident #{id} does not exist")))
+}
+
+fn war_room(incident: &Incident) -> Result<&str, SendError> {
+    incident
+        .channel_id
+        .as_deref()
+        .ok_or_else(|| SendError::Missing(format!("incident #{} has no war room", incident.id)))
+}

@@ -1,0 +1,34 @@
+//! A page through PagerDuty, Opsgenie or a webhook: trigger, acknowledge, resolve.
+
+use super::{Ctx, SendError};
+use crate::domain::Incident;
+use crate::outbox::{Provider, ProviderAction};
+use crate::paging::providers::Alert;
+use crate::slack::views;
+
+/// Triggers, acknowledges or resolves the team's alert at its provider.
+pub(super) async fn run(
+    ctx: &Ctx,
+    incident: &Incident,
+    provider: Provider,
+    action: ProviderAction,
+    team_id: &str,
+    dedup_key: &str,
+) -> Result<(), SendError> {
+    let team = ctx.providers.config().team(team_id).ok_or_else(|| {
+        SendError::Missing(format!(
+            "team {team_id} is no longer in the escalation config"
+        ))
+    })?;
+    let alert = Alert {
+        incident,
+        team,
+        dedup_key,
+        war_room_url: incident.channel_id.as_deref().map(views::channel_url),
+    };
+    ctx.providers.send(provider, action, &alert).await?;
+    if action == ProviderAction::Trigger {
+        tracing::info!(incident_id = incident.id, team = %team_id, provider = %provider, "provider paged");
+    }
+    Ok(())
+}
