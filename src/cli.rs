@@ -4,7 +4,7 @@
 use crate::import;
 use crate::paging::EscalationConfig;
 use crate::postmortem;
-use crate::report;
+use crate::postmortem::gather;
 use crate::store::{MessageWrite, Store};
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -67,11 +67,11 @@ pub async fn draft_markdown(
     let Some(incident) = tx.incident(id).await? else {
         bail!("there is no incident #{id} in this database (`warroom status` lists the open ones)");
     };
-    let gathered = report::gather(&mut tx, id)
+    let gathered = gather::gather(&mut tx, id)
         .await
         .context("reading the timeline")?;
     tx.commit().await?;
-    Ok(postmortem::render_markdown(&report::draft(
+    Ok(postmortem::render_markdown(&gather::draft(
         &incident, &gathered, config,
     )))
 }

@@ -28,7 +28,6 @@ pub mod inbound;
 pub mod outbox;
 pub mod paging;
 pub mod postmortem;
-pub mod report;
 pub mod slack;
 pub mod state;
 pub mod store;

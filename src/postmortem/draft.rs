@@ -166,18 +166,9 @@ pub fn build(
 /// so it is safe as an upload name on any file system.
 pub fn file_name(incident: &Incident) -> String {
     const MAX_SLUG: usize = 60;
-    let mut slug = String::new();
-    for c in incident.title.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-        if slug.len() >= MAX_SLUG {
-            break;
-        }
-    }
-    let slug = slug.trim_end_matches('-');
+    let slug = crate::domain::slugify(&incident.title);
+    // Slugs are ASCII, so bytes are characters.
+    let slug = slug[..slug.len().min(MAX_SLUG)].trim_end_matches('-');
     let id = incident.id;
     if slug.is_empty() {
         format!("postmortem-inc-{id}.md")

@@ -1,10 +1,12 @@
 //! The postmortem draft: [`build`] turns an incident, its timeline and the people in it
 //! into a [`Draft`] (all sections as data); [`render_markdown`] and [`render_blocks`]
-//! turn that draft into the `.md` attachment and the Slack message. Pure: no I/O.
+//! turn that draft into the `.md` attachment and the Slack message. Pure, except
+//! [`gather`], which reads what a draft needs from the store.
 
 mod blocks;
 mod draft;
 mod duration;
+pub mod gather;
 mod markdown;
 mod paging;
 mod rich_text;
