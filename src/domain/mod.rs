@@ -15,7 +15,9 @@ pub use slack_id::{IdKind, MAX_ID_LEN, MAX_KEY_LEN, is_key, is_slack_id, user_me
 pub use slack_ts::{BadTs, SlackTs};
 pub use status::{BadStatus, Status};
 pub use timeline::{EntryKind, FileRef, TextVersion, TimelineEntry};
-pub use title::{BadTitle, IncidentTitle, MAX_TITLE_CHARS, war_room_channel_name, with_suffix};
+pub use title::{
+    BadTitle, IncidentTitle, MAX_TITLE_CHARS, slugify, war_room_channel_name, with_suffix,
+};
 
 /// A person as the postmortem names them: display name and their team (profile title).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -79,7 +79,9 @@ pub fn with_suffix(base: &str, attempt: u32) -> String {
     format!("{head}{suffix}")
 }
 
-fn slugify(text: &str) -> String {
+/// `text` as a slug, for channel and file names: lowercase ASCII letters and digits,
+/// every other run of characters one `-`, none at either end.
+pub fn slugify(text: &str) -> String {
     let mut slug = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
