@@ -2,7 +2,8 @@
 //! outbox's idempotency key in message metadata), pins.add, views.open, and replies to
 //! a command's or button's `response_url`.
 
-use super::{Empty, SlackApi, SlackCallError, SlackResult, reqwest_error, retry_after};
+use super::{Empty, SlackApi, SlackCallError, SlackResult, reqwest_error};
+use crate::net::retry_after;
 use serde::Deserialize;
 use serde_json::{Value, json};
 

@@ -8,8 +8,9 @@
 //! This module owns the transport: [`SlackApi`] and its construction, the per-call
 //! timeout, the generic `post`/`post_detailed`/`get` helpers every method goes
 //! through, [`SlackCallError`] (what failed, and whether retrying can help), the
-//! mapping of reqwest failures and `Retry-After` for the calls made outside
-//! slack-morphism, and the Socket Mode URL (asked for with the app-level token).
+//! mapping of reqwest failures for the calls made outside slack-morphism (their
+//! `Retry-After` is read by [`crate::net::retry_after`], as the pagers' is), and the
+//! Socket Mode URL (asked for with the app-level token).
 //! The Slack methods themselves are grouped by family, each an `impl SlackApi` block:
 //!
 //! - `conversations`: conversations.create, invite, setTopic, open, list, history and
@@ -209,17 +210,6 @@ fn reqwest_error(e: reqwest::Error) -> SlackCallError {
     } else {
         SlackCallError::Transport(e.to_string())
     }
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get("retry-after")?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
 }
 
 #[cfg(test)]
