@@ -14,7 +14,8 @@
 //! [`postmortem`] turns a stored incident into a draft (Markdown, Block Kit);
 //! [`import`] reads a Slack export into the store. [`app`] wires it all together,
 //! [`config`] loads settings and secrets, [`telemetry`] sets up logging, [`cli`] holds
-//! the offline commands (`import`, `postmortem`, `status`).
+//! the offline commands (`import`, `postmortem`, `status`). [`net`] holds the HTTP
+//! helpers every outbound client shares (Slack's and the pagers').
 
 pub mod app;
 pub mod cli;
@@ -25,6 +26,7 @@ pub mod domain;
 pub mod error;
 pub mod import;
 pub mod inbound;
+pub mod net;
 pub mod outbox;
 pub mod paging;
 pub mod postmortem;

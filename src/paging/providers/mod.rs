@@ -155,12 +155,7 @@ async fn classify(
     secrets: &[String],
 ) -> Result<(), ProviderError> {
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = crate::net::retry_after(response.headers());
     match status {
         200..=299 => Ok(()),
         429 => Err(ProviderError::RateLimited {
