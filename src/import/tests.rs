@@ -5,10 +5,10 @@ use crate::domain::EntryKind;
 use crate::postmortem::{build, render_blocks, render_markdown};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The shared fixtures sit beside the checkout (`../shared`), locally and in CI.
+/// The sample export shipped in `examples/`.
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/slack-export-app-outage"
+    "/examples/slack-export-app-outage"
 );
 const CHANNEL: &str = "inc-2021-03-09-app-outage";
 

@@ -10,10 +10,35 @@ pub enum Backend {
     Postgres,
 }
 
-/// The PostgreSQL server tests create their databases on.
+/// The PostgreSQL server tests create their databases on (`scripts/test` sets it).
 fn admin_url() -> String {
     std::env::var("WARROOM_TEST_PG_ADMIN_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A connection to the admin database. Without one no PostgreSQL test can run, and
+/// none is skipped: the panic says how to get a server.
+async fn connect_admin() -> sqlx::PgConnection {
+    let url = admin_url();
+    match sqlx::PgConnection::connect(&url).await {
+        Ok(admin) => admin,
+        Err(err) => panic!(
+            "PostgreSQL is not reachable at {}: {err}. Run the tests with scripts/test, \
+             which starts a throwaway server, or set WARROOM_TEST_PG_ADMIN_URL.",
+            without_password(&url)
+        ),
+    }
+}
+
+/// `url` with its password, if it has one, shown as `***`.
+fn without_password(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((credentials, host)) = rest.rsplit_once('@')
+        && let Some((user, _)) = credentials.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_string()
 }
 
 pub struct TestDb {
@@ -36,9 +61,7 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let name = format!("warroom_test_{unique}");
-                let mut admin = sqlx::PgConnection::connect(&admin_url())
-                    .await
-                    .expect("PostgreSQL must be running on 127.0.0.1:5432 (see README: Tests)");
+                let mut admin = connect_admin().await;
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut admin)
                     .await
@@ -112,4 +135,16 @@ macro_rules! on_both_backends {
             }
         }
     };
+}
+
+#[test]
+fn the_unreachable_server_message_hides_only_a_password() {
+    assert_eq!(
+        without_password("postgres://bob:hunter2@db:5432/postgres"),
+        "postgres://bob:***@db:5432/postgres"
+    );
+    assert_eq!(
+        without_password("postgres://postgres@127.0.0.1:5432/postgres"),
+        "postgres://postgres@127.0.0.1:5432/postgres"
+    );
 }

@@ -8,7 +8,7 @@ use warroom::domain::EntryKind;
 fn fixture() -> &'static Path {
     Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/slack-export-app-outage"
+        "/examples/slack-export-app-outage"
     ))
 }
 

@@ -67,7 +67,11 @@ impl TempDb {
                 let name = format!("warroom_bench_{unique}");
                 let admin = pg_admin_url();
                 let mut conn = sqlx::PgConnection::connect(&admin).await.with_context(|| {
-                    format!("PostgreSQL at {}", warroom::app::redact_url(&admin))
+                    format!(
+                        "PostgreSQL is not reachable at {}. Start a server there (trust auth), \
+                         or set WARROOM_TEST_PG_ADMIN_URL to one where databases may be created",
+                        warroom::app::redact_url(&admin)
+                    )
                 })?;
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut conn)
