@@ -28,6 +28,7 @@ pub mod import;
 pub mod inbound;
 pub mod net;
 pub mod outbox;
+pub mod pagers;
 pub mod paging;
 pub mod postmortem;
 pub mod slack;

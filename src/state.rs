@@ -5,7 +5,7 @@
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::paging::providers::Providers;
+use crate::pagers::Providers;
 use crate::slack::client::SlackApi;
 use crate::slack::verify::RequestVerifier;
 use crate::store::Store;

@@ -9,7 +9,7 @@ pub mod ops;
 mod pacing;
 pub mod worker;
 
-pub use op::{Op, Provider, ProviderAction};
+pub use op::Op;
 pub use pacing::Pacing;
 
 use crate::store::{StoreResult, Tx};

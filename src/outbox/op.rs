@@ -1,8 +1,8 @@
 //! The outbound intents. Each is small and refers to stored things by id; what to say
 //! is computed when it is sent, so a topic or summary always shows the latest state.
 
+use crate::pagers::{Provider, ProviderAction};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -35,42 +35,6 @@ pub enum Op {
         team_id: String,
         dedup_key: String,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Provider {
-    Pagerduty,
-    Opsgenie,
-    Webhook,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProviderAction {
-    Trigger,
-    Acknowledge,
-    Resolve,
-}
-
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Pagerduty => "pagerduty",
-            Provider::Opsgenie => "opsgenie",
-            Provider::Webhook => "webhook",
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Provider::Pagerduty => "PagerDuty",
-            Provider::Opsgenie => "Opsgenie",
-            Provider::Webhook => "webhook",
-        })
-    }
 }
 
 impl Op {

@@ -5,7 +5,8 @@
 use super::engine::humanize;
 use crate::clock::Clock;
 use crate::domain::TimelineEntry;
-use crate::outbox::{self, Op, ProviderAction};
+use crate::outbox::{self, Op};
+use crate::pagers::ProviderAction;
 use crate::store::{PageRecord, Store, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 
@@ -40,7 +41,7 @@ impl AckSource {
         match self {
             AckSource::SlackButton => "the Slack button".into(),
             AckSource::SlashCommand => "/incident ack".into(),
-            AckSource::Provider(p) => crate::paging::provider_named(p)
+            AckSource::Provider(p) => crate::pagers::Provider::from_name(p)
                 .map(|p| p.to_string())
                 .unwrap_or_else(|| p.into()),
         }
@@ -194,7 +195,7 @@ async fn acknowledge_team_alerts(
         }
         tx.set_provider_alert_status(&alert.provider, &alert.dedup_key, "acknowledged")
             .await?;
-        let Some(provider) = crate::paging::provider_named(&alert.provider) else {
+        let Some(provider) = crate::pagers::Provider::from_name(&alert.provider) else {
             continue;
         };
         let op = Op::Provider {

@@ -2,8 +2,8 @@
 //! routing); [`plan`] turns a level's targets into people and teams; [`pager`] records
 //! pages and queues what to send (Slack DM, invite, provider alerts) in the caller's
 //! transaction; [`engine`] runs escalations from the database, so a restart or a
-//! second replica never loses or doubles a page; [`ack`] stops them; [`providers`]
-//! speak PagerDuty, Opsgenie and generic webhooks. Their acks arrive through
+//! second replica never loses or doubles a page; [`ack`] stops them. The providers themselves are
+//! spoken to by [`crate::pagers`]. Their acks arrive through
 //! [`crate::inbound::pager_acks`].
 
 pub mod ack;
@@ -11,12 +11,12 @@ pub mod config;
 pub mod engine;
 pub mod pager;
 pub mod plan;
-pub mod providers;
 
 pub use config::EscalationConfig;
 
 use crate::domain::{Incident, TimelineEntry};
-use crate::outbox::{self, Op, Provider, ProviderAction};
+use crate::outbox::{self, Op};
+use crate::pagers::{Provider, ProviderAction};
 use crate::store::{StoreResult, Tx};
 use chrono::{DateTime, Utc};
 
@@ -32,7 +32,7 @@ pub async fn stand_down(tx: &mut Tx, incident_id: i64, now: DateTime<Utc>) -> St
         {
             continue;
         }
-        let Some(provider) = provider_named(&alert.provider) else {
+        let Some(provider) = Provider::from_name(&alert.provider) else {
             continue;
         };
         let op = Op::Provider {
@@ -102,13 +102,4 @@ pub async fn on_severity_raised(
     )
     .await?;
     Ok(true)
-}
-
-pub(crate) fn provider_named(name: &str) -> Option<Provider> {
-    match name {
-        "pagerduty" => Some(Provider::Pagerduty),
-        "opsgenie" => Some(Provider::Opsgenie),
-        "webhook" => Some(Provider::Webhook),
-        _ => None,
-    }
 }

@@ -6,7 +6,8 @@
 use super::config::EscalationConfig;
 use super::plan::Plan;
 use crate::domain::{Incident, TimelineEntry};
-use crate::outbox::{self, Op, Provider, ProviderAction};
+use crate::outbox::{self, Op};
+use crate::pagers::{Provider, ProviderAction};
 use crate::store::{NewPage, ProviderAlert, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 

@@ -16,7 +16,7 @@ mod topic;
 use super::Op;
 use crate::clock::Clock;
 use crate::domain::Incident;
-use crate::paging::providers::{ProviderError, Providers};
+use crate::pagers::{ProviderError, Providers};
 use crate::slack::client::{SlackApi, SlackCallError};
 use crate::store::{Store, StoreError};
 use std::sync::Arc;

@@ -2,8 +2,8 @@
 
 use super::{Ctx, SendError};
 use crate::domain::Incident;
-use crate::outbox::{Provider, ProviderAction};
-use crate::paging::providers::Alert;
+use crate::pagers::Alert;
+use crate::pagers::{Provider, ProviderAction};
 use crate::slack::views;
 
 /// Triggers, acknowledges or resolves the team's alert at its provider.

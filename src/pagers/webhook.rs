@@ -1,7 +1,7 @@
 //! A generic JSON webhook: for chat tools, status pages or home-grown pagers.
 
+use super::ProviderAction;
 use super::{Alert, ProviderError, summary};
-use crate::outbox::ProviderAction;
 use serde_json::json;
 
 pub fn request(

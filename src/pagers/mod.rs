@@ -1,14 +1,17 @@
-//! Outbound calls to paging providers. Each builds the provider's documented JSON
+//! Outbound calls to paging providers (PagerDuty, Opsgenie, generic webhooks). Who
+//! to page and when is [`crate::paging`]'s; this module only speaks to them. Each builds the provider's documented JSON
 //! from the incident and team; responses are classified alike: 2xx done, 429 and 5xx
 //! worth retrying (honouring `Retry-After`), other 4xx permanent.
 
 mod opsgenie;
 mod pagerduty;
+mod provider;
 mod webhook;
 
-use super::config::{EscalationConfig, Team};
+pub use provider::{Provider, ProviderAction};
+
 use crate::domain::Incident;
-use crate::outbox::{Provider, ProviderAction};
+use crate::paging::config::{EscalationConfig, Team};
 use std::sync::Arc;
 use std::time::Duration;
 

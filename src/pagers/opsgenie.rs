@@ -1,8 +1,8 @@
 //! Opsgenie Alert API v2: create with an `alias` (its dedupe key), acknowledge and
 //! close by alias. Authenticates with `Authorization: GenieKey <key>`.
 
+use super::ProviderAction;
 use super::{Alert, ProviderError, summary};
-use crate::outbox::ProviderAction;
 use crate::paging::config::Providers as ProviderSettings;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};

@@ -1,8 +1,8 @@
 //! PagerDuty Events API v2: `POST /v2/enqueue` with trigger, acknowledge or resolve
 //! and a `dedup_key` per incident and team.
 
+use super::ProviderAction;
 use super::{Alert, ProviderError, severity_word, summary};
-use crate::outbox::ProviderAction;
 use crate::paging::config::Providers as ProviderSettings;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
