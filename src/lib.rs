@@ -13,8 +13,8 @@
 //!
 //! [`postmortem`] turns a stored incident into a draft (Markdown, Block Kit);
 //! [`import`] reads a Slack export into the store. [`app`] wires it all together,
-//! [`config`] loads settings and secrets, [`telemetry`] sets up logging, [`cli`] holds
-//! the offline commands (`import`, `postmortem`, `status`).
+//! [`config`] loads settings, secrets and the escalation setup, [`telemetry`] sets up
+//! logging, [`cli`] holds the offline commands (`import`, `postmortem`, `status`).
 
 pub mod app;
 pub mod cli;

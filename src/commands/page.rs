@@ -2,9 +2,9 @@
 
 use super::{Reply, SlashCommand, lead::parse_user_mention};
 use crate::app::AppState;
+use crate::config::escalation::Target;
 use crate::domain::Status;
 use crate::error::AppError;
-use crate::paging::config::Target;
 use crate::paging::pager::{self, PageRequest};
 use crate::paging::plan::plan;
 

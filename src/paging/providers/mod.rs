@@ -6,7 +6,7 @@ mod opsgenie;
 mod pagerduty;
 mod webhook;
 
-use super::config::{EscalationConfig, Team};
+use crate::config::escalation::{EscalationConfig, Team};
 use crate::domain::Incident;
 use crate::outbox::{Provider, ProviderAction};
 use std::sync::Arc;

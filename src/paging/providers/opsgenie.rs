@@ -2,8 +2,8 @@
 //! close by alias. Authenticates with `Authorization: GenieKey <key>`.
 
 use super::{Alert, ProviderError, summary};
+use crate::config::escalation::Providers as ProviderSettings;
 use crate::outbox::ProviderAction;
-use crate::paging::config::Providers as ProviderSettings;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 

@@ -2,8 +2,8 @@
 //! and a `dedup_key` per incident and team.
 
 use super::{Alert, ProviderError, severity_word, summary};
+use crate::config::escalation::Providers as ProviderSettings;
 use crate::outbox::ProviderAction;
-use crate::paging::config::Providers as ProviderSettings;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
