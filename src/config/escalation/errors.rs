@@ -1,7 +1,7 @@
 //! Why a file was refused, and where: the error types, how problems are listed, and
 //! how a TOML or serde error is given the key path it is about.
 
-use super::model::is_id;
+use super::values::is_id;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use toml::Spanned;

@@ -9,11 +9,12 @@
 //! parser cannot go on); every other problem in the file is collected and reported at once,
 //! each with the file, line, key path and reason, so the file can be fixed in one pass.
 //!
-//! What lives where: [`model`] is the validated setup the rest of Warroom reads; [`file`]
-//! is the on-disk format, as serde reads it; [`checks`] turns the one into the other and
-//! collects every problem; [`errors`] says what went wrong and on which line. This module
-//! owns the escalation file from bytes to model and depends on nothing but
-//! [`crate::domain`]: paging, commands and reports read the model, never the file.
+//! What lives where: `model` is the validated setup the rest of Warroom reads; `file` is
+//! the on-disk format, as serde reads it; `checks` turns the one into the other and
+//! collects every problem, judging single values with `values`; `errors` says what went
+//! wrong, at which key and on which line. This module owns the escalation file from bytes
+//! to model and depends on nothing but [`crate::domain`] and external crates: paging,
+//! commands and reports read the model, never the file.
 
 mod checks;
 mod errors;
@@ -21,14 +22,15 @@ mod file;
 mod model;
 #[cfg(test)]
 mod tests;
+mod values;
 
-pub use checks::{MAX_ACK_TIMEOUT, parse_duration};
 pub use errors::{BadDuration, BadTarget, EscalationConfigError, Problem};
 pub use model::{
     DEFAULT_OPSGENIE_API_URL, DEFAULT_PAGERDUTY_EVENTS_URL, EscalationConfig, Level,
     OpsgenieTarget, PAGERDUTY_ROUTING_KEY_LEN, PagerDutyTarget, Poc, Policy, Providers, Target,
     Team, WebhookTarget,
 };
+pub use values::{MAX_ACK_TIMEOUT, parse_duration};
 
 use checks::Checker;
 use errors::{line_of_path, syntax_error};

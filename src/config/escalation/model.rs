@@ -3,6 +3,7 @@
 //! [`super::checks`], so every value here has been validated.
 
 use super::errors::BadTarget;
+use super::values::{is_id, is_slack_user_id};
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -213,17 +214,4 @@ impl fmt::Display for Target {
             Target::User(id) => write!(f, "user:{id}"),
         }
     }
-}
-
-/// A Slack user id such as `U06SREONCL`.
-pub(super) fn is_slack_user_id(id: &str) -> bool {
-    crate::domain::is_slack_id(id, crate::domain::IdKind::User)
-}
-
-/// Team and policy ids: letters, digits, `-` and `_`, so they need no quoting anywhere.
-pub(super) fn is_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
