@@ -2,7 +2,9 @@
 //! how a TOML or serde error is given the key path it is about.
 
 use super::values::is_id;
+use serde_path_to_error::Segment;
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -79,72 +81,97 @@ fn render_problems(file: &Path, problems: &[Problem]) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
-// Key paths, so every error can say exactly where.
+// Where: key paths and lines. Lines come from the spans the toml parser records (on
+// `Spanned` fields of the file structs, and on its errors); key paths of deserialize
+// errors come from serde_path_to_error.
 
+/// A key path as messages show it, `a.b[0]."odd key"`, with the byte offset of the
+/// deepest part of it that is written in the file (a missing key inherits its parent's).
 #[derive(Debug, Clone, Default)]
-pub(super) struct KeyPath(Vec<Seg>);
-
-#[derive(Debug, Clone)]
-enum Seg {
-    Key(String),
-    Index(usize),
+pub(super) struct At {
+    path: String,
+    offset: Option<usize>,
 }
 
-impl KeyPath {
-    pub(super) fn key(&self, key: &str) -> KeyPath {
-        let mut segs = self.0.clone();
-        segs.push(Seg::Key(key.to_string()));
-        KeyPath(segs)
+impl At {
+    /// The child `key`, written at `span` if it is in the file.
+    pub(super) fn key(&self, key: &str, span: Option<Range<usize>>) -> At {
+        let mut path = self.path.clone();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        if is_id(key) {
+            path.push_str(key);
+        } else {
+            path.push_str(&format!("{key:?}"));
+        }
+        self.child(path, span)
     }
 
-    pub(super) fn index(&self, index: usize) -> KeyPath {
-        let mut segs = self.0.clone();
-        segs.push(Seg::Index(index));
-        KeyPath(segs)
+    /// The child `[index]`, written at `span` if it is in the file.
+    pub(super) fn index(&self, index: usize, span: Option<Range<usize>>) -> At {
+        self.child(format!("{}[{index}]", self.path), span)
+    }
+
+    fn child(&self, path: String, span: Option<Range<usize>>) -> At {
+        let offset = span.map(|s| s.start).or(self.offset);
+        At { path, offset }
+    }
+
+    /// The problem `reason` at this key, with its 1-based line in `text`.
+    pub(super) fn problem(&self, text: &str, reason: String) -> Problem {
+        Problem {
+            key: self.to_string(),
+            line: self.offset.map(|at| line_col(text, at).0),
+            reason,
+        }
+    }
+
+    /// The path serde_path_to_error found, without the private fields `toml::Spanned`
+    /// passes through on the way to its value (serde_spanned does not export their
+    /// names, only that they start so).
+    fn of_serde(path: &serde_path_to_error::Path) -> At {
+        path.iter().fold(At::default(), |at, seg| match seg {
+            Segment::Seq { index } => at.index(*index, None),
+            Segment::Map { key } if key.starts_with("$__serde_spanned_private_") => at,
+            Segment::Map { key } | Segment::Enum { variant: key } => at.key(key, None),
+            Segment::Unknown => at.key("?", None),
+        })
     }
 }
 
-/// `a.b[0]."odd key"`, as an engineer would find it in the file.
-impl fmt::Display for KeyPath {
+impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
+        if self.path.is_empty() {
             return f.write_str("(top level)");
         }
-        for (i, seg) in self.0.iter().enumerate() {
-            match seg {
-                Seg::Index(n) => write!(f, "[{n}]")?,
-                Seg::Key(k) => {
-                    if i > 0 {
-                        f.write_str(".")?;
-                    }
-                    if is_id(k) {
-                        f.write_str(k)?;
-                    } else {
-                        write!(f, "{k:?}")?;
-                    }
-                }
-            }
-        }
-        Ok(())
+        f.write_str(&self.path)
     }
 }
 
-/// The TOML parser's error, with the key path nearest the error position added.
+/// A TOML syntax error (no `path`: serde never ran) or a deserialize error (with the
+/// path serde_path_to_error tracked), named by its line, column and key path.
 pub(super) fn syntax_error(
     text: &str,
     origin: &Path,
     err: &toml::de::Error,
+    path: Option<&serde_path_to_error::Path>,
 ) -> EscalationConfigError {
     let at = err.span().map_or(0, |s| s.start);
     let (line, column) = line_col(text, at);
     let line_text = text.lines().nth(line - 1).unwrap_or("").trim();
     let key = if line_text.starts_with('[') {
-        // A broken table header: its own text is the best name for it.
+        // On a table header (broken or not), its own text names it best; a serde error
+        // found there, such as a missing field, is named the same way.
         line_text
             .trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace())
             .to_string()
     } else {
-        key_near(text, at).to_string()
+        match path {
+            Some(path) => At::of_serde(path),
+            None => key_near(text, at),
+        }
+        .to_string()
     };
     EscalationConfigError::Syntax {
         file: origin.to_path_buf(),
@@ -155,103 +182,56 @@ pub(super) fn syntax_error(
     }
 }
 
-/// The key path written at or just before byte `at`.
-fn key_near(text: &str, at: usize) -> KeyPath {
-    // A partial tree is available even when the syntax is broken.
+/// The key path of a TOML syntax error at byte `at`. The parser stops before serde sees
+/// anything, so serde_path_to_error has no path, and a parse error carries no key (only
+/// a message and a span). So this looks in the parser's own partial tree, with its
+/// spans, for the narrowest key or value holding `at`, or else the last one starting
+/// before it (an unterminated string, say).
+fn key_near(text: &str, at: usize) -> At {
     let (doc, _) = DeTable::parse_recoverable(text);
-    let mut finder = Finder {
-        at,
-        holding: None,
-        preceding: None,
+    let mut spans = Vec::new();
+    table_spans(doc.get_ref(), &At::default(), &mut spans);
+    let holding = spans
+        .iter()
+        .rev()
+        .filter(|(s, _)| s.contains(&at) || (s.is_empty() && s.start == at))
+        .min_by_key(|(s, _)| s.len());
+    let preceding = || {
+        spans
+            .iter()
+            .filter(|(s, _)| s.start <= at)
+            .max_by_key(|(s, _)| s.start)
     };
-    finder.table(doc.get_ref(), &KeyPath::default());
-    finder
-        .holding
-        .or(finder.preceding)
-        .map_or_else(KeyPath::default, |(_, path)| path)
+    holding
+        .or_else(preceding)
+        .map(|(_, at)| at.clone())
+        .unwrap_or_default()
 }
 
-/// Finds the key path for byte `at`: the narrowest key or value whose span holds it, or
-/// else the last key written before it (an unterminated string, say).
-struct Finder {
-    at: usize,
-    /// (span length, path) of the narrowest span holding `at`.
-    holding: Option<(usize, KeyPath)>,
-    /// (span start, path) of the last key starting before `at`.
-    preceding: Option<(usize, KeyPath)>,
-}
-
-impl Finder {
-    fn table(&mut self, table: &DeTable<'_>, path: &KeyPath) {
-        for (key, value) in table {
-            let here = path.key(key.get_ref());
-            self.consider(key.span(), &here);
-            self.value(value, &here);
-        }
+/// Every key and value in `table`, in file order, with its span.
+fn table_spans(table: &DeTable<'_>, path: &At, out: &mut Vec<(Range<usize>, At)>) {
+    for (key, value) in table {
+        let here = path.key(key.get_ref(), None);
+        out.push((key.span(), here.clone()));
+        value_spans(value, here, out);
     }
+}
 
-    fn value(&mut self, value: &Spanned<DeValue<'_>>, path: &KeyPath) {
-        self.consider(value.span(), path);
-        match value.get_ref() {
-            DeValue::Table(table) => self.table(table, path),
-            DeValue::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    self.value(item, &path.index(i));
-                }
+fn value_spans(value: &Spanned<DeValue<'_>>, path: At, out: &mut Vec<(Range<usize>, At)>) {
+    out.push((value.span(), path.clone()));
+    match value.get_ref() {
+        DeValue::Table(table) => table_spans(table, &path, out),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                value_spans(item, path.index(i, None), out);
             }
-            _ => {}
         }
-    }
-
-    fn consider(&mut self, span: std::ops::Range<usize>, path: &KeyPath) {
-        let at = self.at;
-        let holds = span.contains(&at) || (span.is_empty() && span.start == at);
-        if holds
-            && self
-                .holding
-                .as_ref()
-                .is_none_or(|(len, _)| span.len() <= *len)
-        {
-            self.holding = Some((span.len(), path.clone()));
-        }
-        if span.start <= at
-            && self
-                .preceding
-                .as_ref()
-                .is_none_or(|(start, _)| span.start >= *start)
-        {
-            self.preceding = Some((span.start, path.clone()));
-        }
+        _ => {}
     }
 }
 
-/// The line of the deepest part of `path` that is written in the file.
-pub(super) fn line_of_path(
-    text: &str,
-    doc: &Spanned<DeTable<'_>>,
-    path: &KeyPath,
-) -> Option<usize> {
-    // Only runs when reporting problems, so the copy does not matter.
-    let root = DeValue::Table(doc.get_ref().clone());
-    let mut value = &root;
-    let mut found = None;
-    for seg in &path.0 {
-        let next = match (seg, value) {
-            (Seg::Key(k), DeValue::Table(t)) => t
-                .iter()
-                .find(|(key, _)| key.get_ref() == k)
-                .map(|(key, v)| (key.span(), v)),
-            (Seg::Index(i), DeValue::Array(items)) => items.get(*i).map(|v| (v.span(), v)),
-            _ => None,
-        };
-        let Some((span, next)) = next else { break };
-        found = Some(span.start);
-        value = next.get_ref();
-    }
-    found.map(|at| line_col(text, at).0)
-}
-
-/// 1-based line and column (in characters) of byte offset `at`.
+/// 1-based line and column (in characters) of byte offset `at`. toml works these out
+/// only inside the text of its own error report, and does not expose them.
 fn line_col(text: &str, at: usize) -> (usize, usize) {
     let before = text.get(..at.min(text.len())).unwrap_or(text);
     let line = before.matches('\n').count() + 1;

@@ -33,10 +33,9 @@ pub use model::{
 pub use values::{MAX_ACK_TIMEOUT, parse_duration};
 
 use checks::Checker;
-use errors::{line_of_path, syntax_error};
+use errors::syntax_error;
 use file::FileConfig;
 use std::path::Path;
-use toml::de::DeTable;
 
 impl EscalationConfig {
     /// that make paging optional should check for the file and fall back to [`Self::empty`].
@@ -58,28 +57,18 @@ impl EscalationConfig {
         origin: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, EscalationConfigError> {
-        let file: FileConfig = toml::from_str(text).map_err(|e| syntax_error(text, origin, &e))?;
-        let mut check = Checker {
-            env,
-            problems: Vec::new(),
-        };
+        let de = toml::de::Deserializer::parse(text)
+            .map_err(|e| syntax_error(text, origin, &e, None))?;
+        let file: FileConfig = serde_path_to_error::deserialize(de)
+            .map_err(|e| syntax_error(text, origin, e.inner(), Some(e.path())))?;
+        let mut check = Checker::new(text, env);
         let config = check.build(file);
         if check.problems.is_empty() {
             return Ok(config);
         }
-        let doc = DeTable::parse(text).ok();
-        let problems = check
-            .problems
-            .into_iter()
-            .map(|(path, reason)| Problem {
-                line: doc.as_ref().and_then(|d| line_of_path(text, d, &path)),
-                key: path.to_string(),
-                reason,
-            })
-            .collect();
         Err(EscalationConfigError::Invalid {
             file: origin.to_path_buf(),
-            problems,
+            problems: check.problems,
         })
     }
 }
