@@ -1,8 +1,8 @@
 //! The offline commands: `import` a Slack export, print a `postmortem`, show `status`.
 //! They need only the database, not Slack credentials.
 
+use crate::config::escalation::EscalationConfig;
 use crate::import;
-use crate::paging::EscalationConfig;
 use crate::postmortem;
 use crate::postmortem::gather;
 use crate::store::{MessageWrite, Store};

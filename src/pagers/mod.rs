@@ -10,8 +10,8 @@ mod webhook;
 
 pub use provider::{Provider, ProviderAction};
 
+use crate::config::escalation::{EscalationConfig, Team};
 use crate::domain::Incident;
-use crate::paging::config::{EscalationConfig, Team};
 use std::sync::Arc;
 use std::time::Duration;
 

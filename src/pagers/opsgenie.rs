@@ -3,7 +3,7 @@
 
 use super::ProviderAction;
 use super::{Alert, ProviderError, summary};
-use crate::paging::config::Providers as ProviderSettings;
+use crate::config::escalation::Providers as ProviderSettings;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 

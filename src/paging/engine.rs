@@ -3,10 +3,10 @@
 //! the deadline on, all in one transaction. A restart loses nothing: a deadline that
 //! passed while the bot was down is due at once.
 
-use super::config::{EscalationConfig, Target};
 use super::pager::{self, PageRequest, PolicyLevel};
 use super::plan::plan;
 use crate::clock::Clock;
+use crate::config::escalation::{EscalationConfig, Target};
 use crate::domain::{Status, TimelineEntry};
 use crate::outbox::{self, Op};
 use crate::store::{DueEscalation, Store, StoreResult, Tx};

@@ -3,8 +3,8 @@
 //! timeline gets a line per person. Nothing is sent here: the outbox sends it after
 //! commit, so the page and the record of it land together or not at all.
 
-use super::config::EscalationConfig;
 use super::plan::Plan;
+use crate::config::escalation::EscalationConfig;
 use crate::domain::{Incident, TimelineEntry};
 use crate::outbox::{self, Op};
 use crate::pagers::{Provider, ProviderAction};

@@ -1,7 +1,7 @@
 //! Who a page reaches: a level's (or a manual page's) targets become the people to
 //! DM and the teams whose providers to trigger. Pure.
 
-use super::config::{EscalationConfig, Target};
+use crate::config::escalation::{EscalationConfig, Target};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Callee {

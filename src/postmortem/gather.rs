@@ -4,8 +4,8 @@
 //! [`crate::postmortem`] that reads the store.
 
 use super::{Draft, PageFact};
+use crate::config::escalation::EscalationConfig;
 use crate::domain::{Incident, Person};
-use crate::paging::EscalationConfig;
 use crate::store::{StoreResult, Tx};
 use std::collections::HashMap;
 

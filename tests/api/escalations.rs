@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::Notify;
 use warroom::clock::Clock;
+use warroom::config::escalation::EscalationConfig;
 use warroom::domain::{Declaration, Incident, IncidentTitle, Severity};
-use warroom::paging::EscalationConfig;
 use warroom::paging::engine::Escalator;
 use warroom::store::Store;
 

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::oneshot;
 use warroom::app::Application;
 use warroom::clock::Clock;
+use warroom::config::escalation::EscalationConfig;
 use warroom::config::{OutboxSettings, PagingSettings, Settings, SlackSecrets, SlackSettings};
 use warroom::domain::{Incident, TimelineEntry};
-use warroom::paging::EscalationConfig;
 use warroom::store::Store;
 use warroom_fakes::{
     BOT_APP_ID, FakeOpsgenie, FakePagerDuty, FakeSlack, FakeSlackConfig, FakeWebhook, SlackSigner,

@@ -42,9 +42,13 @@ async fn the_outage_export_imports_as_a_closed_incident_with_a_one_hour_fifteen_
 
     // The stored incident prints the same draft later, and a second import adds nothing.
     assert_eq!(
-        warroom::cli::draft_markdown(&store, id, &warroom::paging::EscalationConfig::empty())
-            .await
-            .unwrap(),
+        warroom::cli::draft_markdown(
+            &store,
+            id,
+            &warroom::config::escalation::EscalationConfig::empty()
+        )
+        .await
+        .unwrap(),
         draft
     );
     let (again, _) = warroom::cli::import(&store, fixture(), "inc-2021-03-09-app-outage")
@@ -78,10 +82,13 @@ async fn importing_an_unknown_channel_names_the_channels_there_are() {
 async fn the_postmortem_of_an_unknown_incident_is_a_clear_error() {
     let db = TestDb::new(Backend::Sqlite).await;
     let store = db.store().await;
-    let err =
-        warroom::cli::draft_markdown(&store, 404, &warroom::paging::EscalationConfig::empty())
-            .await
-            .unwrap_err()
-            .to_string();
+    let err = warroom::cli::draft_markdown(
+        &store,
+        404,
+        &warroom::config::escalation::EscalationConfig::empty(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("no incident #404"), "{err}");
 }

@@ -2,8 +2,9 @@
 //! environment overrides. Secrets come from the environment only. A bad value fails
 //! at startup with the file, the key and what was expected.
 
-use crate::paging::EscalationConfig;
-use crate::paging::config::EscalationConfigError;
+pub mod escalation;
+
+use escalation::{EscalationConfig, EscalationConfigError};
 use secrecy::SecretString;
 use serde::Deserialize;
 use std::net::SocketAddr;
