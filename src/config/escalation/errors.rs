@@ -9,21 +9,6 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-/// A target that is not `team:<id>` or `user:<Slack user id>`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be `team:<team id>` or `user:<Slack user id like U06SREONCL>`, got `{0}`")]
-pub struct BadTarget(pub String);
-
-/// A duration that is not like `90s`, `5m`, `1h` or `1h30m`, or is zero.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{reason}, got `{input}`")]
-pub struct BadDuration {
-    /// What was written.
-    pub input: String,
-    /// Why it was refused.
-    pub reason: &'static str,
-}
-
 /// Why the escalation config could not be loaded. Never contains a secret.
 #[derive(Debug, thiserror::Error)]
 pub enum EscalationConfigError {

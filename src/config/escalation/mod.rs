@@ -24,13 +24,13 @@ mod model;
 mod tests;
 mod values;
 
-pub use errors::{BadDuration, BadTarget, EscalationConfigError, Problem};
+pub use errors::{EscalationConfigError, Problem};
 pub use model::{
     DEFAULT_OPSGENIE_API_URL, DEFAULT_PAGERDUTY_EVENTS_URL, EscalationConfig, Level,
     OpsgenieTarget, PAGERDUTY_ROUTING_KEY_LEN, PagerDutyTarget, Poc, Policy, Providers, Target,
     Team, WebhookTarget,
 };
-pub use values::{MAX_ACK_TIMEOUT, parse_duration};
+pub use values::{BadDuration, BadTarget, MAX_ACK_TIMEOUT, parse_duration};
 
 use checks::Checker;
 use errors::syntax_error;

@@ -2,7 +2,7 @@
 //! policies and their levels, routing, and provider endpoints. Built only by
 //! [`super::checks`], so every value here has been validated.
 
-use super::errors::BadTarget;
+use super::values::BadTarget;
 use super::values::{is_id, is_slack_user_id};
 use secrecy::SecretString;
 use std::collections::BTreeMap;

@@ -1,8 +1,22 @@
 //! How single written values are judged: durations, team and policy ids, Slack user
 //! ids, environment variable names and URLs. No knowledge of where they sit in the file.
 
-use super::errors::BadDuration;
 use std::time::Duration;
+
+/// A target that is not `team:<id>` or `user:<Slack user id>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be `team:<team id>` or `user:<Slack user id like U06SREONCL>`, got `{0}`")]
+pub struct BadTarget(pub String);
+
+/// A duration that is not like `90s`, `5m`, `1h` or `1h30m`, or is zero.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}, got `{input}`")]
+pub struct BadDuration {
+    /// What was written.
+    pub input: String,
+    /// Why it was refused.
+    pub reason: &'static str,
+}
 
 /// Parses `90s`, `5m`, `1h`, `1h30m`, `1h30m15s`: whole numbers with units h, m, s, each
 /// at most once and in that order. Zero, negative, unit-less and other input is refused.
