@@ -1,0 +1,80 @@
+//! The shape of `config/default.toml`. Every key is optional, so a partial file falls
+//! back to defaults; an unknown key is refused.
+
+use super::ConfigError;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The file's shape. Every key is optional so a partial file falls back to defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileConfig {
+    #[serde(default)]
+    pub(super) server: FileServer,
+    #[serde(default)]
+    pub(super) paging: FilePaging,
+    #[serde(default)]
+    pub(super) database: FileDatabase,
+    #[serde(default)]
+    pub(super) slack: FileSlack,
+    #[serde(default)]
+    pub(super) outbox: FileOutbox,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileServer {
+    pub(super) listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FilePaging {
+    pub(super) escalation_file: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileDatabase {
+    pub(super) url: Option<String>,
+    pub(super) retention_days: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileSlack {
+    pub(super) api_url: Option<String>,
+    pub(super) announcements_channel: Option<String>,
+    pub(super) private_channels: Option<bool>,
+    pub(super) history_pace_ms: Option<u64>,
+    pub(super) call_timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileOutbox {
+    pub(super) poll_interval_ms: Option<u64>,
+    pub(super) give_up_after_secs: Option<u64>,
+    pub(super) retry_base_ms: Option<u64>,
+    pub(super) retry_cap_ms: Option<u64>,
+    pub(super) lease_secs: Option<u64>,
+}
+
+pub(super) fn read_file(file: &Path, named_explicitly: bool) -> Result<FileConfig, ConfigError> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named_explicitly => {
+            return Ok(FileConfig::default());
+        }
+        Err(source) => {
+            return Err(ConfigError::Unreadable {
+                file: file.to_path_buf(),
+                source,
+            });
+        }
+    };
+    toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+        file: file.to_path_buf(),
+        message: e.to_string(),
+    })
+}

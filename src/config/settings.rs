@@ -1,0 +1,158 @@
+//! The settings Warroom runs with, once loaded: server, database, Slack, outbox and
+//! paging, and the secrets. How they are read is [`super::load`].
+
+use super::escalation::EscalationConfig;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// Event ids and finished outbound writes are kept this many days (well past
+    /// Slack's retry horizon), then pruned.
+    pub retention_days: u64,
+    pub slack: SlackSettings,
+    pub outbox: OutboxSettings,
+    pub paging: PagingSettings,
+}
+
+/// `Debug` shows the database URL without its password: settings get logged.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("retention_days", &self.retention_days)
+            .field("slack", &self.slack)
+            .field("outbox", &self.outbox)
+            .field("paging", &self.paging)
+            .finish()
+    }
+}
+
+impl Settings {
+    /// One warning per outbound URL that is plain `http://` to a host other than this
+    /// machine: tokens and pages would cross the network unencrypted.
+    pub fn plain_http_warnings(&self) -> Vec<String> {
+        let config = &self.paging.escalation;
+        let mut urls = vec![
+            ("slack.api_url", self.slack.api_url.clone()),
+            (
+                "providers.pagerduty.events_url",
+                config.providers.pagerduty_events_url.clone(),
+            ),
+            (
+                "providers.opsgenie.api_url",
+                config.providers.opsgenie_api_url.clone(),
+            ),
+        ];
+        for team in config.teams.values() {
+            if let Some(hook) = &team.webhook {
+                urls.push(("a team's webhook_url", hook.url.clone()));
+            }
+        }
+        urls.into_iter()
+            .filter(|(_, url)| is_plain_http_off_host(url))
+            .map(|(key, url)| {
+                let host = reqwest::Url::parse(&url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default();
+                format!("{key} is plain http:// to {host}: use https:// outside this machine")
+            })
+            .collect()
+    }
+}
+
+fn is_plain_http_off_host(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    if parsed.scheme() != "http" {
+        return false;
+    }
+    match parsed.host() {
+        Some(url::Host::Domain(d)) => !d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Who to page, and the secrets that authenticate providers' acknowledgements.
+#[derive(Debug, Clone)]
+pub struct PagingSettings {
+    pub escalation: Arc<EscalationConfig>,
+    /// `WARROOM_PAGERDUTY_WEBHOOK_SECRET`: verifies PagerDuty's webhook signatures.
+    pub pagerduty_webhook_secret: Option<SecretString>,
+    /// `WARROOM_OPSGENIE_WEBHOOK_TOKEN`: the bearer token Opsgenie's webhook sends.
+    pub opsgenie_webhook_token: Option<SecretString>,
+}
+
+impl PagingSettings {
+    /// No paging: no teams, no provider webhooks.
+    pub fn disabled() -> Self {
+        Self {
+            escalation: Arc::new(EscalationConfig::empty()),
+            pagerduty_webhook_secret: None,
+            opsgenie_webhook_token: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SlackSettings {
+    pub api_url: String,
+    pub announcements_channel: Option<String>,
+    pub private_channels: bool,
+    /// Pause between backfill reads (`conversations.history` is Tier 3: ~50 a minute).
+    pub history_pace_ms: u64,
+    /// How long one Web API call may take before it counts as failed (and is retried).
+    pub call_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboxSettings {
+    pub poll_interval_ms: u64,
+    /// Transient failures (429, 5xx, timeouts) are retried until an item is this old;
+    /// a Slack outage of hours must delay posts, not drop them.
+    pub give_up_after_secs: u64,
+    /// First retry delay; doubles per attempt up to `retry_cap_ms`.
+    pub retry_base_ms: u64,
+    pub retry_cap_ms: u64,
+    /// How long a claim on an item lasts unless its holder renews it (every third of
+    /// it, while the work runs). A holder that died loses its items this soon.
+    pub lease_secs: u64,
+}
+
+impl OutboxSettings {
+    pub fn retry_base(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.retry_base_ms)
+    }
+
+    pub fn retry_cap(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.retry_cap_ms)
+    }
+}
+
+/// The secrets `serve` needs. `SecretString` never prints its value.
+#[derive(Debug, Clone)]
+pub struct SlackSecrets {
+    pub bot_token: SecretString,
+    pub signing_secret: SecretString,
+    pub app_token: Option<SecretString>,
+}
