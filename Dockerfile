@@ -19,6 +19,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /src/target/release/warroom /usr/local/bin/warroom
 COPY config config
+COPY examples examples
 USER warroom
 ENV WARROOM_LISTEN=0.0.0.0:3000 \
     DATABASE_URL=sqlite:///data/warroom.db

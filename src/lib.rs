@@ -1,21 +1,54 @@
-//! Warroom: a Slack incident bot.
+//! Warroom: a Slack incident bot. This map names every module and what it owns.
 //!
-//! Data flows one way: Slack → [`slack`] (HTTP routes, signature checks) → [`commands`]
-//! (slash commands) or [`timeline`] (message events) → [`domain`] (the pure incident
-//! state machine) → [`store`] (SQLite or PostgreSQL). Everything Warroom says back to
-//! Slack goes through [`outbox`], a durable queue drained by a worker, so a slow or
-//! failing Slack never blocks an ack and never loses a write.
+//! # In
+//! Slack reaches Warroom over HTTP (signed requests) or Socket Mode; PagerDuty and
+//! Opsgenie over webhooks. Everything that arrives enters through [`inbound`]:
+//! - slash commands, buttons and modals go to [`commands`] (`declare`, `status`,
+//!   `page`, `ack`, …, one file each; the modal and the command declare through the
+//!   same code);
+//! - message events (new, edited, deleted, threads, files) go to [`timeline`], which
+//!   batches them into the store and absorbs redeliveries;
+//! - pager acknowledgements go to [`paging`]'s `ack`;
+//! - [`inbound::backfill`] fetches what was missed while the bot was away.
+//!
+//! The incident itself is [`domain`]: values valid by construction and the lifecycle
+//! state machine, pure (no Slack, no database, no clock). [`store`] keeps it, on SQLite
+//! or PostgreSQL, behind one type.
+//!
+//! # Out
+//! Everything Warroom says to Slack or a pager is first stored in [`outbox`], in the
+//! same transaction as the change that caused it, then sent by its worker: one file
+//! per kind of operation under [`outbox::ops`] (create the war room, invite, topic,
+//! post, summary and pin, page DM, provider page, postmortem). A slow or failing
+//! Slack never blocks an ack and never loses a write. [`slack`] is Slack's
+//! vocabulary (the Web API [`slack::client`], [`slack::views`] for what people see,
+//! [`slack::mrkdwn`] escaping, [`slack::verify`] signatures); [`pagers`] speaks
+//! PagerDuty, Opsgenie and webhooks. [`paging`] decides who is paged and when
+//! (escalation levels, durable timers, acks), from [`config::escalation`].
 //!
 //! Two Slack calls skip the outbox on purpose, both made straight from a handler after
 //! the ack: `views.open`, whose trigger id expires within 3 seconds, and posts to a
 //! `response_url` (a command's or a button's), which answer one person's action and
 //! expire in 30 minutes. Neither changes what is stored; a failure is logged.
 //!
-//! [`postmortem`] turns a stored incident into a draft (Markdown, Block Kit);
-//! [`import`] reads a Slack export into the store. [`app`] wires it all together,
-//! [`config`] loads settings and secrets, [`telemetry`] sets up logging, [`cli`] holds
-//! the offline commands (`import`, `postmortem`, `status`). [`net`] holds the HTTP
-//! helpers every outbound client shares (Slack's and the pagers').
+//! # Around
+//! - [`postmortem`]: the draft from a stored incident (Markdown file, Block Kit
+//!   message); [`postmortem::gather`] is its one reader of the store.
+//! - [`import`]: a Slack export read into domain values; [`cli`]: the offline commands
+//!   (`import`, `postmortem`, `status`).
+//! - [`config`]: settings, secrets and the escalation file, each error naming its file
+//!   and key. [`state`]: what every handler can reach ([`state::AppState`]).
+//! - [`app`]: builds the state, wires routes and workers, runs until shutdown.
+//!   [`supervisor`]: background tasks that must not die silently (`/healthz`).
+//! - [`clock`]: the time Warroom acts on (a manual one in tests); [`error`]: the
+//!   application error and how it answers; [`net`]: HTTP helpers every outbound
+//!   client shares; [`tls`]: the process's one TLS provider; [`telemetry`]: logging.
+//!
+//! # Imports run one way
+//! Each module imports only modules listed after it:
+//! `app` → `inbound` → `commands` → `paging` → `cli`, `outbox` → `postmortem`,
+//! `state` → `slack` → `error`, `pagers`, `timeline` → `config`, `import`, `store` →
+//! `clock`, `domain`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
 pub mod app;
 pub mod cli;
