@@ -73,6 +73,8 @@ fn incident() -> Incident {
         service: Some("checkout".into()),
         summary: Some("Checkout returned 500s for a share of users.".into()),
         lead: Some("U00000001".into()),
+        comms: None,
+        scribe: None,
         declared_by: "U00000001".into(),
         declared_at: at,
         identified_at: Some(at + Duration::minutes(20)),

@@ -27,7 +27,10 @@ pub fn parse_user_mention(text: &str) -> Option<String> {
 
 impl LeadArgs {
     pub fn into_change(self) -> Change {
-        Change::Lead(self.0)
+        Change::Role {
+            role: crate::domain::Role::Commander,
+            user: self.0,
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The incident and its lifecycle: a pure state machine. Commands become `Change`s,
 //! `Incident::apply` checks them and returns the `SystemEvent`s to record. No I/O here.
 
-use super::{IncidentTitle, Severity, Status};
+use super::{IncidentTitle, Role, Severity, Status};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,8 +12,12 @@ pub struct Incident {
     pub status: Status,
     pub service: Option<String>,
     pub summary: Option<String>,
-    /// Slack user id of the incident lead.
+    /// Slack user id of the incident commander (`lead` is its other name).
     pub lead: Option<String>,
+    /// Who keeps stakeholders informed.
+    pub comms: Option<String>,
+    /// Who keeps the record.
+    pub scribe: Option<String>,
     pub declared_by: String,
     pub declared_at: DateTime<Utc>,
     pub identified_at: Option<DateTime<Utc>>,
@@ -27,9 +31,17 @@ pub struct Incident {
 /// What a user asks to happen to an open incident.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    Status { to: Status, note: Option<String> },
+    Status {
+        to: Status,
+        note: Option<String>,
+    },
     Severity(Severity),
-    Lead(String),
+    Role {
+        role: Role,
+        user: String,
+    },
+    /// The team's own summary; the last one set wins.
+    Summary(String),
     Note(String),
     Resolve(String),
     Close,
@@ -51,10 +63,12 @@ pub enum SystemEvent {
         from: Severity,
         to: Severity,
     },
-    LeadChanged {
+    RoleChanged {
+        role: Role,
         from: Option<String>,
         to: String,
     },
+    SummarySet(String),
     Note(String),
     Resolved(String),
     Closed,
@@ -68,8 +82,10 @@ pub enum LifecycleError {
     SameStatus(Status),
     #[error("the severity is already {0}")]
     SameSeverity(Severity),
-    #[error("<@{0}> is already the lead")]
-    SameLead(String),
+    #[error("<@{1}> is already the {0}")]
+    SameRole(Role, String),
+    #[error("a summary needs some text")]
+    EmptySummary,
     #[error("a note needs some text")]
     EmptyNote,
     #[error("say what fixed it: `/incident resolve <what fixed it>`")]
@@ -100,6 +116,8 @@ impl Incident {
             service: d.service,
             summary: d.summary,
             lead: Some(d.declared_by.clone()),
+            comms: None,
+            scribe: None,
             declared_by: d.declared_by,
             declared_at: d.declared_at,
             identified_at: None,
@@ -129,12 +147,22 @@ impl Incident {
                 let from = std::mem::replace(&mut self.severity, to);
                 Ok(vec![SystemEvent::SeverityChanged { from, to }])
             }
-            Change::Lead(to) => {
-                if self.lead.as_deref() == Some(to.as_str()) {
-                    return Err(LifecycleError::SameLead(to));
+            Change::Role { role, user } => {
+                let holder = self.role_mut(role);
+                if holder.as_deref() == Some(user.as_str()) {
+                    return Err(LifecycleError::SameRole(role, user));
                 }
-                let from = self.lead.replace(to.clone());
-                Ok(vec![SystemEvent::LeadChanged { from, to }])
+                let from = holder.replace(user.clone());
+                Ok(vec![SystemEvent::RoleChanged {
+                    role,
+                    from,
+                    to: user,
+                }])
+            }
+            Change::Summary(text) => {
+                let text = non_empty(text).ok_or(LifecycleError::EmptySummary)?;
+                self.summary = Some(text.clone());
+                Ok(vec![SystemEvent::SummarySet(text)])
             }
             Change::Note(text) => {
                 let text = non_empty(text).ok_or(LifecycleError::EmptyNote)?;
@@ -194,6 +222,31 @@ impl Incident {
         })
     }
 
+    /// Who holds `role`, if anyone.
+    pub fn role(&self, role: Role) -> Option<&str> {
+        match role {
+            Role::Commander => self.lead.as_deref(),
+            Role::Comms => self.comms.as_deref(),
+            Role::Scribe => self.scribe.as_deref(),
+        }
+    }
+
+    fn role_mut(&mut self, role: Role) -> &mut Option<String> {
+        match role {
+            Role::Commander => &mut self.lead,
+            Role::Comms => &mut self.comms,
+            Role::Scribe => &mut self.scribe,
+        }
+    }
+
+    /// Every role that is held, in [`Role::ALL`] order.
+    pub fn roles(&self) -> Vec<(Role, &str)> {
+        Role::ALL
+            .into_iter()
+            .filter_map(|r| self.role(r).map(|u| (r, u)))
+            .collect()
+    }
+
     /// Total duration: declared until closed (or resolved, or `now` while still open).
     pub fn end(&self) -> Option<DateTime<Utc>> {
         self.closed_at.or(self.resolved_at)
@@ -212,7 +265,8 @@ impl SystemEvent {
             SystemEvent::Declared { .. } => "declared",
             SystemEvent::StatusChanged { .. } => "status",
             SystemEvent::SeverityChanged { .. } => "severity",
-            SystemEvent::LeadChanged { .. } => "lead",
+            SystemEvent::RoleChanged { .. } => "role",
+            SystemEvent::SummarySet(_) => "summary",
             SystemEvent::Note(_) => "note",
             SystemEvent::Resolved(_) => "resolved",
             SystemEvent::Closed => "closed",
@@ -232,10 +286,19 @@ impl SystemEvent {
             SystemEvent::SeverityChanged { from, to } => {
                 format!("Severity changed from {from} to {to}")
             }
-            SystemEvent::LeadChanged { from: Some(f), to } => {
-                format!("Lead changed from <@{f}> to <@{to}>")
+            SystemEvent::RoleChanged {
+                role,
+                from: Some(f),
+                to,
+            } => format!("{} changed from <@{f}> to <@{to}>", role.title()),
+            SystemEvent::RoleChanged {
+                role,
+                from: None,
+                to,
+            } => {
+                format!("{} set to <@{to}>", role.title())
             }
-            SystemEvent::LeadChanged { from: None, to } => format!("Lead set to <@{to}>"),
+            SystemEvent::SummarySet(text) => format!("Summary: {text}"),
             SystemEvent::Note(text) => format!("Note: {text}"),
             SystemEvent::Resolved(text) => format!("Resolved: {text}"),
             SystemEvent::Closed => "Incident closed".to_string(),
@@ -371,9 +434,49 @@ mod tests {
     }
 
     #[test]
-    fn changing_the_lead_reports_who_it_was() {
+    fn changing_the_commander_reports_who_it_was() {
         let mut i = declared();
-        let events = i.apply(Change::Lead("U2".into()), t0()).unwrap();
-        assert_eq!(events[0].describe(), "Lead changed from <@U1> to <@U2>");
+        let change = Change::Role {
+            role: Role::Commander,
+            user: "U2".into(),
+        };
+        let events = i.apply(change, t0()).unwrap();
+        assert_eq!(
+            events[0].describe(),
+            "Commander changed from <@U1> to <@U2>"
+        );
+        assert_eq!(i.lead.as_deref(), Some("U2"));
+    }
+
+    #[test]
+    fn roles_are_held_apart_and_the_same_holder_twice_is_refused() {
+        let mut i = declared();
+        let comms = |u: &str| Change::Role {
+            role: Role::Comms,
+            user: u.into(),
+        };
+        let events = i.apply(comms("U5"), t0()).unwrap();
+        assert_eq!(events[0].describe(), "Comms set to <@U5>");
+        assert_eq!(
+            i.roles(),
+            [(Role::Commander, "U1"), (Role::Comms, "U5")].to_vec()
+        );
+        assert_eq!(
+            i.apply(comms("U5"), t0()),
+            Err(LifecycleError::SameRole(Role::Comms, "U5".into()))
+        );
+    }
+
+    #[test]
+    fn the_last_summary_wins_and_a_blank_one_is_refused() {
+        let mut i = declared();
+        i.apply(Change::Summary("first".into()), t0()).unwrap();
+        let events = i.apply(Change::Summary(" second ".into()), t0()).unwrap();
+        assert_eq!(i.summary.as_deref(), Some("second"));
+        assert_eq!(events, [SystemEvent::SummarySet("second".into())]);
+        assert_eq!(
+            i.apply(Change::Summary("  ".into()), t0()),
+            Err(LifecycleError::EmptySummary)
+        );
     }
 }

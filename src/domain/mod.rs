@@ -1,7 +1,9 @@
 //! The incident domain: values that are valid by construction and the lifecycle
 //! state machine. Pure: no Slack, no database, no clock.
 
+mod capture;
 mod incident;
+mod role;
 mod severity;
 mod slack_id;
 mod slack_ts;
@@ -9,7 +11,12 @@ mod status;
 mod timeline;
 mod title;
 
+pub use capture::{
+    ActionItem, ActionStatus, ImpactCategory, ImpactStatement, KEY_SYSTEM_KINDS, NewActionItem,
+    is_key_system_kind, plan_order,
+};
 pub use incident::{Change, Declaration, Incident, LifecycleError, SystemEvent};
+pub use role::{BadRole, Role};
 pub use severity::{BadSeverity, Severity};
 pub use slack_id::{IdKind, MAX_ID_LEN, MAX_KEY_LEN, is_key, is_slack_id, user_mention};
 pub use slack_ts::{BadTs, SlackTs};

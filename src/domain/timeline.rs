@@ -45,6 +45,9 @@ pub struct TimelineEntry {
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub files: Vec<FileRef>,
+    /// Marked a key event by the team (a 📌 reaction or a pin on the message).
+    /// System entries of [`super::KEY_SYSTEM_KINDS`] are key events by their kind.
+    pub marked_key: bool,
 }
 
 impl TimelineEntry {
@@ -68,6 +71,7 @@ impl TimelineEntry {
             edited_at: None,
             deleted_at: None,
             files: Vec::new(),
+            marked_key: false,
         }
     }
 
@@ -92,11 +96,21 @@ impl TimelineEntry {
             edited_at: None,
             deleted_at: None,
             files: Vec::new(),
+            marked_key: false,
         }
     }
 
     pub fn is_system(&self) -> bool {
         matches!(self.kind, EntryKind::System(_))
+    }
+
+    /// Whether the postmortem's key events list it: marked by the team, or a system
+    /// event that is key by its kind. A deleted message is not.
+    pub fn is_key(&self) -> bool {
+        match &self.kind {
+            EntryKind::System(kind) => super::is_key_system_kind(kind),
+            EntryKind::Message => self.marked_key && self.deleted_at.is_none(),
+        }
     }
 
     pub fn is_thread_reply(&self) -> bool {

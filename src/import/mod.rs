@@ -176,6 +176,8 @@ pub fn incident_from(channel: &ImportedChannel) -> Incident {
         service: None,
         summary: channel.topic.clone(),
         lead: channel.creator.clone(),
+        comms: None,
+        scribe: None,
         declared_by,
         declared_at: first.map_or(channel.created, |e| e.at),
         identified_at: None,

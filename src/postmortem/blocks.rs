@@ -434,6 +434,8 @@ mod tests {
             service: Some("checkout".into()),
             summary: Some("Payments & refunds failed".into()),
             lead: None,
+            comms: None,
+            scribe: None,
             declared_by: "U1".into(),
             declared_at: t0(),
             identified_at: None,

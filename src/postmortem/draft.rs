@@ -361,6 +361,8 @@ mod tests {
             service: None,
             summary: None,
             lead: Some("U3".into()),
+            comms: None,
+            scribe: None,
             declared_by: "U2".into(),
             declared_at: at(9, 15),
             identified_at: Some(at(9, 45)),

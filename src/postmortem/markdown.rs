@@ -344,6 +344,8 @@ mod tests {
             service: Some("checkout".into()),
             summary: Some("Payments failed &amp; retried".into()),
             lead: None,
+            comms: None,
+            scribe: None,
             declared_by: "U1".into(),
             declared_at: at(9, 9, 15),
             identified_at: None,

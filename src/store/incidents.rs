@@ -13,6 +13,8 @@ struct IncidentRow {
     service: Option<String>,
     summary: Option<String>,
     lead_user: Option<String>,
+    comms_user: Option<String>,
+    scribe_user: Option<String>,
     declared_by: String,
     declared_at: DateTime<Utc>,
     identified_at: Option<DateTime<Utc>>,
@@ -37,6 +39,8 @@ impl TryFrom<IncidentRow> for Incident {
             service: r.service,
             summary: r.summary,
             lead: r.lead_user,
+            comms: r.comms_user,
+            scribe: r.scribe_user,
             declared_by: r.declared_by,
             declared_at: r.declared_at,
             identified_at: r.identified_at,
@@ -49,8 +53,8 @@ impl TryFrom<IncidentRow> for Incident {
     }
 }
 
-const COLUMNS: &str = "id, title, severity, status, service, summary, lead_user, declared_by, \
-     declared_at, identified_at, resolved_at, closed_at, resolution, channel_id, channel_name";
+const COLUMNS: &str = "id, title, severity, status, service, summary, lead_user, comms_user, scribe_user, \
+     declared_by, declared_at, identified_at, resolved_at, closed_at, resolution, channel_id, channel_name";
 
 fn select(filter: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM incidents {filter}"))
@@ -60,8 +64,9 @@ impl Tx {
     /// Stores a new incident and returns its id.
     pub async fn insert_incident(&mut self, i: &Incident) -> StoreResult<i64> {
         const SQL: &str = "INSERT INTO incidents (title, severity, status, service, summary, lead_user, \
-             declared_by, declared_at, identified_at, resolved_at, closed_at, resolution, channel_id, channel_name) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
+             declared_by, declared_at, identified_at, resolved_at, closed_at, resolution, channel_id, channel_name, \
+             comms_user, scribe_user) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
         let id: i64 = on_conn!(self.conn(), c => sqlx::query_scalar(SQL)
             .bind(&i.title)
             .bind(i64::from(i.severity.level()))
@@ -77,6 +82,8 @@ impl Tx {
             .bind(&i.resolution)
             .bind(&i.channel_id)
             .bind(&i.channel_name)
+            .bind(&i.comms)
+            .bind(&i.scribe)
             .fetch_one(c)
             .await?);
         Ok(id)
@@ -85,7 +92,8 @@ impl Tx {
     /// Writes back the fields the lifecycle may change.
     pub async fn update_incident(&mut self, i: &Incident) -> StoreResult<()> {
         const SQL: &str = "UPDATE incidents SET severity = $2, status = $3, lead_user = $4, \
-             identified_at = $5, resolved_at = $6, closed_at = $7, resolution = $8 WHERE id = $1";
+             identified_at = $5, resolved_at = $6, closed_at = $7, resolution = $8, summary = $9, \
+             comms_user = $10, scribe_user = $11 WHERE id = $1";
         on_conn!(self.conn(), c => sqlx::query(SQL)
             .bind(i.id)
             .bind(i64::from(i.severity.level()))
@@ -95,6 +103,9 @@ impl Tx {
             .bind(i.resolved_at)
             .bind(i.closed_at)
             .bind(&i.resolution)
+            .bind(&i.summary)
+            .bind(&i.comms)
+            .bind(&i.scribe)
             .execute(c)
             .await?
             .rows_affected());

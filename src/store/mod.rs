@@ -4,6 +4,7 @@
 //! macro runs it on whichever backend is configured. Writes that must land together
 //! take a [`Tx`].
 
+mod capture;
 mod checkpoint;
 mod incidents;
 mod outbox;
@@ -12,6 +13,7 @@ mod people;
 mod retention;
 mod timeline;
 
+pub use capture::{ListedAction, MarkSource};
 pub use outbox::{Backlog, ClaimedItem, FailedItem};
 pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};
 pub use retention::Pruned;

@@ -40,6 +40,7 @@ struct EntryRow {
     edited_at: Option<DateTime<Utc>>,
     deleted_at: Option<DateTime<Utc>>,
     files: String,
+    marked_key: bool,
 }
 
 impl TryFrom<EntryRow> for TimelineEntry {
@@ -66,6 +67,7 @@ impl TryFrom<EntryRow> for TimelineEntry {
             edited_at: r.edited_at,
             deleted_at: r.deleted_at,
             files,
+            marked_key: r.marked_key,
         })
     }
 }
@@ -378,7 +380,9 @@ impl Tx {
     /// The whole timeline, in time order (ties broken by arrival).
     pub async fn entries(&mut self, incident_id: i64) -> StoreResult<Vec<TimelineEntry>> {
         const SQL: &str = "SELECT incident_id, at, kind, system_event, author_id, text, ts, thread_ts, previous_text, \
-             edited_at, deleted_at, files FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id";
+             edited_at, deleted_at, files, EXISTS (SELECT 1 FROM key_marks k \
+             WHERE k.channel_id = timeline_entries.channel_id AND k.ts = timeline_entries.ts) AS marked_key \
+             FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id";
         const VERSIONS: &str = "SELECT v.ts, v.text, v.at FROM timeline_versions v \
              JOIN timeline_entries e ON e.channel_id = v.channel_id AND e.ts = v.ts \
              WHERE e.incident_id = $1 AND e.edited_at IS NOT NULL";

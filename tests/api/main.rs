@@ -2,6 +2,7 @@
 //! and PostgreSQL; the rest drive a running app over signed HTTP with a fake Slack.
 
 mod bad_input;
+mod capture_store;
 mod db;
 mod escalations;
 mod faults;
