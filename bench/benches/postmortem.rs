@@ -78,6 +78,7 @@ fn incident() -> Incident {
         declared_by: "U00000001".into(),
         declared_at: at,
         identified_at: Some(at + Duration::minutes(20)),
+        mitigated_at: None,
         resolved_at: Some(at + Duration::hours(3)),
         closed_at: Some(at + Duration::hours(4)),
         resolution: Some("Rolled back deploy v42.".into()),

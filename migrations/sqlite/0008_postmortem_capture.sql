@@ -7,6 +7,8 @@
 -- The commander stays in incidents.lead_user; these are the other roles.
 ALTER TABLE incidents ADD COLUMN comms_user TEXT;
 ALTER TABLE incidents ADD COLUMN scribe_user TEXT;
+-- When the fix was first in place (status monitoring), for time to mitigate.
+ALTER TABLE incidents ADD COLUMN mitigated_at TEXT;
 
 -- Impact statements in the team's words, optionally filed under a heading. Dropping
 -- one keeps the row (removed_at), so the record shows what was said and withdrawn.

@@ -21,6 +21,8 @@ pub struct Incident {
     pub declared_by: String,
     pub declared_at: DateTime<Utc>,
     pub identified_at: Option<DateTime<Utc>>,
+    /// When a fix was first in place: status monitoring, or resolved without it.
+    pub mitigated_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub resolution: Option<String>,
@@ -121,6 +123,7 @@ impl Incident {
             declared_by: d.declared_by,
             declared_at: d.declared_at,
             identified_at: None,
+            mitigated_at: None,
             resolved_at: None,
             closed_at: None,
             resolution: None,
@@ -211,8 +214,10 @@ impl Incident {
             _ => self.resolved_at = None,
         }
         if to == Status::Resolved || to == Status::Monitoring {
-            // Reaching a fix implies the cause was identified, if nobody said so.
+            // Reaching a fix implies the cause was identified and the harm mitigated,
+            // if nobody said so earlier.
             self.identified_at.get_or_insert(at);
+            self.mitigated_at.get_or_insert(at);
         }
         let from = std::mem::replace(&mut self.status, to);
         Ok(SystemEvent::StatusChanged {
@@ -363,6 +368,25 @@ mod tests {
             at + Duration::minutes(2),
         )
         .unwrap();
+        assert_eq!(i.identified_at, Some(at));
+        assert_eq!(i.mitigated_at, None);
+    }
+
+    #[test]
+    fn monitoring_records_the_mitigation_once_and_resolving_keeps_it() {
+        let mut i = declared();
+        let at = t0() + Duration::minutes(30);
+        let monitoring = Change::Status {
+            to: Status::Monitoring,
+            note: None,
+        };
+        i.apply(monitoring, at).unwrap();
+        i.apply(
+            Change::Resolve("redeployed".into()),
+            at + Duration::minutes(5),
+        )
+        .unwrap();
+        assert_eq!(i.mitigated_at, Some(at));
         assert_eq!(i.identified_at, Some(at));
     }
 

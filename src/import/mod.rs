@@ -181,6 +181,7 @@ pub fn incident_from(channel: &ImportedChannel) -> Incident {
         declared_by,
         declared_at: first.map_or(channel.created, |e| e.at),
         identified_at: None,
+        mitigated_at: None,
         resolved_at: None,
         closed_at: Some(channel.entries.last().map_or(channel.created, |e| e.at)),
         resolution: None,

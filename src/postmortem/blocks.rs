@@ -439,6 +439,7 @@ mod tests {
             declared_by: "U1".into(),
             declared_at: t0(),
             identified_at: None,
+            mitigated_at: None,
             resolved_at: None,
             closed_at: Some(t0() + TimeDelta::minutes(75)),
             resolution: Some("Rolled back".into()),

@@ -366,6 +366,7 @@ mod tests {
             declared_by: "U2".into(),
             declared_at: at(9, 15),
             identified_at: Some(at(9, 45)),
+            mitigated_at: None,
             resolved_at: None,
             closed_at: None,
             resolution: None,

@@ -349,6 +349,7 @@ mod tests {
             declared_by: "U1".into(),
             declared_at: at(9, 9, 15),
             identified_at: None,
+            mitigated_at: None,
             resolved_at: Some(at(9, 10, 0)),
             closed_at: Some(at(9, 10, 30)),
             resolution: None,

@@ -18,6 +18,7 @@ struct IncidentRow {
     declared_by: String,
     declared_at: DateTime<Utc>,
     identified_at: Option<DateTime<Utc>>,
+    mitigated_at: Option<DateTime<Utc>>,
     resolved_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
     resolution: Option<String>,
@@ -44,6 +45,7 @@ impl TryFrom<IncidentRow> for Incident {
             declared_by: r.declared_by,
             declared_at: r.declared_at,
             identified_at: r.identified_at,
+            mitigated_at: r.mitigated_at,
             resolved_at: r.resolved_at,
             closed_at: r.closed_at,
             resolution: r.resolution,
@@ -54,7 +56,7 @@ impl TryFrom<IncidentRow> for Incident {
 }
 
 const COLUMNS: &str = "id, title, severity, status, service, summary, lead_user, comms_user, scribe_user, \
-     declared_by, declared_at, identified_at, resolved_at, closed_at, resolution, channel_id, channel_name";
+     declared_by, declared_at, identified_at, mitigated_at, resolved_at, closed_at, resolution, channel_id, channel_name";
 
 fn select(filter: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM incidents {filter}"))
@@ -65,8 +67,8 @@ impl Tx {
     pub async fn insert_incident(&mut self, i: &Incident) -> StoreResult<i64> {
         const SQL: &str = "INSERT INTO incidents (title, severity, status, service, summary, lead_user, \
              declared_by, declared_at, identified_at, resolved_at, closed_at, resolution, channel_id, channel_name, \
-             comms_user, scribe_user) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
+             comms_user, scribe_user, mitigated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id";
         let id: i64 = on_conn!(self.conn(), c => sqlx::query_scalar(SQL)
             .bind(&i.title)
             .bind(i64::from(i.severity.level()))
@@ -84,6 +86,7 @@ impl Tx {
             .bind(&i.channel_name)
             .bind(&i.comms)
             .bind(&i.scribe)
+            .bind(i.mitigated_at)
             .fetch_one(c)
             .await?);
         Ok(id)
@@ -93,7 +96,7 @@ impl Tx {
     pub async fn update_incident(&mut self, i: &Incident) -> StoreResult<()> {
         const SQL: &str = "UPDATE incidents SET severity = $2, status = $3, lead_user = $4, \
              identified_at = $5, resolved_at = $6, closed_at = $7, resolution = $8, summary = $9, \
-             comms_user = $10, scribe_user = $11 WHERE id = $1";
+             comms_user = $10, scribe_user = $11, mitigated_at = $12 WHERE id = $1";
         on_conn!(self.conn(), c => sqlx::query(SQL)
             .bind(i.id)
             .bind(i64::from(i.severity.level()))
@@ -106,6 +109,7 @@ impl Tx {
             .bind(&i.summary)
             .bind(&i.comms)
             .bind(&i.scribe)
+            .bind(i.mitigated_at)
             .execute(c)
             .await?
             .rows_affected());
