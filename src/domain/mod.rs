@@ -1,6 +1,7 @@
 //! The incident domain: values that are valid by construction and the lifecycle
 //! state machine. Pure: no Slack, no database, no clock.
 
+mod due;
 mod incident;
 mod severity;
 mod slack_id;
@@ -9,6 +10,7 @@ mod status;
 mod timeline;
 mod title;
 
+pub use due::{BadDue, DUE_FORMS, MAX_DUE_YEARS, describe_due, is_past, parse_due, split_due};
 pub use incident::{Change, Declaration, Incident, LifecycleError, SystemEvent};
 pub use severity::{BadSeverity, Severity};
 pub use slack_id::{IdKind, MAX_ID_LEN, MAX_KEY_LEN, is_key, is_slack_id, user_mention};
