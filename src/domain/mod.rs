@@ -2,6 +2,7 @@
 //! state machine. Pure: no Slack, no database, no clock.
 
 mod capture;
+mod due;
 mod incident;
 mod role;
 mod severity;
@@ -15,6 +16,7 @@ pub use capture::{
     ActionItem, ActionStatus, ImpactCategory, ImpactStatement, KEY_SYSTEM_KINDS, NewActionItem,
     is_key_system_kind, plan_order,
 };
+pub use due::{BadDue, DUE_FORMS, MAX_DUE_YEARS, describe_due, is_past, parse_due, split_due};
 pub use incident::{Change, Declaration, Incident, LifecycleError, SystemEvent};
 pub use role::{BadRole, Role};
 pub use severity::{BadSeverity, Severity};

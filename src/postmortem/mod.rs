@@ -9,6 +9,7 @@ mod duration;
 pub mod gather;
 mod markdown;
 mod paging;
+mod review;
 mod rich_text;
 
 pub use blocks::{
@@ -22,4 +23,8 @@ pub use draft::{
 pub use duration::{format_datetime, format_duration, shown_span};
 pub use markdown::render_markdown;
 pub use paging::{PageFact, add_pages};
+pub use review::{
+    BlamePhrase, Flag, MAX_PHRASE_CHARS, MAX_QUOTE_CHARS, check_phrases, default_phrases,
+    parse_phrases, review,
+};
 pub use rich_text::{RichText, Span};
