@@ -101,13 +101,23 @@ pub fn review<'a>(
 ) -> Vec<Flag> {
     let chars = |p: &BlamePhrase| normalise(p.pattern.trim()).into_iter().map(|(c, _)| c);
     let patterns: Vec<Vec<char>> = phrases.iter().map(|p| chars(p).collect()).collect();
+    let anchors: Vec<String> = patterns.iter().map(|p| anchor(p)).collect();
+    let mut lower = String::new();
     let mut flags = Vec::new();
     for (source, text) in texts {
+        // Most texts hold no phrase at all: a substring check on the lowered text
+        // rules them out before the exact match below is run.
+        lowered(text, &mut lower);
+        let maybe: Vec<usize> = (0..patterns.len())
+            .filter(|&i| lower.contains(anchors[i].as_str()))
+            .collect();
+        if maybe.is_empty() {
+            continue;
+        }
         let norm = normalise(text);
-        let mut found: Vec<(usize, usize, usize)> = patterns
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| find(&norm, p).map(|(start, end)| (start, i, end)))
+        let mut found: Vec<(usize, usize, usize)> = maybe
+            .into_iter()
+            .filter_map(|i| find(&norm, &patterns[i]).map(|(start, end)| (start, i, end)))
             .collect();
         found.sort_unstable();
         flags.extend(found.into_iter().map(|(start, i, end)| Flag {
@@ -118,6 +128,29 @@ pub fn review<'a>(
         }));
     }
     flags
+}
+
+/// The longest run of letters and digits in a normalised pattern. A text can match
+/// the pattern only if its lowered form holds this run: normalising changes only
+/// case, apostrophes and whitespace, none of which is inside the run. Empty (found
+/// in any text) when the pattern has no letters or digits.
+fn anchor(pattern: &[char]) -> String {
+    pattern
+        .split(|c| !c.is_alphanumeric())
+        .max_by_key(|run| run.len())
+        .map(|run| run.iter().collect())
+        .unwrap_or_default()
+}
+
+/// `text` lowered char by char, as [`normalise`] lowers it, into `out`.
+fn lowered(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(text.chars().flat_map(char::to_lowercase));
+    }
 }
 
 /// Reads a phrase list written on its own, as
@@ -382,6 +415,20 @@ mod tests {
         }
         assert_eq!(check_phrases(&[phrase(&long[1..], "Why?")]), Ok(()));
         assert_eq!(check_phrases(&default_phrases()), Ok(()));
+    }
+
+    #[test]
+    fn phrases_are_found_in_texts_of_any_case_script_and_spacing() {
+        let phrases = [BlamePhrase {
+            pattern: "ΣΦΑΛΜΑ of".into(),
+            question: "?".into(),
+        }];
+        let texts = ["το σφαλμα  OF", "no match here", "ΣΦΑΛΜΑ\tof x"];
+        let got: Vec<String> = review(texts.map(|t| ("s".to_string(), t)), &phrases)
+            .into_iter()
+            .map(|f| f.phrase)
+            .collect();
+        assert_eq!(got, ["σφαλμα  OF", "ΣΦΑΛΜΑ\tof"]);
     }
 
     #[test]
