@@ -19,6 +19,8 @@ pub(super) struct FileConfig {
     pub(super) slack: FileSlack,
     #[serde(default)]
     pub(super) outbox: FileOutbox,
+    #[serde(default)]
+    pub(super) postmortem: FilePostmortem,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +60,13 @@ pub(super) struct FileOutbox {
     pub(super) retry_base_ms: Option<u64>,
     pub(super) retry_cap_ms: Option<u64>,
     pub(super) lease_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FilePostmortem {
+    pub(super) template: Option<String>,
+    pub(super) blameless_phrases: Option<Vec<super::PhraseSetting>>,
 }
 
 pub(super) fn read_file(file: &Path, named_explicitly: bool) -> Result<FileConfig, ConfigError> {

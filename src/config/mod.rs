@@ -74,6 +74,8 @@ mod tests {
         assert_eq!(s.database_url, "sqlite://warroom.db");
         assert_eq!(s.slack.api_url, "https://slack.com/api");
         assert_eq!(s.slack.announcements_channel, None);
+        assert_eq!(s.postmortem.template, "default");
+        assert_eq!(s.postmortem.blameless_phrases, None);
     }
 
     #[test]
@@ -148,6 +150,46 @@ mod tests {
         let err = Settings::load(&path, &env_of(&[])).unwrap_err().to_string();
         assert!(
             err.contains("outbox.poll_interval_ms") && err.contains("at least 10"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_postmortem_template_and_phrases_come_from_the_file_or_the_environment() {
+        let path = write_temp(
+            "postmortem",
+            "[postmortem]\ntemplate = \"google-sre\"\nblameless_phrases = [{ phrase = \"oops\", question = \"Why?\" }]\n",
+        );
+        let s = Settings::load(&path, &env_of(&[])).unwrap();
+        assert_eq!(s.postmortem.template, "google-sre");
+        assert!(
+            s.postmortem
+                .template_origin
+                .ends_with("[postmortem.template]")
+        );
+        let phrases = s.postmortem.blameless_phrases.unwrap();
+        assert_eq!(
+            (phrases[0].phrase.as_str(), phrases[0].question.as_str()),
+            ("oops", "Why?")
+        );
+        let env = env_of(&[("WARROOM_POSTMORTEM_TEMPLATE", "pagerduty")]);
+        let s = Settings::load(&path, &env).unwrap();
+        assert_eq!(s.postmortem.template, "pagerduty");
+        assert_eq!(
+            s.postmortem.template_origin,
+            "environment variable WARROOM_POSTMORTEM_TEMPLATE"
+        );
+    }
+
+    #[test]
+    fn a_phrase_with_a_wrong_key_names_the_file() {
+        let path = write_temp(
+            "badphrase",
+            "[postmortem]\nblameless_phrases = [{ pattern = \"oops\", question = \"Why?\" }]\n",
+        );
+        let err = Settings::load(&path, &env_of(&[])).unwrap_err().to_string();
+        assert!(
+            err.contains("default.toml") && err.contains("unknown field `pattern`"),
             "{err}"
         );
     }

@@ -16,6 +16,7 @@ pub struct Settings {
     pub slack: SlackSettings,
     pub outbox: OutboxSettings,
     pub paging: PagingSettings,
+    pub postmortem: PostmortemSettings,
 }
 
 /// `Debug` shows the database URL without its password: settings get logged.
@@ -28,6 +29,7 @@ impl std::fmt::Debug for Settings {
             .field("slack", &self.slack)
             .field("outbox", &self.outbox)
             .field("paging", &self.paging)
+            .field("postmortem", &self.postmortem)
             .finish()
     }
 }
@@ -147,6 +149,40 @@ impl OutboxSettings {
     pub fn retry_cap(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.retry_cap_ms)
     }
+}
+
+/// How the postmortem draft is written: its template and the phrases the blameless
+/// review looks for. They are checked where they are used, by
+/// `crate::postmortem::Style::from_settings`, at startup; errors name `*_origin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostmortemSettings {
+    /// `default`, `google-sre`, `pagerduty`, or the path of a template file.
+    pub template: String,
+    /// Where `template` was set, e.g. `config/default.toml [postmortem.template]`.
+    pub template_origin: String,
+    /// `None`: the built-in list.
+    pub blameless_phrases: Option<Vec<PhraseSetting>>,
+    pub phrases_origin: String,
+}
+
+impl Default for PostmortemSettings {
+    fn default() -> Self {
+        Self {
+            template: "default".into(),
+            template_origin: "default".into(),
+            blameless_phrases: None,
+            phrases_origin: "default".into(),
+        }
+    }
+}
+
+/// One phrase of the blameless review, as written in the file:
+/// `{ phrase = "...", question = "..." }`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhraseSetting {
+    pub phrase: String,
+    pub question: String,
 }
 
 /// The secrets `serve` needs. `SecretString` never prints its value.

@@ -12,7 +12,9 @@ use tokio::sync::oneshot;
 use warroom::app::Application;
 use warroom::clock::Clock;
 use warroom::config::escalation::EscalationConfig;
-use warroom::config::{OutboxSettings, PagingSettings, Settings, SlackSecrets, SlackSettings};
+use warroom::config::{
+    OutboxSettings, PagingSettings, PostmortemSettings, Settings, SlackSecrets, SlackSettings,
+};
 use warroom::domain::{Incident, TimelineEntry};
 use warroom::store::Store;
 use warroom_fakes::{
@@ -202,6 +204,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
             lease_secs: 15,
         },
         paging: PagingSettings::disabled(),
+        postmortem: PostmortemSettings::default(),
     }
 }
 
