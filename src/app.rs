@@ -30,6 +30,8 @@ pub struct Application {
     state: AppState,
     /// Set: events also arrive over Socket Mode (the HTTP routes stay up).
     app_token: Option<secrecy::SecretString>,
+    /// The postmortem template and blameless phrases, checked at startup.
+    postmortem: crate::postmortem::Style,
 }
 
 impl Application {
@@ -47,6 +49,8 @@ impl Application {
         for warning in settings.plain_http_warnings() {
             tracing::warn!("{warning}");
         }
+        // Before anything else starts: a bad template or phrase list stops startup.
+        let postmortem = crate::postmortem::Style::from_settings(&settings.postmortem, None)?;
         let store = Store::connect(&settings.database_url)
             .await
             .with_context(|| {
@@ -87,6 +91,7 @@ impl Application {
             listener,
             state,
             app_token: secrets.app_token,
+            postmortem,
         })
     }
 
@@ -112,6 +117,7 @@ impl Application {
                 providers: self.state.providers.clone(),
                 clock: self.state.clock.clone(),
                 private_channels: self.state.settings.slack.private_channels,
+                postmortem: self.postmortem.clone(),
                 wake: self.state.outbox_waker(),
             },
             settings: self.state.settings.outbox.clone(),

@@ -3,8 +3,7 @@
 
 use crate::config::escalation::EscalationConfig;
 use crate::import;
-use crate::postmortem;
-use crate::postmortem::gather;
+use crate::postmortem::{Style, gather};
 use crate::store::{MessageWrite, Store};
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -12,8 +11,14 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// Imports `channel` from the export at `dir` as a closed incident; returns its id and
-/// draft. Importing the same channel again returns the incident already stored.
-pub async fn import(store: &Store, dir: &Path, channel: &str) -> anyhow::Result<(i64, String)> {
+/// draft, written in `style`. Importing the same channel again returns the incident
+/// already stored.
+pub async fn import(
+    store: &Store,
+    dir: &Path,
+    channel: &str,
+    style: &Style,
+) -> anyhow::Result<(i64, String)> {
     let exported = import::read_export(dir, channel)?;
     let incident = import::incident_from(&exported);
     let now = Utc::now();
@@ -53,15 +58,16 @@ pub async fn import(store: &Store, dir: &Path, channel: &str) -> anyhow::Result<
         tx.upsert_person(person, now).await?;
     }
     tx.commit().await?;
-    let draft = draft_markdown(store, id, &EscalationConfig::empty()).await?;
+    let draft = draft_markdown(store, id, &EscalationConfig::empty(), style).await?;
     Ok((id, draft))
 }
 
-/// The postmortem draft of a stored incident, as Markdown.
+/// The postmortem draft of a stored incident, as Markdown in `style`'s template.
 pub async fn draft_markdown(
     store: &Store,
     id: i64,
     config: &EscalationConfig,
+    style: &Style,
 ) -> anyhow::Result<String> {
     let mut tx = store.read().await?;
     let Some(incident) = tx.incident(id).await? else {
@@ -71,9 +77,8 @@ pub async fn draft_markdown(
         .await
         .context("reading the timeline")?;
     tx.commit().await?;
-    Ok(postmortem::render_markdown(&gather::draft(
-        &incident, &gathered, config,
-    )))
+    let draft = gather::draft(&incident, &gathered, config, &style.phrases);
+    Ok(style.render(&draft)?)
 }
 
 /// Open incidents, the outbox backlog and recent failed writes.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use warroom::app::{Application, shutdown_signal};
 use warroom::config::{Settings, SlackSecrets};
+use warroom::postmortem::Style;
 use warroom::store::Store;
 use warroom::telemetry::{self, Sink};
 use warroom::{app, cli};
@@ -32,11 +33,19 @@ enum Command {
         /// The channel to import, by name.
         #[arg(long)]
         channel: String,
+        /// The draft's layout: default, google-sre, pagerduty or a template file
+        /// (overrides [postmortem] template).
+        #[arg(long)]
+        template: Option<String>,
     },
     /// Print the postmortem draft of a stored incident.
     Postmortem {
         /// The incident number.
         incident_id: i64,
+        /// The draft's layout: default, google-sre, pagerduty or a template file
+        /// (overrides [postmortem] template).
+        #[arg(long)]
+        template: Option<String>,
     },
     /// Show open incidents, the outbound backlog and failed Slack writes.
     Status,
@@ -68,9 +77,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let app = Application::build(settings, secrets).await?;
             app.run_until(shutdown_signal()).await
         }
-        Command::Import { dir, channel } => {
+        Command::Import {
+            dir,
+            channel,
+            template,
+        } => {
+            let style = Style::from_settings(&settings.postmortem, template.as_deref())?;
             let store = open(&settings).await?;
-            let (id, draft) = cli::import(&store, &dir, &channel).await?;
+            let (id, draft) = cli::import(&store, &dir, &channel, &style).await?;
             eprintln!(
                 "Imported #{channel} as incident #{id} into {}.",
                 app::redact_url(&settings.database_url)
@@ -78,12 +92,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("{draft}");
             Ok(())
         }
-        Command::Postmortem { incident_id } => {
+        Command::Postmortem {
+            incident_id,
+            template,
+        } => {
+            let style = Style::from_settings(&settings.postmortem, template.as_deref())?;
             let store = open(&settings).await?;
-            println!(
-                "{}",
-                cli::draft_markdown(&store, incident_id, &settings.paging.escalation).await?
-            );
+            let escalation = &settings.paging.escalation;
+            let draft = cli::draft_markdown(&store, incident_id, escalation, &style).await?;
+            println!("{draft}");
             Ok(())
         }
         Command::Status => {

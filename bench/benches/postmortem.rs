@@ -1,5 +1,6 @@
-//! Postmortem draft rendering for 1k / 10k / 100k timeline entries: time (criterion)
-//! and peak heap memory (a counting allocator), written to
+//! Postmortem draft rendering for 1k / 10k / 100k timeline entries (with key events,
+//! impact statements, action items, pages and the blameless review): time
+//! (criterion) and peak heap memory (a counting allocator), written to
 //! `bench/results/postmortem-memory.json`.
 //!
 //! `cargo bench -p warroom-bench --bench postmortem`
@@ -10,8 +11,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use warroom::domain::{Incident, Person, Severity, Status, SystemEvent, TimelineEntry};
-use warroom::postmortem::{build, render_blocks, render_markdown};
+use warroom::domain::{
+    ActionItem, ActionStatus, ImpactCategory, ImpactStatement, Incident, Person, Severity, Status,
+    SystemEvent, TimelineEntry,
+};
+use warroom::postmortem::{Draft, Facts, PageFact, render_blocks, render_markdown};
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 
@@ -71,7 +75,8 @@ fn incident() -> Incident {
         severity: Severity::SEV2,
         status: Status::Closed,
         service: Some("checkout".into()),
-        summary: Some("Checkout returned 500s for a share of users.".into()),
+        // None: the draft composes the summary from the record.
+        summary: None,
         lead: Some("U00000001".into()),
         comms: None,
         scribe: None,
@@ -88,7 +93,8 @@ fn incident() -> Incident {
 }
 
 /// `n` entries over three hours (crossing midnight): messages of 4–30 words, every
-/// 7th a thread reply, every 11th edited, every 50th a system event, 40 authors.
+/// 7th a thread reply, every 11th edited, every 100th marked a key event, every 50th
+/// a system event (a note or, every 500th, a status change), 40 authors.
 fn entries(n: usize) -> Vec<TimelineEntry> {
     let start = declared_at();
     let step_us = (3 * 3600 * 1_000_000i64) / n as i64;
@@ -96,6 +102,10 @@ fn entries(n: usize) -> Vec<TimelineEntry> {
         .map(|i| {
             let at = start + Duration::microseconds(step_us * i as i64);
             let author = format!("U{:08}", i % 40);
+            if i % 500 == 0 {
+                let text = format!("Status changed from investigating to identified: step {i}");
+                return TimelineEntry::system(7, at, "status", Some(&author), text);
+            }
             if i % 50 == 0 {
                 let event = SystemEvent::Note(format!("checkpoint {i}"));
                 return TimelineEntry::system(7, at, event.kind(), Some(&author), event.describe());
@@ -113,6 +123,7 @@ fn entries(n: usize) -> Vec<TimelineEntry> {
                 e.previous_text = Some("typo".into());
                 e.edited_at = Some(at + Duration::seconds(30));
             }
+            e.marked_key = i % 100 == 1;
             e
         })
         .collect()
@@ -133,19 +144,93 @@ fn people() -> HashMap<String, Person> {
         .collect()
 }
 
+/// What the team captured besides messages: six impact statements, twenty action
+/// items and three pages.
+struct Captured {
+    impacts: Vec<ImpactStatement>,
+    actions: Vec<ActionItem>,
+    pages: Vec<PageFact>,
+}
+
+fn captured() -> Captured {
+    let at = declared_at();
+    let categories = [
+        Some(ImpactCategory::Business),
+        Some(ImpactCategory::Customers),
+        Some(ImpactCategory::Systems),
+        None,
+    ];
+    Captured {
+        impacts: (1..=6)
+            .map(|seq| ImpactStatement {
+                incident_id: 7,
+                seq,
+                category: categories[seq as usize % 4],
+                text: format!("impact statement {seq}: checkout errors for a share of users"),
+                author_id: "U00000001".into(),
+                added_at: at + Duration::minutes(seq),
+                removed_at: None,
+            })
+            .collect(),
+        actions: (1..=20)
+            .map(|seq| ActionItem {
+                id: seq,
+                incident_id: 7,
+                seq,
+                text: format!("action {seq}: canary deploys for checkout"),
+                owner_id: Some(format!("U{:08}", seq % 40)),
+                due: chrono::NaiveDate::from_ymd_opt(2025, 3, 20),
+                status: if seq % 3 == 0 {
+                    ActionStatus::Done
+                } else {
+                    ActionStatus::Open
+                },
+                created_by: "U00000001".into(),
+                created_at: at,
+                updated_at: at,
+                source_ts: None,
+                issue_url: Some(format!("https://github.com/acme/shop/issues/{seq}")),
+            })
+            .collect(),
+        pages: (0..3)
+            .map(|level| PageFact {
+                user_id: format!("U{:08}", level + 1),
+                team: Some("SRE".into()),
+                level: Some(level),
+                paged_at: at + Duration::minutes(5 * level),
+                acked_at: Some(at + Duration::minutes(5 * level + 2)),
+            })
+            .collect(),
+    }
+}
+
+fn build(
+    incident: &Incident,
+    entries: &[TimelineEntry],
+    people: &HashMap<String, Person>,
+    captured: &Captured,
+) -> Draft {
+    let mut facts = Facts::new(incident, entries, people);
+    facts.impacts = &captured.impacts;
+    facts.actions = &captured.actions;
+    facts.pages = &captured.pages;
+    facts.build()
+}
+
 fn render_all(
     incident: &Incident,
     entries: &[TimelineEntry],
     people: &HashMap<String, Person>,
+    captured: &Captured,
 ) -> usize {
-    let draft = build(incident, entries, people);
+    let draft = build(incident, entries, people, captured);
     let md = render_markdown(&draft);
     let blocks = render_blocks(&draft);
     md.len() + blocks.len()
 }
 
 fn render(c: &mut Criterion) {
-    let (incident, people) = (incident(), people());
+    let (incident, people, captured) = (incident(), people(), captured());
     let mut group = c.benchmark_group("postmortem");
     group.sample_size(10);
     group.measurement_time(std::time::Duration::from_secs(5));
@@ -153,9 +238,9 @@ fn render(c: &mut Criterion) {
         let e = entries(n);
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("build", n), &e, |b, e| {
-            b.iter(|| build(black_box(&incident), black_box(e), &people))
+            b.iter(|| build(black_box(&incident), black_box(e), &people, &captured))
         });
-        let draft = build(&incident, &e, &people);
+        let draft = build(&incident, &e, &people, &captured);
         group.bench_with_input(BenchmarkId::new("render_markdown", n), &draft, |b, d| {
             b.iter(|| render_markdown(black_box(d)))
         });
@@ -163,7 +248,7 @@ fn render(c: &mut Criterion) {
             b.iter(|| render_blocks(black_box(d)))
         });
         group.bench_with_input(BenchmarkId::new("build+markdown+blocks", n), &e, |b, e| {
-            b.iter(|| render_all(black_box(&incident), black_box(e), &people))
+            b.iter(|| render_all(black_box(&incident), black_box(e), &people, &captured))
         });
     }
     group.finish();
@@ -172,14 +257,14 @@ fn render(c: &mut Criterion) {
 /// Peak heap above the input for one build + render of each size, and the time of
 /// that single pass; written as JSON beside the other results.
 fn memory_report() {
-    let (incident, people) = (incident(), people());
+    let (incident, people, captured) = (incident(), people(), captured());
     let mut rows = Vec::new();
     for n in SIZES {
         let e = entries(n);
         let base = LIVE.load(Ordering::Relaxed);
         PEAK.store(base, Ordering::Relaxed);
         let t = std::time::Instant::now();
-        let out = render_all(&incident, &e, &people);
+        let out = render_all(&incident, &e, &people, &captured);
         let secs = t.elapsed().as_secs_f64();
         let peak = PEAK.load(Ordering::Relaxed) - base;
         black_box(out);

@@ -147,7 +147,9 @@ pub fn read_export(dir: &Path, channel: &str) -> Result<ImportedChannel, ImportE
 
 /// The incident as far as an export can tell: closed, with no resolution yet (the team
 /// writes that in the postmortem). Title from the purpose, else topic, else channel
-/// name; severity from a `SEVn` prefix on the topic, else SEV3.
+/// name; severity from a `SEVn` prefix on the topic, else SEV3. No summary: a
+/// channel's topic is a label set when the room opened, not the team's account of
+/// what happened, so the draft composes its summary from the record instead.
 pub fn incident_from(channel: &ImportedChannel) -> Incident {
     let title_source = channel
         .purpose
@@ -174,7 +176,7 @@ pub fn incident_from(channel: &ImportedChannel) -> Incident {
         status: Status::Closed,
         // The purpose says what the channel is for; it is not the service affected.
         service: None,
-        summary: channel.topic.clone(),
+        summary: None,
         lead: channel.creator.clone(),
         comms: None,
         scribe: None,

@@ -111,10 +111,8 @@ fn the_fixture_incident_is_a_closed_sev1_from_first_to_last_message() {
     assert_eq!(inc.status, Status::Closed);
     // The purpose says what the channel is for, not which service broke.
     assert_eq!(inc.service, None);
-    assert_eq!(
-        inc.summary.as_deref(),
-        Some("SEV1: exoticplant.plant unreachable")
-    );
+    // The topic labels the channel; the team's summary is not in an export.
+    assert_eq!(inc.summary, None);
     // Support raised it; the on-call SRE opened the channel and led.
     assert_eq!(inc.declared_by, "U01SVEGA00");
     assert_eq!(inc.lead.as_deref(), Some("U06SREONCL"));
@@ -133,7 +131,7 @@ fn the_fixture_postmortem_names_six_stakeholders_with_teams_and_lasts_1h_15m() {
         labels,
         [
             "Susan Vega — Customer Support",
-            "On-call SRE — SRE",
+            "On-call SRE — SRE (Commander)",
             "Bob Sparrow — Networking",
             "Karen House — Database Admin",
             "Glen Hammer — Ops",
@@ -158,15 +156,15 @@ fn the_fixture_postmortem_names_six_stakeholders_with_teams_and_lasts_1h_15m() {
         md.contains("- **Time to first response:** 1m (at 2021-03-09 09:16 UTC)"),
         "the SRE answered Support's report a minute later: {md}"
     );
-    for team in [
-        "Customer Support",
-        "Networking",
-        "Ops",
-        "Database Admin",
-        "Development Team",
-        "SRE",
+    for row in [
+        "| Customer Support | Susan Vega |",
+        "| Networking | Bob Sparrow |",
+        "| Ops | Glen Hammer |",
+        "| Database Admin | Karen House |",
+        "| Development Team | Gal Tree |",
+        "| SRE | On-call SRE (Commander) |",
     ] {
-        assert!(md.contains(&format!(" — {team}\n")), "{team}");
+        assert!(md.contains(&format!("{row}\n")), "{row}\n{md}");
     }
 
     let blocks = render_blocks(&draft);
@@ -175,6 +173,44 @@ fn the_fixture_postmortem_names_six_stakeholders_with_teams_and_lasts_1h_15m() {
         all.contains("Everything looks like it is responding now."),
         "whole timeline fits"
     );
+}
+
+#[test]
+fn the_fixture_summary_is_generated_from_the_record_and_states_only_its_facts() {
+    let ch = fixture();
+    let incident = incident_from(&ch);
+    let people = ch.people_by_id();
+    let facts = crate::postmortem::Facts::new(&incident, &ch.entries, &people);
+    let draft = facts.build();
+    assert_eq!(
+        draft.summary.text.plain(),
+        "SEV1 incident “Application Down”, from 2021-03-09 09:15 UTC to 2021-03-09 10:30 UTC \
+         (1h 15m). 6 people from 6 teams took part."
+    );
+    crate::postmortem::assert_summary_is_factual(&draft, &facts);
+}
+
+#[test]
+fn every_built_in_template_renders_the_fixture() {
+    let ch = fixture();
+    let draft = build(&incident_from(&ch), &ch.entries, &ch.people_by_id());
+    for (name, ..) in crate::postmortem::BUILTIN_TEMPLATES {
+        let md = crate::postmortem::Template::load(name)
+            .and_then(|t| t.render(&draft))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            md.starts_with("# Postmortem: Application Down\n"),
+            "{name}:\n{md}"
+        );
+        assert!(
+            md.contains("6 people from 6 teams took part."),
+            "{name}:\n{md}"
+        );
+        assert!(
+            md.contains("- 10:30 **Susan Vega**: Everything looks like it is responding now."),
+            "{name}:\n{md}"
+        );
+    }
 }
 
 #[test]

@@ -1,11 +1,12 @@
 //! Gathers what a postmortem draft needs from the store (incident, timeline, people,
-//! pages), says who was involved, and builds the draft. The one place both `warroom
+//! pages, impact statements, action items), says who was involved, and builds the
+//! draft. The one place both `warroom
 //! postmortem` and the posted draft come from, so they always agree. The only part of
 //! [`crate::postmortem`] that reads the store.
 
-use super::{Draft, PageFact};
+use super::{BlamePhrase, Draft, Facts, PageFact};
 use crate::config::escalation::EscalationConfig;
-use crate::domain::{Incident, Person};
+use crate::domain::{ActionItem, ImpactStatement, Incident, Person};
 use crate::store::{StoreResult, Tx};
 use std::collections::HashMap;
 
@@ -14,6 +15,9 @@ pub struct Gathered {
     pub entries: Vec<crate::domain::TimelineEntry>,
     pub people: HashMap<String, Person>,
     pub pages: Vec<crate::store::PageRecord>,
+    /// Withdrawn ones too; the draft leaves them out.
+    pub impacts: Vec<ImpactStatement>,
+    pub actions: Vec<ActionItem>,
 }
 
 pub async fn gather(tx: &mut Tx, incident_id: i64) -> StoreResult<Gathered> {
@@ -21,15 +25,20 @@ pub async fn gather(tx: &mut Tx, incident_id: i64) -> StoreResult<Gathered> {
         entries: tx.entries(incident_id).await?,
         people: tx.people().await?,
         pages: tx.pages(incident_id).await?,
+        impacts: tx.impacts(incident_id).await?,
+        actions: tx.actions(incident_id).await?,
     })
 }
 
 /// Everyone the draft names: those who spoke (`participants`), those mentioned in
-/// the timeline and those paged, each once and sorted.
+/// the timeline, those paged, and the authors and owners of impact statements and
+/// action items, each once and sorted.
 pub fn involved(g: &Gathered, participants: Vec<String>) -> Vec<String> {
     let mut involved = participants;
     involved.extend(g.entries.iter().flat_map(|e| mentioned_users(&e.text)));
     involved.extend(g.pages.iter().map(|p| p.user_id.clone()));
+    involved.extend(g.impacts.iter().map(|s| s.author_id.clone()));
+    involved.extend(g.actions.iter().filter_map(|a| a.owner_id.clone()));
     involved.sort();
     involved.dedup();
     involved
@@ -43,9 +52,15 @@ fn mentioned_users(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-pub fn draft(incident: &Incident, g: &Gathered, config: &EscalationConfig) -> Draft {
-    let mut draft = super::build(incident, &g.entries, &g.people);
-    let facts: Vec<PageFact> = g
+/// The draft of `incident` from what was gathered; `phrases` are what the blameless
+/// review looks for.
+pub fn draft(
+    incident: &Incident,
+    g: &Gathered,
+    config: &EscalationConfig,
+    phrases: &[BlamePhrase],
+) -> Draft {
+    let pages: Vec<PageFact> = g
         .pages
         .iter()
         .map(|p| PageFact {
@@ -60,8 +75,12 @@ pub fn draft(incident: &Incident, g: &Gathered, config: &EscalationConfig) -> Dr
             acked_at: p.acked_at,
         })
         .collect();
-    super::add_pages(&mut draft, &facts, &g.people);
-    draft
+    let mut facts = Facts::new(incident, &g.entries, &g.people);
+    facts.impacts = &g.impacts;
+    facts.actions = &g.actions;
+    facts.pages = &pages;
+    facts.phrases = phrases;
+    facts.build()
 }
 
 #[cfg(test)]

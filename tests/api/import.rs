@@ -4,6 +4,11 @@ use crate::db::{Backend, TestDb};
 use crate::on_both_backends;
 use std::path::Path;
 use warroom::domain::EntryKind;
+use warroom::postmortem::Style;
+
+fn style() -> Style {
+    Style::default()
+}
 
 fn fixture() -> &'static Path {
     Path::new(concat!(
@@ -17,9 +22,10 @@ async fn the_outage_export_imports_as_a_closed_incident_with_a_one_hour_fifteen_
 ) {
     let db = TestDb::new(backend).await;
     let store = db.store().await;
-    let (id, draft) = warroom::cli::import(&store, fixture(), "inc-2021-03-09-app-outage")
-        .await
-        .unwrap();
+    let (id, draft) =
+        warroom::cli::import(&store, fixture(), "inc-2021-03-09-app-outage", &style())
+            .await
+            .unwrap();
 
     let mut tx = store.read().await.unwrap();
     let entries = tx.entries(id).await.unwrap();
@@ -34,7 +40,19 @@ async fn the_outage_export_imports_as_a_closed_incident_with_a_one_hour_fifteen_
     );
     assert_eq!(people.len(), 6);
     assert!(draft.contains("- **Duration:** 1h 15m"), "{draft}");
-    assert!(draft.contains("Karen House — Database Admin"), "{draft}");
+    assert!(
+        draft.contains("| Database Admin | Karen House |"),
+        "{draft}"
+    );
+    // Nobody wrote a summary in an export: the draft composes one from the record.
+    assert!(
+        draft.contains(
+            "## Summary\n\nSEV1 incident “Application Down”, from 2021-03-09 09:15 UTC to \
+             2021-03-09 10:30 UTC (1h 15m). 6 people from 6 teams took part.\n\n\
+             _Generated from the record; edit freely._\n"
+        ),
+        "{draft}"
+    );
     assert!(
         draft.contains("- 10:30 **Susan Vega**: Everything looks like it is responding now."),
         "{draft}"
@@ -45,13 +63,14 @@ async fn the_outage_export_imports_as_a_closed_incident_with_a_one_hour_fifteen_
         warroom::cli::draft_markdown(
             &store,
             id,
-            &warroom::config::escalation::EscalationConfig::empty()
+            &warroom::config::escalation::EscalationConfig::empty(),
+            &style()
         )
         .await
         .unwrap(),
         draft
     );
-    let (again, _) = warroom::cli::import(&store, fixture(), "inc-2021-03-09-app-outage")
+    let (again, _) = warroom::cli::import(&store, fixture(), "inc-2021-03-09-app-outage", &style())
         .await
         .unwrap();
     assert_eq!(again, id);
@@ -68,7 +87,7 @@ on_both_backends!(
 async fn importing_an_unknown_channel_names_the_channels_there_are() {
     let db = TestDb::new(Backend::Sqlite).await;
     let store = db.store().await;
-    let err = warroom::cli::import(&store, fixture(), "no-such-channel")
+    let err = warroom::cli::import(&store, fixture(), "no-such-channel", &style())
         .await
         .unwrap_err()
         .to_string();
@@ -86,9 +105,28 @@ async fn the_postmortem_of_an_unknown_incident_is_a_clear_error() {
         &store,
         404,
         &warroom::config::escalation::EscalationConfig::empty(),
+        &style(),
     )
     .await
     .unwrap_err()
     .to_string();
     assert!(err.contains("no incident #404"), "{err}");
+}
+
+#[tokio::test]
+async fn the_import_renders_in_the_template_it_is_given() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = db.store().await;
+    let settings = warroom::config::PostmortemSettings::default();
+    let google = Style::from_settings(&settings, Some("google-sre")).unwrap();
+    let (id, draft) = warroom::cli::import(&store, fixture(), "inc-2021-03-09-app-outage", &google)
+        .await
+        .unwrap();
+    assert!(draft.contains("## Lessons Learned"), "{draft}");
+    let pagerduty = Style::from_settings(&settings, Some("pagerduty")).unwrap();
+    let config = warroom::config::escalation::EscalationConfig::empty();
+    let again = warroom::cli::draft_markdown(&store, id, &config, &pagerduty)
+        .await
+        .unwrap();
+    assert!(again.contains("## Contributing Factors"), "{again}");
 }

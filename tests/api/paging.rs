@@ -291,12 +291,22 @@ async fn an_ack_after_escalation_stops_further_levels_and_the_postmortem_reports
         .wait_for("the postmortem", |s| !s.uploaded_files().is_empty())
         .await;
     let md = app.slack.uploaded_files().remove(0).content;
+    let row = |team: &str| {
+        md.lines()
+            .find(|l| l.starts_with(&format!("| {team} | ")))
+            .unwrap_or_else(|| panic!("no {team} row:\n{md}"))
+    };
     assert!(
-        md.contains("Bob Sparrow — Networking (paged, acknowledged after 3m)"),
+        row("Networking").contains("Bob Sparrow (paged, acknowledged after 3m)"),
         "{md}"
     );
     assert!(
-        md.contains("On-call SRE — SRE (paged, did not acknowledge)"),
+        row("SRE").contains("On-call SRE (Commander; paged, did not acknowledge)"),
+        "{md}"
+    );
+    assert!(md.contains("- **Pages sent:** "), "{md}");
+    assert!(
+        md.contains("- **Highest escalation level reached:** level 2"),
         "{md}"
     );
     assert!(md.contains("**Time to first acknowledgement:** 8m"), "{md}");

@@ -31,6 +31,8 @@ pub struct Ctx {
     pub clock: Clock,
     /// War rooms are created private.
     pub private_channels: bool,
+    /// How postmortem drafts are written: template and blameless phrases.
+    pub postmortem: crate::postmortem::Style,
     /// Rung when something is queued, so a post goes out at once instead of at the
     /// next poll.
     pub wake: Arc<Notify>,

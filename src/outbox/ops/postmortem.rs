@@ -21,7 +21,12 @@ pub(super) async fn run(ctx: &Ctx, d: Delivery<'_>, incident: &Incident) -> Resu
 
     let involved = gather::involved(&gathered, participants);
     learn_unknown_people(ctx, &involved, &mut gathered.people).await?;
-    let draft = gather::draft(incident, &gathered, ctx.providers.config());
+    let draft = gather::draft(
+        incident,
+        &gathered,
+        ctx.providers.config(),
+        &ctx.postmortem.phrases,
+    );
 
     if posted.is_none() {
         let blocks = serde_json::Value::Array(postmortem::render_blocks(&draft));
@@ -84,7 +89,7 @@ async fn upload_postmortem(
             return remember_upload(ctx, incident.id, channel, &file_id).await;
         }
     }
-    let markdown = postmortem::render_markdown(draft);
+    let markdown = render(ctx, incident, draft);
     let (upload_url, file_id) = ctx
         .slack
         .upload_url(&postmortem::file_name(incident), markdown.len())
@@ -98,6 +103,23 @@ async fn upload_postmortem(
         .complete_upload(channel, &file_id, &title, comment)
         .await?;
     remember_upload(ctx, incident.id, channel, &file_id).await
+}
+
+/// The draft in the configured template. A template checked at startup can still
+/// fail on a draft unlike the samples it was checked with; then the built-in layout
+/// is used, so the team still gets their draft, and the failure is logged.
+fn render(ctx: &Ctx, incident: &Incident, draft: &postmortem::Draft) -> String {
+    match ctx.postmortem.render(draft) {
+        Ok(markdown) => markdown,
+        Err(e) => {
+            tracing::error!(
+                incident_id = incident.id,
+                error = %e,
+                "the postmortem template failed; using the built-in default"
+            );
+            postmortem::render_markdown(draft)
+        }
+    }
 }
 
 async fn remember_upload(
