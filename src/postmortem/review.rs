@@ -101,16 +101,15 @@ pub fn review<'a>(
 ) -> Vec<Flag> {
     let chars = |p: &BlamePhrase| normalise(p.pattern.trim()).into_iter().map(|(c, _)| c);
     let patterns: Vec<Vec<char>> = phrases.iter().map(|p| chars(p).collect()).collect();
-    let anchors: Vec<String> = patterns.iter().map(|p| anchor(p)).collect();
+    let anchors: Vec<Vec<String>> = patterns.iter().map(|p| anchors(p)).collect();
     let mut lower = String::new();
     let mut flags = Vec::new();
     for (source, text) in texts {
         // Most texts hold no phrase at all: a substring check on the lowered text
         // rules them out before the exact match below is run.
         lowered(text, &mut lower);
-        let maybe: Vec<usize> = (0..patterns.len())
-            .filter(|&i| lower.contains(anchors[i].as_str()))
-            .collect();
+        let holds = |i: &usize| anchors[*i].iter().all(|a| lower.contains(a.as_str()));
+        let maybe: Vec<usize> = (0..patterns.len()).filter(holds).collect();
         if maybe.is_empty() {
             continue;
         }
@@ -130,16 +129,18 @@ pub fn review<'a>(
     flags
 }
 
-/// The longest run of letters and digits in a normalised pattern. A text can match
-/// the pattern only if its lowered form holds this run: normalising changes only
-/// case, apostrophes and whitespace, none of which is inside the run. Empty (found
-/// in any text) when the pattern has no letters or digits.
-fn anchor(pattern: &[char]) -> String {
-    pattern
+/// The runs of letters and digits in a normalised pattern, longest first. A text can
+/// match the pattern only if its lowered form holds every run: normalising changes
+/// only case, apostrophes and whitespace, none of which is inside a run. None (so
+/// every text is a candidate) when the pattern has no letters or digits.
+fn anchors(pattern: &[char]) -> Vec<String> {
+    let mut runs: Vec<String> = pattern
         .split(|c| !c.is_alphanumeric())
-        .max_by_key(|run| run.len())
+        .filter(|run| !run.is_empty())
         .map(|run| run.iter().collect())
-        .unwrap_or_default()
+        .collect();
+    runs.sort_by_key(|run: &String| std::cmp::Reverse(run.len()));
+    runs
 }
 
 /// `text` lowered char by char, as [`normalise`] lowers it, into `out`.

@@ -73,6 +73,16 @@ impl RichText {
         RichText(spans)
     }
 
+    /// As [`RichText::plain`], borrowed when the text is one plain span (most
+    /// messages are).
+    pub fn plain_cow(&self) -> std::borrow::Cow<'_, str> {
+        match self.0.as_slice() {
+            [] => std::borrow::Cow::Borrowed(""),
+            [Span::Text(t)] => std::borrow::Cow::Borrowed(t),
+            _ => std::borrow::Cow::Owned(self.plain()),
+        }
+    }
+
     /// Text without markup: names for mentions, labels (or URLs) for links.
     pub fn plain(&self) -> String {
         let mut out = String::new();

@@ -8,7 +8,10 @@ use crate::postmortem::draft::{
     RESOLUTION_PROMPT, ROOT_CAUSE_PROMPT,
 };
 use crate::postmortem::duration::{format_datetime, format_duration};
+use minijinja::Value;
+use minijinja::value::{Enumerator, Object};
 use serde::Serialize;
+use std::sync::Arc;
 
 pub const TRIGGER_PROMPT: &str =
     "To fill in: what set it off (a change, a deploy, a spike in load) and when.";
@@ -44,7 +47,10 @@ pub(super) struct Context {
     /// Who declared it and when, and the first acknowledgement when there was one.
     detection: String,
     review: Vec<FlagCtx>,
-    timeline: Vec<LineCtx>,
+    /// Items with `starts_day`, `date` (`2021-03-09`) and `markdown` (the whole list
+    /// item, earlier versions of an edited message included). Built as template
+    /// values directly: a long incident has 100k of them.
+    timeline: Value,
     prompts: Prompts,
 }
 
@@ -145,13 +151,26 @@ struct FlagCtx {
     source: String,
 }
 
-#[derive(Serialize)]
+#[derive(Debug)]
 struct LineCtx {
     starts_day: bool,
-    /// `2021-03-09`
-    date: String,
-    /// The whole list item, earlier versions of an edited message included.
-    markdown: String,
+    date: Value,
+    markdown: Value,
+}
+
+impl Object for LineCtx {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match key.as_str()? {
+            "starts_day" => Some(Value::from(self.starts_day)),
+            "date" => Some(self.date.clone()),
+            "markdown" => Some(self.markdown.clone()),
+            _ => None,
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["starts_day", "date", "markdown"])
+    }
 }
 
 #[derive(Serialize)]
@@ -285,7 +304,7 @@ impl Context {
                     source: escape_inline(&f.source),
                 })
                 .collect(),
-            timeline: draft.timeline.iter().map(line).collect(),
+            timeline: Value::from(draft.timeline.iter().map(line).collect::<Vec<Value>>()),
             prompts: PROMPTS,
         }
     }
@@ -312,14 +331,14 @@ fn person(s: &crate::postmortem::Stakeholder) -> PersonCtx {
     }
 }
 
-fn line(l: &Line) -> LineCtx {
+fn line(l: &Line) -> Value {
     let mut markdown = String::with_capacity(64 + l.text.0.len() * 32);
     timeline_line(&mut markdown, l);
-    LineCtx {
+    Value::from_object(LineCtx {
         starts_day: l.starts_day,
-        date: l.at.format("%Y-%m-%d").to_string(),
-        markdown,
-    }
+        date: Value::from(l.at.date_naive().to_string()),
+        markdown: Value::from(markdown),
+    })
 }
 
 /// `[#12](https://github.com/acme/shop/issues/12)`; `[issue](…)` when the URL does

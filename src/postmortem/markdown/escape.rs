@@ -9,6 +9,7 @@
 use crate::domain::FileRef;
 use crate::postmortem::draft::{Line, LineChange};
 use crate::postmortem::rich_text::{RichText, Span};
+use chrono::Timelike;
 use std::fmt::Write;
 
 /// A paragraph of captured text, its first line included.
@@ -43,7 +44,7 @@ pub(super) fn timeline_line(out: &mut String, line: &Line) {
         ("- ", "  ")
     };
     out.push_str(bullet);
-    let _ = write!(out, "{} ", line.at.format("%H:%M"));
+    let _ = write!(out, "{:02}:{:02} ", line.at.hour(), line.at.minute());
     if line.system {
         out.push_str("_[system]_ ");
     }
@@ -182,7 +183,7 @@ fn write_text(out: &mut String, text: &str, at_line_start: bool) {
     let body = if at_line_start {
         out.push_str(lead);
         if let Some(marker) = block_marker(trimmed) {
-            out.push_str(&entities(&trimmed[..marker]));
+            entities(out, &trimmed[..marker]);
             out.push('\\');
             &trimmed[marker..]
         } else {
@@ -191,7 +192,7 @@ fn write_text(out: &mut String, text: &str, at_line_start: bool) {
     } else {
         text
     };
-    out.push_str(&entities(body));
+    entities(out, body);
 }
 
 /// Where the character that would open a block sits, if the line starts one: `#`,
@@ -205,8 +206,12 @@ fn block_marker(line: &str) -> Option<usize> {
     (digits > 0 && matches!(line.as_bytes().get(digits), Some(b'.' | b')'))).then_some(digits)
 }
 
-fn entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+fn entities(out: &mut String, text: &str) {
+    // Most text has none of the three: copy it whole.
+    if !text.contains(['&', '<', '>']) {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -215,7 +220,6 @@ fn entities(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Backslash-escapes what would otherwise turn a name into emphasis or a link, and
