@@ -166,12 +166,12 @@ fn field(label: &str, value: &str) -> Value {
     json!({"type": "mrkdwn", "text": truncate_escaped(&format!("*{label}*\n{value}"), 2000)})
 }
 
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// [`truncate`] for escaped text: never cuts inside an entity or a `<…>` sequence.
-fn truncate_escaped(text: &str, max_chars: usize) -> String {
+pub(super) fn truncate_escaped(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
         return text.to_string();
     }

@@ -4,6 +4,7 @@
 //! retries and paces items is [`super::worker`], and the Slack transport is
 //! [`crate::slack::client`].
 
+mod action_dm;
 mod create_war_room;
 mod invite;
 mod page_dm;
@@ -104,6 +105,10 @@ pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
             dedup_key,
             ..
         } => provider::run(ctx, &incident, *provider, *action, team_id, dedup_key).await,
+        Op::OwnerActions { owner, .. } => action_dm::owner_actions(ctx, d, &incident, owner).await,
+        Op::ActionReminder { item_id, due, .. } => {
+            action_dm::reminder(ctx, d, &incident, *item_id, *due).await
+        }
     }
 }
 
