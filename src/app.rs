@@ -4,6 +4,7 @@
 
 use crate::clock::Clock;
 use crate::config::{Settings, SlackSecrets};
+use crate::followup::reminders::Reminders;
 use crate::inbound::routes;
 use crate::outbox::ops::Ctx;
 use crate::outbox::worker::Worker;
@@ -145,6 +146,14 @@ impl Application {
         };
         workers.push(tasks.supervise("escalator", stop_rx.clone(), move |stop| {
             escalator.clone().run(stop)
+        }));
+        let reminders = Reminders::new(
+            self.state.store.clone(),
+            self.state.clock.clone(),
+            self.state.outbox_waker(),
+        );
+        workers.push(tasks.supervise("reminders", stop_rx.clone(), move |stop| {
+            reminders.clone().run(stop)
         }));
         let store = self.state.store.clone();
         workers.push(

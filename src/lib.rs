@@ -32,6 +32,9 @@
 //! expire in 30 minutes. Neither changes what is stored; a failure is logged.
 //!
 //! # Around
+//! - [`followup`]: after the close, action items follow their owners (a DM on close,
+//!   reminders on due dates from a durable worker); it stands beside `paging` in the
+//!   order below and imports only `outbox` and what comes after it.
 //! - [`postmortem`]: the draft from a stored incident (Markdown file, Block Kit
 //!   message); [`postmortem::gather`] is its one reader of the store.
 //! - [`import`]: a Slack export read into domain values; [`cli`]: the offline commands
@@ -57,6 +60,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod followup;
 pub mod import;
 pub mod inbound;
 pub mod net;

@@ -5,6 +5,7 @@
 use super::{Reply, SlashCommand};
 use crate::domain::{Change, Status, SystemEvent, TimelineEntry};
 use crate::error::AppError;
+use crate::followup;
 use crate::outbox::{self, Op};
 use crate::paging;
 use crate::state::AppState;
@@ -62,6 +63,10 @@ pub async fn apply(
     }
     for op in &ops {
         outbox::enqueue(&mut tx, op, None).await?;
+    }
+    if is_close {
+        // After the postmortem's ops: owners hear about their items once it is closed.
+        followup::on_close(&mut tx, &incident).await?;
     }
     let said: Vec<String> = events.iter().map(|e| e.describe()).collect();
     let mut text = format!("<@{}>: {}", cmd.user_id, said.join(". "));

@@ -6,6 +6,7 @@ mod capture_store;
 mod db;
 mod escalations;
 mod faults;
+mod followup;
 mod fuzz;
 mod helpers;
 mod hostile;
