@@ -1,6 +1,7 @@
 //! After the close: owners' DMs on close, reminders on due dates, `warroom actions`.
 //! Items are added through the store, as the capture commands would.
 
+mod actions_cli;
 mod owner_dms;
 mod reminders;
 
