@@ -20,8 +20,9 @@
 //!   request numbers share one sequence, as on GitHub. Other filters are refused
 //!   (the fake does not model them).
 //!
-//! Every request is recorded; [`GithubFault`]s are injected like the pagers'
-//! (they never change state, except the `Applied…` ones, which are the point).
+//! Every request is recorded; [`GithubFault`]s are injected like the pagers', to
+//! any request or only to creates or lists (they never change state, except the
+//! `Applied…` ones, which are the point).
 
 mod issues;
 mod list;
@@ -30,6 +31,7 @@ mod server;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::http::Method;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -221,8 +223,24 @@ impl FakeGithub {
 
     /// The next `n` requests meet `fault` (queued after those already queued).
     pub fn fail_next(&self, n: usize, fault: GithubFault) {
+        self.queue(None, n, fault);
+    }
+
+    /// The next `n` creates (`POST`) meet `fault`; lists pass by. A caller looks
+    /// before it creates, so this is how a create's answer gets lost.
+    pub fn fail_next_creates(&self, n: usize, fault: GithubFault) {
+        self.queue(Some(Method::POST), n, fault);
+    }
+
+    /// The next `n` lists (`GET`) meet `fault`; creates pass by.
+    pub fn fail_next_lists(&self, n: usize, fault: GithubFault) {
+        self.queue(Some(Method::GET), n, fault);
+    }
+
+    fn queue(&self, method: Option<Method>, n: usize, fault: GithubFault) {
         let mut state = lock(&self.shared.state);
-        state.faults.extend(std::iter::repeat_n(fault, n));
+        let entries = std::iter::repeat_n((method, fault), n);
+        state.faults.extend(entries);
     }
 
     /// While down, every request answers 503 (plain text); queued faults wait.

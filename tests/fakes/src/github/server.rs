@@ -33,7 +33,8 @@ pub(crate) struct State {
     /// Issues and pull requests of every repository, in creation order.
     pub issues: Vec<Issue>,
     pub requests: Vec<RecordedRequest>,
-    pub faults: VecDeque<GithubFault>,
+    /// Queued faults, each for any request (`None`) or one method.
+    pub faults: VecDeque<(Option<Method>, GithubFault)>,
     pub down: bool,
     /// The last number given out, per repository (issues and pull requests share it).
     numbers: HashMap<String, u64>,
@@ -41,6 +42,12 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// The first queued fault meant for a request with this method.
+    fn take_fault(&mut self, method: &Method) -> Option<GithubFault> {
+        let at = (self.faults.iter()).position(|(m, _)| m.as_ref().is_none_or(|m| m == method))?;
+        self.faults.remove(at).map(|(_, fault)| fault)
+    }
+
     /// Stores `issue` under the repository's next number and a fresh id, created
     /// and updated `at`. Returns its number.
     pub fn push(&mut self, repo: &str, mut issue: Issue, at: DateTime<Utc>) -> u64 {
@@ -153,7 +160,7 @@ async fn handle(
         let mut state = lock(&shared.state);
         match state.down {
             true => (true, None),
-            false => (false, state.faults.pop_front()),
+            false => (false, state.take_fault(&method)),
         }
     };
     let reply = match (down, fault.as_ref().and_then(refusal)) {

@@ -3,7 +3,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::json;
 
-use super::{REPO, TOKEN, create, issues_url, request};
+use super::{REPO, TOKEN, create, issues_url, request, send};
 use crate::{FakeGithub, GithubFault};
 
 #[tokio::test]
@@ -113,4 +113,20 @@ async fn a_create_whose_client_gives_up_during_a_hang_still_opens_the_issue() {
     let recorded = &gh.requests()[0];
     assert!(recorded.applied);
     assert_eq!(recorded.status, 0, "never answered");
+}
+
+#[tokio::test]
+async fn a_fault_for_creates_lets_lists_pass_and_waits_for_the_create() {
+    let gh = FakeGithub::start(REPO, TOKEN).await;
+    gh.fail_next_creates(1, GithubFault::ServerError);
+    gh.fail_next_lists(1, GithubFault::BadGateway);
+    let list = || send(request(reqwest::Method::GET, issues_url(&gh, REPO)));
+    assert_eq!(
+        list().await.status,
+        502,
+        "the list fault, queued second, came first"
+    );
+    assert_eq!(list().await.status, 200);
+    assert_eq!(create(&gh, json!({"title": "t"})).await.status, 500);
+    assert_eq!(create(&gh, json!({"title": "t"})).await.status, 201);
 }
