@@ -8,6 +8,7 @@ mod escalations;
 mod faults;
 mod followup;
 mod fuzz;
+mod github;
 mod helpers;
 mod hostile;
 mod import;
