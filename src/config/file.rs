@@ -19,6 +19,8 @@ pub(super) struct FileConfig {
     pub(super) slack: FileSlack,
     #[serde(default)]
     pub(super) outbox: FileOutbox,
+    #[serde(default)]
+    pub(super) postmortem: FilePostmortem,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +60,17 @@ pub(super) struct FileOutbox {
     pub(super) retry_base_ms: Option<u64>,
     pub(super) retry_cap_ms: Option<u64>,
     pub(super) lease_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FilePostmortem {
+    pub(super) github_repo: Option<String>,
+    /// The name of the variable holding the token, never the token.
+    pub(super) github_token_env: Option<String>,
+    pub(super) github_api_url: Option<String>,
+    /// Slack user id → GitHub login.
+    pub(super) github_users: Option<std::collections::BTreeMap<String, String>>,
 }
 
 pub(super) fn read_file(file: &Path, named_explicitly: bool) -> Result<FileConfig, ConfigError> {

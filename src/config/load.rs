@@ -17,7 +17,7 @@ pub(super) struct Source<'a> {
 
 impl Source<'_> {
     /// The environment wins over the file; returns the value and where it came from.
-    fn pick(
+    pub(super) fn pick(
         &self,
         env_key: &str,
         file_key: &str,
@@ -213,6 +213,7 @@ impl Settings {
             1,
         )?;
         let paging = load_paging(&src, parsed.paging.escalation_file)?;
+        let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
 
         Ok(Settings {
             listen,
@@ -227,6 +228,7 @@ impl Settings {
             },
             outbox,
             paging,
+            postmortem,
         })
     }
 }

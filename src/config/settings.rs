@@ -16,6 +16,7 @@ pub struct Settings {
     pub slack: SlackSettings,
     pub outbox: OutboxSettings,
     pub paging: PagingSettings,
+    pub postmortem: PostmortemSettings,
 }
 
 /// `Debug` shows the database URL without its password: settings get logged.
@@ -28,6 +29,7 @@ impl std::fmt::Debug for Settings {
             .field("slack", &self.slack)
             .field("outbox", &self.outbox)
             .field("paging", &self.paging)
+            .field("postmortem", &self.postmortem)
             .finish()
     }
 }
@@ -48,6 +50,9 @@ impl Settings {
                 config.providers.opsgenie_api_url.clone(),
             ),
         ];
+        if let Some(github) = &self.postmortem.github {
+            urls.push(("postmortem.github_api_url", github.api_url.clone()));
+        }
         for team in config.teams.values() {
             if let Some(hook) = &team.webhook {
                 urls.push(("a team's webhook_url", hook.url.clone()));
@@ -112,6 +117,25 @@ impl PagingSettings {
             opsgenie_webhook_token: None,
         }
     }
+}
+
+/// What follows the postmortem: the optional export of action items as GitHub issues.
+#[derive(Debug, Clone, Default)]
+pub struct PostmortemSettings {
+    /// Set when `[postmortem] github_repo` and `github_token_env` are.
+    pub github: Option<GithubExportSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GithubExportSettings {
+    /// `owner/name`.
+    pub repo: String,
+    /// `https://api.github.com`, or a GitHub Enterprise server's API.
+    pub api_url: String,
+    /// From the variable `github_token_env` names; never in the file, never printed.
+    pub token: SecretString,
+    /// Slack user id → GitHub login: an owner listed here is assigned their issue.
+    pub users: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]

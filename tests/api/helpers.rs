@@ -202,6 +202,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
             lease_secs: 15,
         },
         paging: PagingSettings::disabled(),
+        postmortem: Default::default(),
     }
 }
 
