@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::{Settings, SlackSecrets};
 use crate::followup::reminders::Reminders;
 use crate::inbound::routes;
-use crate::outbox::ops::Ctx;
+use crate::outbox::ops::{Ctx, GithubExport};
 use crate::outbox::worker::Worker;
 use crate::pagers::Providers;
 use crate::paging::engine::Escalator;
@@ -25,12 +25,16 @@ const OUTBOX_WORKERS: usize = 4;
 /// How long shutdown waits for in-flight Slack writes before leaving them to a
 /// lease takeover.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long one GitHub call may take before it counts as failed (and is retried).
+const GITHUB_CALL_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
     /// Set: events also arrive over Socket Mode (the HTTP routes stay up).
     app_token: Option<secrecy::SecretString>,
+    /// Set: action items are exported as GitHub issues.
+    github: Option<GithubExport>,
 }
 
 impl Application {
@@ -76,6 +80,16 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let providers = Providers::new(settings.paging.escalation.clone())?;
+        let github = match &settings.postmortem.github {
+            Some(github) => {
+                let http = reqwest::Client::builder()
+                    .timeout(GITHUB_CALL_TIMEOUT)
+                    .build()?;
+                tracing::info!(repo = %github.repo, "action items are exported as GitHub issues");
+                Some(GithubExport::new(github, http))
+            }
+            None => None,
+        };
         let state = AppState::new(
             store,
             slack,
@@ -88,6 +102,7 @@ impl Application {
             listener,
             state,
             app_token: secrets.app_token,
+            github,
         })
     }
 
@@ -113,6 +128,7 @@ impl Application {
                 providers: self.state.providers.clone(),
                 clock: self.state.clock.clone(),
                 private_channels: self.state.settings.slack.private_channels,
+                github: self.github.clone(),
                 wake: self.state.outbox_waker(),
             },
             settings: self.state.settings.outbox.clone(),

@@ -66,7 +66,7 @@ pub async fn apply(
     }
     if is_close {
         // After the postmortem's ops: owners hear about their items once it is closed.
-        followup::on_close(&mut tx, &incident).await?;
+        followup::on_close(&mut tx, &state.settings, &incident).await?;
     }
     let said: Vec<String> = events.iter().map(|e| e.describe()).collect();
     let mut text = format!("<@{}>: {}", cmd.user_id, said.join(". "));

@@ -47,6 +47,13 @@ pub enum Op {
         owner: String,
         due: NaiveDate,
     },
+    /// Open a GitHub issue for an action item and keep its number and URL on the item.
+    /// `seq` is the number people know the item by, for failure notices.
+    GithubIssue {
+        incident_id: i64,
+        item_id: i64,
+        seq: i64,
+    },
 }
 
 impl Op {
@@ -64,6 +71,7 @@ impl Op {
             Op::Provider { .. } => "provider",
             Op::OwnerActions { .. } => "owner_actions",
             Op::ActionReminder { .. } => "action_reminder",
+            Op::GithubIssue { .. } => "github_issue",
         }
     }
 
@@ -80,7 +88,8 @@ impl Op {
             | Op::PublishPostmortem { incident_id }
             | Op::Provider { incident_id, .. }
             | Op::OwnerActions { incident_id, .. }
-            | Op::ActionReminder { incident_id, .. } => *incident_id,
+            | Op::ActionReminder { incident_id, .. }
+            | Op::GithubIssue { incident_id, .. } => *incident_id,
         }
     }
 
@@ -88,9 +97,12 @@ impl Op {
     /// anything is posted to it. Each provider has its own lane per incident, so a
     /// provider outage never holds up Slack, and Slack failing never holds up a page.
     /// DMs about action items go in their owner's lane: they outlive the war room, and
-    /// a stuck war-room write must not hold back a reminder weeks later.
+    /// a stuck war-room write must not hold back a reminder weeks later. GitHub issues
+    /// share one lane: GitHub asks for content to be created one request at a time,
+    /// and a rate limit on the token holds every export alike.
     pub fn lane(&self) -> String {
         match self {
+            Op::GithubIssue { .. } => "github".to_string(),
             Op::OwnerActions { owner, .. } | Op::ActionReminder { owner, .. } => {
                 format!("dm:{owner}")
             }
@@ -148,6 +160,9 @@ impl Op {
             }
             Op::ActionReminder { owner, due, .. } => {
                 format!("remind <@{owner}> of an action item due {due}")
+            }
+            Op::GithubIssue { seq, .. } => {
+                format!("open a GitHub issue for action item {seq}")
             }
         }
     }

@@ -2,6 +2,7 @@
 //! Items are added through the store, as the capture commands would.
 
 mod actions_cli;
+mod github_export;
 mod owner_dms;
 mod reminders;
 

@@ -94,13 +94,16 @@ async fn lost_answers_a_second_close_and_a_second_queueing_never_send_a_dm_twice
     assert!(again.contains("already closed"), "{again}");
     let incident = app.incident(id).await;
     let mut tx = app.store.begin().await.unwrap();
-    let queued = warroom::followup::on_close(&mut tx, &incident)
+    let queued = warroom::followup::on_close(&mut tx, &app.state.settings, &incident)
         .await
         .unwrap();
     tx.commit().await.unwrap();
     app.outbox_drained().await;
 
-    assert_eq!(queued, 0, "the DMs of this close were queued before");
+    assert_eq!(
+        queued.owner_dms, 0,
+        "the DMs of this close were queued before"
+    );
     assert_eq!(app.slack.dms_to(ANA).len(), 1);
     assert_eq!(app.slack.dms_to(BEN).len(), 1);
     let failed = app
