@@ -34,8 +34,8 @@
 //!
 //! # Around
 //! - [`followup`]: after the close, action items follow their owners (a DM on close,
-//!   reminders on due dates from a durable worker); it stands beside `paging` in the
-//!   order below and imports only `outbox` and what comes after it.
+//!   reminders on due dates from a durable worker, the optional GitHub export); it
+//!   stands beside `paging` in the order below and imports only `outbox` and after.
 //! - [`postmortem`]: the draft from a stored incident (Markdown file, Block Kit
 //!   message); [`postmortem::gather`] is its one reader of the store.
 //! - [`import`]: a Slack export read into domain values; [`cli`]: the offline commands
