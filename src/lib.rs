@@ -51,7 +51,7 @@
 //! # Imports run one way
 //! Each module imports only modules listed after it:
 //! `app` → `inbound` → `commands` → `paging` → `cli`, `outbox` → `postmortem`,
-//! `state` → `slack` → `error`, `pagers`, `timeline` → `config`, `import`, `store` →
+//! `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
 pub mod app;
