@@ -7,6 +7,7 @@ mod deletes;
 mod failures;
 mod files;
 mod history;
+mod marks;
 mod metadata;
 mod pagers;
 mod payloads;
