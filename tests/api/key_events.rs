@@ -273,3 +273,54 @@ async fn a_malformed_reaction_is_refused_with_a_400_and_stores_nothing() {
     assert!(!is_key(&app, inc.incident_id, &ts).await);
     assert!(key_entries(&app, inc.incident_id).await.is_empty());
 }
+
+async fn backfill_adds_the_pins_and_pushpins_made_while_the_bot_was_away(backend: Backend) {
+    let app = app(backend, false).await;
+    let inc = app.declare(LEAD, "Disk full sev2").await;
+    let room = inc.channel.clone();
+    let heard = app.post_message(&room, DEV, "disk at 100% on db-2").await;
+    let summary_ts = app.slack.pins_in(&room)[0].clone();
+
+    let away = app.kill().await;
+    away.slack().pin_message(&room, &heard, LEAD);
+    let missed = away
+        .slack()
+        .add_message(&room, DBA, "purged the old WAL files");
+    away.slack().add_reaction(&room, &missed, LEAD, "pushpin");
+    away.slack().add_reaction(&room, &missed, DEV, "pushpin");
+    away.slack().add_reaction(&room, &missed, DBA, "eyes");
+    let app = away.start().await;
+
+    let mut marked = (false, false);
+    for _ in 0..200 {
+        let entries = app.entries(inc.incident_id).await;
+        let key = |ts: &str| {
+            entries
+                .iter()
+                .any(|e| e.ts.as_deref() == Some(ts) && e.is_key())
+        };
+        marked = (key(&heard), key(&missed));
+        if marked == (true, true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(marked, (true, true), "the pin and the 📌s are marks now");
+    let mut tx = app.store.read().await.unwrap();
+    assert!(
+        !tx.is_marked_key(&room, &summary_ts).await.unwrap(),
+        "our own pinned summary is not a key event"
+    );
+    tx.commit().await.unwrap();
+    assert!(
+        key_entries(&app, inc.incident_id).await.is_empty(),
+        "history gives no time for a mark, so no entry claims one"
+    );
+    // Both 📌s were stored: taking one away leaves the message key.
+    app.unreact(&room, LEAD, &missed, "pushpin").await;
+    assert!(is_key(&app, inc.incident_id, &missed).await);
+}
+on_both_backends!(
+    backfill_adds_the_pins_and_pushpins_made_while_the_bot_was_away,
+    backfill_adds_the_pins_and_pushpins_made_while_the_bot_was_away
+);
