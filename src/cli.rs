@@ -47,6 +47,11 @@ pub async fn import(store: &Store, dir: &Path, channel: &str) -> anyhow::Result<
                     None => tx.insert_message(&write).await?,
                 };
             }
+            // Pins and 📌s, as live events would have marked them.
+            for m in &exported.key_marks {
+                tx.add_key_mark(&exported.channel_id, &m.ts, m.source, &m.user_id, m.at)
+                    .await?;
+            }
             id
         }
     };

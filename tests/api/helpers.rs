@@ -290,7 +290,7 @@ impl TestApp {
         self.outbox_drained().await;
     }
 
-    fn next(&self) -> u64 {
+    pub(crate) fn next(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::SeqCst) + 1
     }
 
@@ -444,6 +444,9 @@ impl TestApp {
     }
 
     pub async fn event(&self, event_id: &str, event: Value) -> StatusCode {
+        if let Err(why) = self.slack.check_delivery(&event) {
+            panic!("Slack would not deliver this event: {why}");
+        }
         let mut envelope = payloads::event_callback(event_id, event);
         envelope["api_app_id"] = Value::String(BOT_APP_ID.into());
         self.post_signed("/slack/events", "application/json", &envelope.to_string())

@@ -13,6 +13,8 @@ mod helpers;
 mod hostile;
 mod import;
 mod incident_loop;
+mod key_events;
+mod marking;
 mod outbox;
 mod paging;
 mod shutdown;

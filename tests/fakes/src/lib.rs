@@ -23,6 +23,11 @@
 //!     the bot is away (seeded messages, edits, deletions with the event Slack
 //!     sends: `message_deleted`, or a tombstone `message_changed` for a thread
 //!     parent with replies; see [`FakeSlack::delete_message_event`]).
+//!   * **Reactions and pins** people make ([`FakeSlack::add_reaction`],
+//!     [`FakeSlack::pin_message`], …): history shows `reactions` and `pinned_to`,
+//!     and each returns the `reaction_*` / `pin_*` event Slack sends.
+//!   * **Event subscriptions**: with a manifest, only the bot events it subscribes
+//!     to, with their scopes, are delivered ([`FakeSlack::check_delivery`]).
 //!   * **Users**: `users.info`, deactivated users ([`FakeSlack::deactivate_user`])
 //!     and how other methods treat them.
 //!   * **Files v2** (`files.getUploadURLExternal`, the upload URL,
@@ -40,7 +45,8 @@
 //! * [`SlackSigner`]: signs request bodies the way Slack does, so tests can act as
 //!   Slack toward the bot.
 //! * [`payloads`]: builders for the payloads Slack sends (slash commands, Events API
-//!   callbacks and message events, including the tombstone `message_changed`).
+//!   callbacks, message events including the tombstone `message_changed`, and
+//!   reaction and pin events).
 //! * [`pagers`]: strict fake paging providers — [`FakePagerDuty`] (Events API v2),
 //!   [`FakeOpsgenie`] (Alert API v2) and [`FakeWebhook`] (generic JSON hooks) —
 //!   sharing [`PagerFailure`] injection.

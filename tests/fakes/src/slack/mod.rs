@@ -25,11 +25,13 @@
 mod args;
 mod blocks;
 mod config;
+pub mod events;
 mod methods;
 mod model;
 mod reply;
 pub mod scopes;
 pub mod seed;
+mod seed_marks;
 mod seed_messages;
 mod server;
 pub mod socket;

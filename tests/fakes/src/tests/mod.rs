@@ -8,6 +8,7 @@ mod failures;
 mod files;
 mod github;
 mod history;
+mod marks;
 mod metadata;
 mod pagers;
 mod payloads;
