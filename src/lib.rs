@@ -7,7 +7,8 @@
 //!   `page`, `ack`, …, one file each; the modal and the command declare through the
 //!   same code);
 //! - message events (new, edited, deleted, threads, files) go to [`timeline`], which
-//!   batches them into the store and absorbs redeliveries;
+//!   batches them into the store and absorbs redeliveries; 📌 reactions and pins on
+//!   war-room messages go there too, as key-event marks;
 //! - pager acknowledgements go to [`paging`]'s `ack`;
 //! - [`inbound::backfill`] fetches what was missed while the bot was away.
 //!
@@ -50,7 +51,7 @@
 //!
 //! # Imports run one way
 //! Each module imports only modules listed after it:
-//! `app` → `inbound` → `commands` → `paging` → `cli`, `outbox` → `postmortem`,
+//! `app` → `inbound` → `commands` → `paging`, `followup` → `cli`, `outbox` → `postmortem`,
 //! `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
