@@ -119,6 +119,15 @@ pub async fn spawn_app_with(
 /// An app with the escalation config in `escalation_toml` (`{pagerduty}`,
 /// `{opsgenie}` and `{webhook}` stand for the fakes' URLs), on a manual clock.
 pub async fn spawn_paging_app(backend: Backend, escalation_toml: &str) -> TestApp {
+    spawn_paging_app_at(backend, escalation_toml, chrono::Utc::now()).await
+}
+
+/// [`spawn_paging_app`] with its manual clock standing at `now`.
+pub async fn spawn_paging_app_at(
+    backend: Backend,
+    escalation_toml: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> TestApp {
     warroom::telemetry::init_for_tests();
     warroom::tls::install_crypto_provider();
     let slack = fake_slack(false).await;
@@ -150,7 +159,7 @@ pub async fn spawn_paging_app(backend: Backend, escalation_toml: &str) -> TestAp
         slack,
         Some(pagers),
         settings,
-        Clock::manual(chrono::Utc::now()),
+        Clock::manual(now),
         false,
     )
     .await
