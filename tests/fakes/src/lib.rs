@@ -40,11 +40,13 @@
 //! * [`SlackSigner`]: signs request bodies the way Slack does, so tests can act as
 //!   Slack toward the bot.
 //! * [`payloads`]: builders for the payloads Slack sends (slash commands, Events API
-//!   callbacks and message events, including the tombstone `message_changed`).
+//!   callbacks and message events, including the tombstone `message_changed`);
+//!   [`interactions`]: message shortcuts and modal submissions.
 //! * [`pagers`]: strict fake paging providers — [`FakePagerDuty`] (Events API v2),
 //!   [`FakeOpsgenie`] (Alert API v2) and [`FakeWebhook`] (generic JSON hooks) —
 //!   sharing [`PagerFailure`] injection.
 
+pub mod interactions;
 pub mod pagers;
 pub mod payloads;
 pub mod signer;

@@ -25,6 +25,7 @@
 mod args;
 mod blocks;
 mod config;
+mod elements;
 mod methods;
 mod model;
 mod reply;

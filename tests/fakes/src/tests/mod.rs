@@ -7,12 +7,14 @@ mod deletes;
 mod failures;
 mod files;
 mod history;
+mod interactions;
 mod metadata;
 mod pagers;
 mod payloads;
 mod protocol;
 mod scopes;
 mod socket;
+mod views_inputs;
 mod views_users;
 
 use serde_json::Value;
