@@ -289,7 +289,7 @@ impl TestApp {
         self.outbox_drained().await;
     }
 
-    fn next(&self) -> u64 {
+    pub fn next(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::SeqCst) + 1
     }
 
