@@ -25,6 +25,7 @@
 //! [`slack::mrkdwn`] escaping, [`slack::verify`] signatures); [`pagers`] speaks
 //! PagerDuty, Opsgenie and webhooks. [`paging`] decides who is paged and when
 //! (escalation levels, durable timers, acks), from [`config::escalation`].
+//! [`github`] opens GitHub issues for action items (it imports only [`net`]).
 //!
 //! Two Slack calls skip the outbox on purpose, both made straight from a handler after
 //! the ack: `views.open`, whose trigger id expires within 3 seconds, and posts to a
@@ -47,7 +48,7 @@
 //! # Imports run one way
 //! Each module imports only modules listed after it:
 //! `app` → `inbound` → `commands` → `paging` → `cli`, `outbox` → `postmortem`,
-//! `state` → `slack` → `error`, `pagers`, `timeline` → `config`, `import`, `store` →
+//! `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
 pub mod app;
@@ -57,6 +58,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod github;
 pub mod import;
 pub mod inbound;
 pub mod net;

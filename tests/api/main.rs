@@ -10,6 +10,7 @@ mod db;
 mod escalations;
 mod faults;
 mod fuzz;
+mod github;
 mod helpers;
 mod hostile;
 mod import;

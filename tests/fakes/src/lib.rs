@@ -45,13 +45,18 @@
 //! * [`pagers`]: strict fake paging providers — [`FakePagerDuty`] (Events API v2),
 //!   [`FakeOpsgenie`] (Alert API v2) and [`FakeWebhook`] (generic JSON hooks) —
 //!   sharing [`PagerFailure`] injection.
+//! * [`FakeGithub`]: the GitHub REST issue endpoints (create, list) with GitHub's
+//!   checks, pagination and rate limits, and [`GithubFault`] injection, including
+//!   "created but the answer was lost" (see [`github`]).
 
+pub mod github;
 pub mod interactions;
 pub mod pagers;
 pub mod payloads;
 pub mod signer;
 pub mod slack;
 
+pub use github::{FakeGithub, GithubFault};
 pub use pagers::{
     FakeOpsgenie, FakePagerDuty, FakeWebhook, PagerFailure, opsgenie, pagerduty, webhook,
 };

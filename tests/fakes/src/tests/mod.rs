@@ -6,6 +6,7 @@ mod conversations;
 mod deletes;
 mod failures;
 mod files;
+mod github;
 mod history;
 mod interactions;
 mod metadata;
