@@ -154,15 +154,7 @@ pub async fn spawn_paging_app_at(
         pagerduty_webhook_secret: Some(PD_WEBHOOK_SECRET.to_string().into()),
         opsgenie_webhook_token: Some(OG_WEBHOOK_TOKEN.to_string().into()),
     };
-    start(
-        db,
-        slack,
-        Some(pagers),
-        settings,
-        Clock::manual(now),
-        false,
-    )
-    .await
+    start(db, slack, Some(pagers), settings, Clock::manual(now), false).await
 }
 
 /// How to start an app for the fault tests.
@@ -299,7 +291,7 @@ impl TestApp {
         self.outbox_drained().await;
     }
 
-    pub(crate) fn next(&self) -> u64 {
+    pub fn next(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::SeqCst) + 1
     }
 

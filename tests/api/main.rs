@@ -1,7 +1,10 @@
 //! Warroom's integration tests: one binary. `store` runs the same bodies on SQLite
 //! and PostgreSQL; the rest drive a running app over signed HTTP with a fake Slack.
 
+mod action_items;
+mod action_shortcut;
 mod bad_input;
+mod capture_commands;
 mod capture_store;
 mod db;
 mod escalations;
@@ -13,6 +16,7 @@ mod helpers;
 mod hostile;
 mod import;
 mod incident_loop;
+mod interact;
 mod key_events;
 mod marking;
 mod outbox;

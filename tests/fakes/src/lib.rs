@@ -46,7 +46,8 @@
 //!   Slack toward the bot.
 //! * [`payloads`]: builders for the payloads Slack sends (slash commands, Events API
 //!   callbacks, message events including the tombstone `message_changed`, and
-//!   reaction and pin events).
+//!   reaction and pin events); [`interactions`]: message shortcuts and modal
+//!   submissions.
 //! * [`pagers`]: strict fake paging providers — [`FakePagerDuty`] (Events API v2),
 //!   [`FakeOpsgenie`] (Alert API v2) and [`FakeWebhook`] (generic JSON hooks) —
 //!   sharing [`PagerFailure`] injection.
@@ -55,6 +56,7 @@
 //!   "created but the answer was lost" (see [`github`]).
 
 pub mod github;
+pub mod interactions;
 pub mod pagers;
 pub mod payloads;
 pub mod signer;

@@ -25,6 +25,7 @@
 mod args;
 mod blocks;
 mod config;
+mod elements;
 pub mod events;
 mod methods;
 mod model;

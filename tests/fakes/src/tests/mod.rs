@@ -8,6 +8,7 @@ mod failures;
 mod files;
 mod github;
 mod history;
+mod interactions;
 mod marks;
 mod metadata;
 mod pagers;
@@ -15,6 +16,7 @@ mod payloads;
 mod protocol;
 mod scopes;
 mod socket;
+mod views_inputs;
 mod views_users;
 
 use serde_json::Value;
