@@ -4,8 +4,9 @@
 
 use crate::clock::Clock;
 use crate::config::{Settings, SlackSecrets};
+use crate::followup::reminders::Reminders;
 use crate::inbound::routes;
-use crate::outbox::ops::Ctx;
+use crate::outbox::ops::{Ctx, GithubExport};
 use crate::outbox::worker::Worker;
 use crate::pagers::Providers;
 use crate::paging::engine::Escalator;
@@ -24,6 +25,8 @@ const OUTBOX_WORKERS: usize = 4;
 /// How long shutdown waits for in-flight Slack writes before leaving them to a
 /// lease takeover.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long one GitHub call may take before it counts as failed (and is retried).
+const GITHUB_CALL_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub struct Application {
     listener: TcpListener,
@@ -32,6 +35,8 @@ pub struct Application {
     app_token: Option<secrecy::SecretString>,
     /// The postmortem template and blameless phrases, checked at startup.
     postmortem: crate::postmortem::Style,
+    /// Set: action items are exported as GitHub issues.
+    github: Option<GithubExport>,
 }
 
 impl Application {
@@ -79,6 +84,16 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let providers = Providers::new(settings.paging.escalation.clone())?;
+        let github = match &settings.postmortem.github {
+            Some(github) => {
+                let http = reqwest::Client::builder()
+                    .timeout(GITHUB_CALL_TIMEOUT)
+                    .build()?;
+                tracing::info!(repo = %github.repo, "action items are exported as GitHub issues");
+                Some(GithubExport::new(github, http))
+            }
+            None => None,
+        };
         let state = AppState::new(
             store,
             slack,
@@ -92,6 +107,7 @@ impl Application {
             state,
             app_token: secrets.app_token,
             postmortem,
+            github,
         })
     }
 
@@ -118,6 +134,7 @@ impl Application {
                 clock: self.state.clock.clone(),
                 private_channels: self.state.settings.slack.private_channels,
                 postmortem: self.postmortem.clone(),
+                github: self.github.clone(),
                 wake: self.state.outbox_waker(),
             },
             settings: self.state.settings.outbox.clone(),
@@ -151,6 +168,14 @@ impl Application {
         };
         workers.push(tasks.supervise("escalator", stop_rx.clone(), move |stop| {
             escalator.clone().run(stop)
+        }));
+        let reminders = Reminders::new(
+            self.state.store.clone(),
+            self.state.clock.clone(),
+            self.state.outbox_waker(),
+        );
+        workers.push(tasks.supervise("reminders", stop_rx.clone(), move |stop| {
+            reminders.clone().run(stop)
         }));
         let store = self.state.store.clone();
         workers.push(

@@ -1,10 +1,11 @@
-//! The offline commands: `import` a Slack export, print a `postmortem`, show `status`.
-//! They need only the database, not Slack credentials.
+//! The offline commands: `import` a Slack export, print a `postmortem`, show `status`,
+//! list `actions`. They need only the database, not Slack credentials.
 
 use crate::config::escalation::EscalationConfig;
+use crate::domain::{IdKind, is_slack_id, user_mention};
 use crate::import;
 use crate::postmortem::{Style, gather};
-use crate::store::{MessageWrite, Store};
+use crate::store::{ListedAction, MessageWrite, Store};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use std::fmt::Write;
@@ -50,6 +51,11 @@ pub async fn import(
                     Some(edited_at) => tx.apply_edit(&write, edited_at).await?,
                     None => tx.insert_message(&write).await?,
                 };
+            }
+            // Pins and 📌s, as live events would have marked them.
+            for m in &exported.key_marks {
+                tx.add_key_mark(&exported.channel_id, &m.ts, m.source, &m.user_id, m.at)
+                    .await?;
             }
             id
         }
@@ -123,4 +129,134 @@ pub async fn status(store: &Store) -> anyhow::Result<String> {
         );
     }
     Ok(out)
+}
+
+/// `--owner`: a Slack user id (`U02BSPARRO`), or a mention copied from Slack
+/// (`<@U02BSPARRO>`). Anything else is refused with what to give instead.
+pub fn parse_owner(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim();
+    if is_slack_id(trimmed, IdKind::User) {
+        return Ok(trimmed.to_string());
+    }
+    user_mention(trimmed).ok_or_else(|| {
+        format!(
+            "`{}` is not a Slack user id; give one like U02BSPARRO (in Slack: the person's profile, ⋮, Copy member ID)",
+            printable(trimmed, 40)
+        )
+    })
+}
+
+/// Action items across incidents, newest incident first: all, or only open ones,
+/// or one owner's; one aligned line each.
+pub async fn actions(
+    store: &Store,
+    open_only: bool,
+    owner: Option<&str>,
+) -> anyhow::Result<String> {
+    let mut tx = store.read().await?;
+    let listed = tx
+        .list_actions(open_only, owner)
+        .await
+        .context("reading action items")?;
+    tx.commit().await?;
+    if listed.is_empty() {
+        let which = if open_only {
+            "open action items"
+        } else {
+            "action items"
+        };
+        return Ok(match owner {
+            Some(o) => format!("No {which} owned by {o}.\n"),
+            None => format!("No {which}.\n"),
+        });
+    }
+    Ok(render_actions(&listed))
+}
+
+/// Longest title and item text shown; the rest is cut with `…`.
+const MAX_TITLE_COLUMN: usize = 40;
+const MAX_TEXT_COLUMN: usize = 60;
+
+fn render_actions(listed: &[ListedAction]) -> String {
+    let header = [
+        "INCIDENT", "TITLE", "#", "TEXT", "OWNER", "DUE", "STATUS", "ISSUE",
+    ];
+    let rows: Vec<[String; 8]> = listed
+        .iter()
+        .map(|l| {
+            let i = &l.item;
+            [
+                i.incident_id.to_string(),
+                printable(&l.incident_title, MAX_TITLE_COLUMN),
+                i.seq.to_string(),
+                printable(&i.text, MAX_TEXT_COLUMN),
+                i.owner_id.clone().unwrap_or_else(|| "-".into()),
+                i.due.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                i.status.to_string(),
+                i.issue_url
+                    .as_deref()
+                    .map(|u| printable(u, 200))
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        format!("{}\n", padded.join("  ").trim_end())
+    };
+    let mut out = line(header.to_vec());
+    for row in &rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+/// Text from Slack made safe for one terminal line: whitespace runs (newlines
+/// included) become one space, control characters (escape sequences) are dropped,
+/// and it is cut at `max` characters.
+fn printable(text: &str, max: usize) -> String {
+    let one_line = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>();
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let mut cut: String = one_line.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_owner_is_a_slack_user_id_or_a_mention_of_one() {
+        assert_eq!(parse_owner("U02BSPARRO").as_deref(), Ok("U02BSPARRO"));
+        assert_eq!(parse_owner("<@W0ENTERPR|bob>").as_deref(), Ok("W0ENTERPR"));
+        for bad in ["bob", "@bob", "u02bsparro", "C0123ABCD", "", "U02 BS"] {
+            let e = parse_owner(bad).unwrap_err();
+            assert!(e.contains("not a Slack user id"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn text_for_the_terminal_is_one_line_without_escape_sequences() {
+        assert_eq!(printable("a\n  b\u{1b}[31mred", 40), "a b[31mred");
+        assert_eq!(printable("abcdef", 4), "abc…");
+    }
 }

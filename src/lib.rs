@@ -7,7 +7,8 @@
 //!   `page`, `ack`, …, one file each; the modal and the command declare through the
 //!   same code);
 //! - message events (new, edited, deleted, threads, files) go to [`timeline`], which
-//!   batches them into the store and absorbs redeliveries;
+//!   batches them into the store and absorbs redeliveries; 📌 reactions and pins on
+//!   war-room messages go there too, as key-event marks;
 //! - pager acknowledgements go to [`paging`]'s `ack`;
 //! - [`inbound::backfill`] fetches what was missed while the bot was away.
 //!
@@ -25,6 +26,7 @@
 //! [`slack::mrkdwn`] escaping, [`slack::verify`] signatures); [`pagers`] speaks
 //! PagerDuty, Opsgenie and webhooks. [`paging`] decides who is paged and when
 //! (escalation levels, durable timers, acks), from [`config::escalation`].
+//! [`github`] opens GitHub issues for action items (it imports only [`net`]).
 //!
 //! Two Slack calls skip the outbox on purpose, both made straight from a handler after
 //! the ack: `views.open`, whose trigger id expires within 3 seconds, and posts to a
@@ -32,6 +34,9 @@
 //! expire in 30 minutes. Neither changes what is stored; a failure is logged.
 //!
 //! # Around
+//! - [`followup`]: after the close, action items follow their owners (a DM on close,
+//!   reminders on due dates from a durable worker, the optional GitHub export); it
+//!   stands beside `paging` in the order below and imports only `outbox` and after.
 //! - [`postmortem`]: the draft from a stored incident (Markdown file, Block Kit
 //!   message); [`postmortem::gather`] is its one reader of the store.
 //! - [`import`]: a Slack export read into domain values; [`cli`]: the offline commands
@@ -46,8 +51,8 @@
 //!
 //! # Imports run one way
 //! Each module imports only modules listed after it:
-//! `app` → `inbound` → `commands` → `paging` → `cli`, `outbox` → `postmortem`,
-//! `state` → `slack` → `error`, `pagers`, `timeline` → `config`, `import`, `store` →
+//! `app` → `inbound` → `commands` → `paging`, `followup` → `cli`, `outbox` → `postmortem`,
+//! `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
 pub mod app;
@@ -57,6 +62,8 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod followup;
+pub mod github;
 pub mod import;
 pub mod inbound;
 pub mod net;

@@ -49,6 +49,15 @@ enum Command {
     },
     /// Show open incidents, the outbound backlog and failed Slack writes.
     Status,
+    /// List action items across incidents, newest incident first.
+    Actions {
+        /// Only items still open.
+        #[arg(long)]
+        open: bool,
+        /// Only items this person owns: a Slack user id such as U02BSPARRO.
+        #[arg(long, value_name = "USER_ID", value_parser = cli::parse_owner)]
+        owner: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -106,6 +115,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Status => {
             let store = open(&settings).await?;
             print!("{}", cli::status(&store).await?);
+            Ok(())
+        }
+        Command::Actions {
+            open: open_only,
+            owner,
+        } => {
+            let store = open(&settings).await?;
+            print!(
+                "{}",
+                cli::actions(&store, open_only, owner.as_deref()).await?
+            );
             Ok(())
         }
     }

@@ -1,5 +1,5 @@
 //! Background tasks that must not die silently: the escalator, the outbox workers,
-//! the timeline writers, Socket Mode, the SQLite checkpointer and the pruner. Each runs
+//! the timeline writers, the reminders, Socket Mode, the SQLite checkpointer and the pruner. Each runs
 //! under a supervisor that notices when it ends before shutdown (it returned, or it
 //! panicked), logs which task ended and why, marks it in [`Tasks`] (so `/healthz`
 //! answers 503 while it is down), and starts it again after a backoff. A task that

@@ -9,16 +9,39 @@ pub const USAGE: &str = "\
 Inside a war room:
 • `/incident status investigating|identified|monitoring|resolved [note]`
 • `/incident sev <1-4>`
-• `/incident lead @user`
+• `/incident role commander|comms|scribe @user` (`/incident lead @user` names the commander)
+• `/incident summary <text>`: the summary for the pinned message and the postmortem
+• `/incident impact [business:|customers:|systems:] <text>`: what was affected; `impact` alone lists, `impact drop <n>` withdraws
+• `/incident action <text> [@owner] [due <date>]`: an action item (dates: 2026-12-04, tomorrow, in 3d, fri)
+• `/incident actions`: the action items; `action done|drop|reopen <n>`, `action owner <n> @user`, `action due <n> <date>` correct one
 • `/incident note <text>`: add a line to the timeline
 • `/incident page <team|@user> [message]`: page someone now
 • `/incident ack`: acknowledge your page
 • `/incident resolve <what fixed it>`
-• `/incident close`: close and post the postmortem draft";
+• `/incident close`: close and post the postmortem draft (action items can still be added after)
+On any war-room message: *More actions → Add as action item*.";
 
 pub fn reply(unknown: Option<&str>) -> Reply {
     match unknown {
         Some(word) => Reply::Ephemeral(format!(":warning: Unknown subcommand `{word}`.\n{USAGE}")),
         None => Reply::Ephemeral(USAGE.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_names_every_subcommand_that_parses() {
+        for sub in [
+            "declare", "list", "status", "sev", "role", "lead", "summary", "impact", "action",
+            "actions", "note", "page", "ack", "resolve", "close",
+        ] {
+            assert!(
+                USAGE.contains(&format!("/incident {sub}")),
+                "help lacks {sub}"
+            );
+        }
     }
 }

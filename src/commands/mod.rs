@@ -1,26 +1,34 @@
 //! `/incident` slash commands: parse the text into a typed [`Command`], then apply it.
 //! Every path answers: bad input gets an ephemeral usage message, never a silent drop.
-//! One file per subcommand; war-room changes share [`war_room::apply`].
+//! One file per subcommand; war-room changes share [`war_room::apply`], and captures
+//! outside the state machine (impact, action items) lock the incident the same way.
 
 mod ack;
+pub mod action;
 mod close;
 mod declare;
 mod delivery;
 mod help;
+mod impact;
 mod lead;
 mod list;
 mod note;
+mod numbered;
 mod page;
 mod resolve;
+mod role;
 mod sev;
 mod status;
+mod summary;
 mod war_room;
 
 pub use declare::{DeclareArgs, declare, start_escalation};
 pub use delivery::Delivery;
+pub use war_room::NOT_A_WAR_ROOM;
 
 use crate::error::AppError;
 use crate::state::AppState;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -154,7 +162,11 @@ pub enum Command {
     Declare(Option<DeclareArgs>),
     Status(status::StatusArgs),
     Sev(sev::SevArgs),
-    Lead(lead::LeadArgs),
+    /// `role …`, and `lead @user` (the commander).
+    Role(role::RoleArgs),
+    Summary(summary::SummaryArgs),
+    Impact(impact::ImpactArgs),
+    Action(action::ActionArgs),
     Note(note::NoteArgs),
     Page(page::PageArgs),
     Ack,
@@ -167,7 +179,8 @@ pub enum Command {
 
 impl Command {
     /// Splits off the subcommand word and lets that subcommand parse the rest.
-    pub fn parse(text: &str) -> Result<Command, Reply> {
+    /// `today` (UTC) resolves relative due dates (`due fri`).
+    pub fn parse(text: &str, today: NaiveDate) -> Result<Command, Reply> {
         let text = text.trim();
         let (word, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
         let rest = rest.trim();
@@ -175,7 +188,12 @@ impl Command {
             "declare" | "new" | "start" => Command::Declare(declare::parse(rest)?),
             "status" => Command::Status(status::parse(rest)?),
             "sev" | "severity" => Command::Sev(sev::parse(rest)?),
-            "lead" => Command::Lead(lead::parse(rest)?),
+            "lead" => Command::Role(lead::parse(rest)?),
+            "role" => Command::Role(role::parse(rest)?),
+            "summary" => Command::Summary(summary::parse(rest)?),
+            "impact" => Command::Impact(impact::parse(rest)?),
+            "action" => Command::Action(action::parse(rest, today)?),
+            "actions" => Command::Action(action::ActionArgs::List),
             "note" => Command::Note(note::parse(rest)?),
             "page" => Command::Page(page::parse(rest)?),
             "ack" | "acknowledge" => Command::Ack,
@@ -208,7 +226,8 @@ pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, App
             ":warning: That is longer than the {MAX_TEXT_CHARS} characters a command takes. Say it in the war room, or shorten it."
         )));
     }
-    let command = match Command::parse(&cmd.text) {
+    let today = state.clock.now().date_naive();
+    let command = match Command::parse(&cmd.text, today) {
         Ok(c) => c,
         Err(reply) => return Ok(reply),
     };
@@ -217,7 +236,10 @@ pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, App
         Command::Declare(None) => declare::open_modal(state, cmd),
         Command::Status(a) => war_room::apply(state, cmd, a.into_change()).await,
         Command::Sev(a) => war_room::apply(state, cmd, a.into_change()).await,
-        Command::Lead(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Role(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Summary(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Impact(a) => impact::run(state, cmd, a).await,
+        Command::Action(a) => action::run(state, cmd, a).await,
         Command::Note(a) => war_room::apply(state, cmd, a.into_change()).await,
         Command::Resolve(a) => war_room::apply(state, cmd, a.into_change()).await,
         Command::Page(a) => page::run(state, cmd, a).await,

@@ -1,8 +1,9 @@
 //! `/incident page <team|@user> [message]`: page someone by hand from the war room.
 
-use super::{Reply, SlashCommand, lead::parse_user_mention};
+use super::{Reply, SlashCommand};
 use crate::config::escalation::Target;
 use crate::domain::Status;
+use crate::domain::user_mention as parse_user_mention;
 use crate::error::AppError;
 use crate::paging::pager::{self, PageRequest};
 use crate::paging::plan::plan;

@@ -1,13 +1,49 @@
-//! Changes made from inside a war room (status, sev, lead, note, resolve, close): one
-//! path that finds the incident by channel, runs the state machine, and stores the
-//! change, its timeline entries and the Slack updates together.
+//! Changes made from inside a war room (status, sev, role, summary, note, resolve,
+//! close): one path that finds the incident by channel, runs the state machine, and
+//! stores the change, its timeline entries and the Slack updates together. Captures
+//! outside the state machine (impact, action items) lock the incident the same way,
+//! through [`lock_incident`].
 
 use super::{Reply, SlashCommand};
-use crate::domain::{Change, Status, SystemEvent, TimelineEntry};
+use crate::domain::{Change, Incident, Status, SystemEvent, TimelineEntry};
 use crate::error::AppError;
+use crate::followup;
 use crate::outbox::{self, Op};
 use crate::paging;
 use crate::state::AppState;
+use crate::store::Tx;
+use chrono::{DateTime, Utc};
+
+/// The answer to a war-room command typed anywhere else.
+pub const NOT_A_WAR_ROOM: &str = ":warning: This channel is not an incident war room. Run this inside the incident's channel; `/incident list` shows them.";
+
+/// The incident whose war room `channel` is, locked until `tx` ends (a row lock on
+/// PostgreSQL; SQLite's write transaction already holds the database), so changes to
+/// one incident are applied one at a time. `None` when the channel is no war room.
+pub async fn lock_incident(tx: &mut Tx, channel: &str) -> Result<Option<Incident>, AppError> {
+    let Some(found) = tx.incident_by_channel(channel).await? else {
+        return Ok(None);
+    };
+    let incident = tx
+        .incident_for_update(found.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident #{} vanished", found.id))?;
+    Ok(Some(incident))
+}
+
+/// Stores one system entry of `kind` in the incident's timeline, by `author`.
+pub async fn record(
+    tx: &mut Tx,
+    incident_id: i64,
+    at: DateTime<Utc>,
+    kind: &str,
+    author: &str,
+    text: String,
+) -> Result<(), AppError> {
+    let entry = TimelineEntry::system(incident_id, at, kind, Some(author), text);
+    tx.insert_system_entry(&entry).await?;
+    Ok(())
+}
 
 pub async fn apply(
     state: &AppState,
@@ -16,16 +52,9 @@ pub async fn apply(
 ) -> Result<Reply, AppError> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let Some(found) = tx.incident_by_channel(&cmd.channel_id).await? else {
-        return Ok(Reply::Ephemeral(
-            ":warning: This channel is not an incident war room. Run this inside the incident's channel; `/incident list` shows them."
-                .into(),
-        ));
+    let Some(mut incident) = lock_incident(&mut tx, &cmd.channel_id).await? else {
+        return Ok(Reply::Ephemeral(NOT_A_WAR_ROOM.into()));
     };
-    let mut incident = tx
-        .incident_for_update(found.id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("incident #{} vanished", found.id))?;
     let is_close = change == Change::Close;
     let events = match incident.apply(change, now) {
         Ok(events) => events,
@@ -33,14 +62,15 @@ pub async fn apply(
     };
     tx.update_incident(&incident).await?;
     for event in &events {
-        let entry = TimelineEntry::system(
+        record(
+            &mut tx,
             incident.id,
             now,
             event.kind(),
-            Some(&cmd.user_id),
+            &cmd.user_id,
             event.describe(),
-        );
-        tx.insert_system_entry(&entry).await?;
+        )
+        .await?;
     }
     let id = incident.id;
     let mut escalates = false;
@@ -62,6 +92,10 @@ pub async fn apply(
     }
     for op in &ops {
         outbox::enqueue(&mut tx, op, None).await?;
+    }
+    if is_close {
+        // After the postmortem's ops: owners hear about their items once it is closed.
+        followup::on_close(&mut tx, &state.settings, &incident).await?;
     }
     let said: Vec<String> = events.iter().map(|e| e.describe()).collect();
     let mut text = format!("<@{}>: {}", cmd.user_id, said.join(". "));

@@ -67,6 +67,12 @@ pub(super) struct FileOutbox {
 pub(super) struct FilePostmortem {
     pub(super) template: Option<String>,
     pub(super) blameless_phrases: Option<Vec<super::PhraseSetting>>,
+    pub(super) github_repo: Option<String>,
+    /// The name of the variable holding the token, never the token.
+    pub(super) github_token_env: Option<String>,
+    pub(super) github_api_url: Option<String>,
+    /// Slack user id → GitHub login.
+    pub(super) github_users: Option<std::collections::BTreeMap<String, String>>,
 }
 
 pub(super) fn read_file(file: &Path, named_explicitly: bool) -> Result<FileConfig, ConfigError> {

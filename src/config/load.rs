@@ -17,7 +17,7 @@ pub(super) struct Source<'a> {
 
 impl Source<'_> {
     /// The environment wins over the file; returns the value and where it came from.
-    fn pick(
+    pub(super) fn pick(
         &self,
         env_key: &str,
         file_key: &str,
@@ -213,7 +213,7 @@ impl Settings {
             1,
         )?;
         let paging = load_paging(&src, parsed.paging.escalation_file)?;
-        let postmortem = load_postmortem(&src, parsed.postmortem);
+        let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
 
         Ok(Settings {
             listen,
@@ -230,29 +230,6 @@ impl Settings {
             paging,
             postmortem,
         })
-    }
-}
-
-/// The template by name or path (`WARROOM_POSTMORTEM_TEMPLATE` wins over the file)
-/// and the phrase list, each with where it came from.
-fn load_postmortem(src: &Source<'_>, file: FilePostmortem) -> PostmortemSettings {
-    let defaults = PostmortemSettings::default();
-    let (template, template_origin) = src
-        .pick(
-            "WARROOM_POSTMORTEM_TEMPLATE",
-            "postmortem.template",
-            file.template.filter(|t| !t.trim().is_empty()),
-        )
-        .unwrap_or((defaults.template, defaults.template_origin));
-    let phrases_origin = match &file.blameless_phrases {
-        Some(_) => format!("{} [postmortem.blameless_phrases]", src.file.display()),
-        None => defaults.phrases_origin,
-    };
-    PostmortemSettings {
-        template: template.trim().to_string(),
-        template_origin,
-        blameless_phrases: file.blameless_phrases,
-        phrases_origin,
     }
 }
 

@@ -1,8 +1,9 @@
 //! Settings: `config/default.toml` (or the file named by `WARROOM_CONFIG`), then
 //! environment overrides. Secrets come from the environment only. A bad value fails
 //! at startup with the file, the key and what was expected. [`settings`] is what is
-//! loaded, [`file`] the file's shape, [`load`] how values are read and checked, and
-//! [`escalation`] the escalation file (teams, policies, routing, providers).
+//! loaded, [`file`] the file's shape, [`load`] how values are read and checked
+//! ([`postmortem`]: the GitHub export's), and [`escalation`] the escalation file
+//! (teams, policies, routing, providers).
 
 pub mod escalation;
 
@@ -11,6 +12,7 @@ pub const DEFAULT_ESCALATION_PATH: &str = "config/escalation.toml";
 
 mod file;
 mod load;
+mod postmortem;
 mod settings;
 
 pub use settings::*;

@@ -50,6 +50,9 @@ impl Settings {
                 config.providers.opsgenie_api_url.clone(),
             ),
         ];
+        if let Some(github) = &self.postmortem.github {
+            urls.push(("postmortem.github_api_url", github.api_url.clone()));
+        }
         for team in config.teams.values() {
             if let Some(hook) = &team.webhook {
                 urls.push(("a team's webhook_url", hook.url.clone()));
@@ -117,6 +120,18 @@ impl PagingSettings {
 }
 
 #[derive(Debug, Clone)]
+pub struct GithubExportSettings {
+    /// `owner/name`.
+    pub repo: String,
+    /// `https://api.github.com`, or a GitHub Enterprise server's API.
+    pub api_url: String,
+    /// From the variable `github_token_env` names; never in the file, never printed.
+    pub token: SecretString,
+    /// Slack user id → GitHub login: an owner listed here is assigned their issue.
+    pub users: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
 pub struct SlackSettings {
     pub api_url: String,
     pub announcements_channel: Option<String>,
@@ -151,10 +166,10 @@ impl OutboxSettings {
     }
 }
 
-/// How the postmortem draft is written: its template and the phrases the blameless
-/// review looks for. They are checked where they are used, by
+/// How the postmortem draft is written, and what follows it. The template and the
+/// phrases the blameless review looks for are checked where they are used, by
 /// `crate::postmortem::Style::from_settings`, at startup; errors name `*_origin`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PostmortemSettings {
     /// `default`, `google-sre`, `pagerduty`, or the path of a template file.
     pub template: String,
@@ -163,6 +178,9 @@ pub struct PostmortemSettings {
     /// `None`: the built-in list.
     pub blameless_phrases: Option<Vec<PhraseSetting>>,
     pub phrases_origin: String,
+    /// The export of action items as GitHub issues; set when `[postmortem]
+    /// github_repo` and `github_token_env` are.
+    pub github: Option<GithubExportSettings>,
 }
 
 impl Default for PostmortemSettings {
@@ -172,6 +190,7 @@ impl Default for PostmortemSettings {
             template_origin: "default".into(),
             blameless_phrases: None,
             phrases_origin: "default".into(),
+            github: None,
         }
     }
 }

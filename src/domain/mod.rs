@@ -4,6 +4,7 @@
 mod capture;
 mod due;
 mod incident;
+mod key_event;
 mod role;
 mod severity;
 mod slack_id;
@@ -18,6 +19,10 @@ pub use capture::{
 };
 pub use due::{BadDue, DUE_FORMS, MAX_DUE_YEARS, describe_due, is_past, parse_due, split_due};
 pub use incident::{Change, Declaration, Incident, LifecycleError, SystemEvent};
+pub use key_event::{
+    EXCERPT_CHARS, KEY_EVENT_KIND, KEY_REACTION, base_reaction, excerpt, is_key_reaction,
+    key_event_text,
+};
 pub use role::{BadRole, Role};
 pub use severity::{BadSeverity, Severity};
 pub use slack_id::{IdKind, MAX_ID_LEN, MAX_KEY_LEN, is_key, is_slack_id, user_mention};

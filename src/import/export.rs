@@ -3,6 +3,8 @@
 //! plan and by year, and a missing field must not fail a whole import.
 
 use super::ImportError;
+use crate::domain::{IdKind, is_key_reaction, is_slack_id};
+use crate::store::MarkSource;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -78,6 +80,43 @@ pub(super) struct RawMessage {
     pub edited: Option<RawEdited>,
     #[serde(default)]
     pub files: Option<Vec<RawFile>>,
+    /// The channels it is pinned in.
+    #[serde(default)]
+    pub pinned_to: Option<Vec<String>>,
+    #[serde(default)]
+    pub reactions: Option<Vec<RawReaction>>,
+}
+
+/// `{name, users, count}`: `users` may list fewer than `count` on a busy message.
+#[derive(Debug, Deserialize)]
+pub(super) struct RawReaction {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub users: Option<Vec<String>>,
+}
+
+impl RawMessage {
+    /// The key-event marks the message carries in `channel`, as live events would have
+    /// made them: a pin if it is pinned there, and one mark per person listed under its
+    /// 📌 reaction (ids that are not user ids are left out).
+    pub fn key_marks(&self, channel: &str) -> Vec<(MarkSource, String)> {
+        let pinned = self
+            .pinned_to
+            .iter()
+            .flatten()
+            .any(|c| c == channel)
+            .then(|| (MarkSource::Pin, String::new()));
+        let reacted = self
+            .reactions
+            .iter()
+            .flatten()
+            .filter(|r| r.name.as_deref().is_some_and(is_key_reaction))
+            .flat_map(|r| r.users.iter().flatten())
+            .filter(|u| is_slack_id(u, IdKind::User))
+            .map(|u| (MarkSource::Reaction, u.clone()));
+        pinned.into_iter().chain(reacted).collect()
+    }
 }
 
 #[derive(Debug, Deserialize)]

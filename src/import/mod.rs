@@ -9,6 +9,7 @@ use crate::domain::{
     FileRef, Incident, MAX_TITLE_CHARS, Person, PersonKind, Severity, SlackTs, Status,
     TimelineEntry,
 };
+use crate::store::MarkSource;
 use chrono::{DateTime, Utc};
 use export::{RawChannel, RawMessage, RawUser, non_empty, read_json, read_optional_json};
 use std::collections::HashMap;
@@ -27,7 +28,20 @@ pub struct ImportedChannel {
     /// Everyone in `users.json`, plus bots that posted in the channel under a name.
     pub people: Vec<Person>,
     /// Sorted by time, then ts; `incident_id` is 0 until the incident is stored.
+    /// Messages pinned here or given a 📌 are `marked_key`.
     pub entries: Vec<TimelineEntry>,
+    /// Those marks one by one, in file order, to store as live events would have.
+    pub key_marks: Vec<ImportedMark>,
+}
+
+/// A key-event mark an export shows on a message: a pin in this channel (`user_id`
+/// `""`), or someone's 📌. The export gives no time for it; `at` is the message's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedMark {
+    pub ts: String,
+    pub source: MarkSource,
+    pub user_id: String,
+    pub at: DateTime<Utc>,
 }
 
 impl ImportedChannel {
@@ -121,10 +135,21 @@ pub fn read_export(dir: &Path, channel: &str) -> Result<ImportedChannel, ImportE
 
     let mut people: Vec<Person> = users.iter().map(person).collect();
     let mut entries = Vec::new();
+    let mut key_marks = Vec::new();
     for path in day_files(&dir.join(&name))? {
         let messages: Vec<RawMessage> = read_json(&path)?;
         for (i, message) in messages.iter().enumerate() {
-            if let Some(entry) = entry(message, &path, i + 1)? {
+            if let Some(mut entry) = entry(message, &path, i + 1)? {
+                let ts = entry.ts.clone().unwrap_or_default();
+                for (source, user_id) in message.key_marks(&raw.id) {
+                    entry.marked_key = true;
+                    key_marks.push(ImportedMark {
+                        ts: ts.clone(),
+                        source,
+                        user_id,
+                        at: entry.at,
+                    });
+                }
                 entries.push(entry);
             }
             add_bot(&mut people, message);
@@ -142,6 +167,7 @@ pub fn read_export(dir: &Path, channel: &str) -> Result<ImportedChannel, ImportE
         members: raw.members.unwrap_or_default(),
         people,
         entries,
+        key_marks,
     })
 }
 

@@ -5,6 +5,8 @@ use crate::domain::EntryKind;
 use crate::postmortem::{build, render_blocks, render_markdown};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod key_events;
+
 /// The sample export shipped in `examples/`.
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -9,6 +9,13 @@
 //! the unique keys make backfill and live delivery meet without duplicates. Plain
 //! deletions made while away are not visible in history and are not backfilled.
 //!
+//! Key-event marks are reconciled one way: a 📌 or pin that history shows and the
+//! store lacks is added (silently: history gives no time for it, so no timeline
+//! entry). Nothing is unmarked from history alone, as live events go on changing
+//! marks while a page is read: a mark history no longer shows is kept (a 📌 taken
+//! away while the bot was away stays), and one taken away live between the reading
+//! of its page and the storing of it comes back.
+//!
 //! Rate: `conversations.history` and `.replies` are Tier 3 (about 50 calls a minute)
 //! for internal apps; calls are spaced by `slack.history_pace_ms` (default 1.2 s).
 
@@ -210,6 +217,7 @@ async fn store(
     for mut m in messages {
         // History omits the channel.
         m["channel"] = serde_json::Value::String(channel.to_string());
+        let marks = timeline::marks_in_history(&m, channel);
         let edited_at = m
             .get("edited")
             .and_then(|e| e.get("ts"))
@@ -244,6 +252,11 @@ async fn store(
         }
         if timeline::apply(&mut tx, incident.id, &intent).await? == Ingested::Stored {
             written += 1;
+        }
+        for (source, user) in &marks {
+            let ts = &intent.message().ts;
+            tx.add_key_mark(channel, ts, *source, user, state.clock.now())
+                .await?;
         }
     }
     tx.commit().await?;

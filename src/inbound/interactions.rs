@@ -1,12 +1,17 @@
-//! Interactivity payloads (`payload=<json>` forms): the declare modal's submission.
-//! Validation errors go back in the ack so Slack shows them beside the field.
+//! Interactivity payloads (`payload=<json>` forms): the declare modal's submission,
+//! the Acknowledge button, and the "Add as action item" shortcut and its modal (in
+//! [`super::shortcuts`]). Validation errors go back in the ack so Slack shows them
+//! beside the field.
 
+use super::shortcuts::{self, MessageShortcut};
 use crate::commands::{DeclareArgs, Delivery, Reply, declare};
 use crate::domain::{IncidentTitle, Severity};
 use crate::error::AppError;
 use crate::paging::ack::{AckOutcome, AckSource, ack_pages_in};
 use crate::slack::Answer;
-use crate::slack::views::{ACK_ACTION_ID, DECLARE_CALLBACK_ID};
+use crate::slack::views::{
+    ACK_ACTION_ID, ACTION_ITEM_CALLBACK_ID, ACTION_ITEM_SHORTCUT_ID, DECLARE_CALLBACK_ID,
+};
 use crate::state::AppState;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -26,6 +31,25 @@ struct Payload {
     #[serde(default)]
     actions: Vec<Action>,
     response_url: Option<String>,
+    /// A shortcut's own id (a modal's is in its view).
+    callback_id: Option<String>,
+    trigger_id: Option<String>,
+    channel: Option<Channel>,
+    message: Option<Message>,
+}
+
+#[derive(Deserialize)]
+struct Channel {
+    id: String,
+}
+
+/// The message a message shortcut was used on.
+#[derive(Deserialize)]
+struct Message {
+    ts: String,
+    /// Absent on messages made only of blocks or files.
+    #[serde(default)]
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +66,7 @@ struct User {
 #[derive(Deserialize)]
 struct View {
     callback_id: Option<String>,
+    private_metadata: Option<String>,
     state: Option<ViewState>,
 }
 
@@ -93,6 +118,32 @@ async fn handle_payload(
         ));
     }
     match (payload.kind.as_str(), payload.view) {
+        ("message_action", _)
+            if payload.callback_id.as_deref() == Some(ACTION_ITEM_SHORTCUT_ID) =>
+        {
+            let (Some(channel), Some(message)) = (payload.channel, payload.message) else {
+                return Err(AppError::BadRequest(
+                    "a message shortcut without its channel and message".into(),
+                ));
+            };
+            let shortcut = MessageShortcut {
+                user: payload.user.id,
+                channel: channel.id,
+                message_ts: message.ts,
+                message_text: message.text,
+                trigger_id: payload.trigger_id.unwrap_or_default(),
+                response_url: payload.response_url.unwrap_or_default(),
+            }
+            .checked()?;
+            shortcuts::open(state, shortcut).await
+        }
+        ("view_submission", Some(view))
+            if view.callback_id.as_deref() == Some(ACTION_ITEM_CALLBACK_ID) =>
+        {
+            let values = view.state.map(|s| s.values).unwrap_or_default();
+            let metadata = view.private_metadata.as_deref();
+            shortcuts::submit(state, &payload.user.id, metadata, &values, delivery).await
+        }
         ("view_submission", Some(view))
             if view.callback_id.as_deref() == Some(DECLARE_CALLBACK_ID) =>
         {

@@ -1,9 +1,10 @@
 //! Everything that arrives, over either transport, and where it goes. [`routes`] is
 //! the HTTP server (signature-checked Slack requests, pager webhooks, health);
 //! [`socket_mode`] receives the same Slack payloads over a WebSocket. Both hand slash
-//! commands to [`crate::commands`], message events to [`events`] (and on to
-//! [`crate::timeline`]), and buttons and modals to [`interactions`]; each returns a
-//! [`crate::slack::Answer`] the transport sends back. [`pager_acks`] hears PagerDuty's
+//! commands to [`crate::commands`], message, reaction and pin events to [`events`]
+//! (and on to [`crate::timeline`]), and buttons, shortcuts and modals to
+//! [`interactions`] (the "Add as action item" shortcut in [`shortcuts`]); each
+//! returns a [`crate::slack::Answer`] the transport sends back. [`pager_acks`] hears PagerDuty's
 //! and Opsgenie's acknowledgements; [`backfill`] fetches what was missed while the bot
 //! was away.
 
@@ -12,4 +13,5 @@ pub mod events;
 pub mod interactions;
 pub mod pager_acks;
 pub mod routes;
+pub mod shortcuts;
 pub mod socket_mode;

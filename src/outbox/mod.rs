@@ -1,4 +1,4 @@
-//! The outbox: every write Warroom makes to Slack or a paging provider is first stored as an [`Op`]
+//! The outbox: every write Warroom makes to Slack, a paging provider or GitHub is first stored as an [`Op`]
 //! in the same transaction as the change that caused it, then sent by the
 //! [`worker`], which claims items, retries them with backoff and paces posts
 //! ([`Pacing`]). What each kind of op does lives in its own file under [`ops`]. A

@@ -2,6 +2,7 @@
 //! is computed when it is sent, so a topic or summary always shows the latest state.
 
 use crate::pagers::{Provider, ProviderAction};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +36,24 @@ pub enum Op {
         team_id: String,
         dedup_key: String,
     },
+    /// DM an owner the items of a closed incident still open in their name.
+    OwnerActions { incident_id: i64, owner: String },
+    /// DM an item's owner on its due date. `owner` is who owned it when the reminder
+    /// was queued (it orders their DMs); the op re-reads the item and sends nothing if
+    /// it was closed, dropped or moved to another date meanwhile.
+    ActionReminder {
+        incident_id: i64,
+        item_id: i64,
+        owner: String,
+        due: NaiveDate,
+    },
+    /// Open a GitHub issue for an action item and keep its number and URL on the item.
+    /// `seq` is the number people know the item by, for failure notices.
+    GithubIssue {
+        incident_id: i64,
+        item_id: i64,
+        seq: i64,
+    },
 }
 
 impl Op {
@@ -50,6 +69,9 @@ impl Op {
             Op::PageDm { .. } => "page_dm",
             Op::PublishPostmortem { .. } => "publish_postmortem",
             Op::Provider { .. } => "provider",
+            Op::OwnerActions { .. } => "owner_actions",
+            Op::ActionReminder { .. } => "action_reminder",
+            Op::GithubIssue { .. } => "github_issue",
         }
     }
 
@@ -64,15 +86,26 @@ impl Op {
             | Op::Notice { incident_id, .. }
             | Op::PageDm { incident_id, .. }
             | Op::PublishPostmortem { incident_id }
-            | Op::Provider { incident_id, .. } => *incident_id,
+            | Op::Provider { incident_id, .. }
+            | Op::OwnerActions { incident_id, .. }
+            | Op::ActionReminder { incident_id, .. }
+            | Op::GithubIssue { incident_id, .. } => *incident_id,
         }
     }
 
     /// Slack writes for one incident go out in order: the channel exists before
     /// anything is posted to it. Each provider has its own lane per incident, so a
     /// provider outage never holds up Slack, and Slack failing never holds up a page.
+    /// DMs about action items go in their owner's lane: they outlive the war room, and
+    /// a stuck war-room write must not hold back a reminder weeks later. GitHub issues
+    /// share one lane: GitHub asks for content to be created one request at a time,
+    /// and a rate limit on the token holds every export alike.
     pub fn lane(&self) -> String {
         match self {
+            Op::GithubIssue { .. } => "github".to_string(),
+            Op::OwnerActions { owner, .. } | Op::ActionReminder { owner, .. } => {
+                format!("dm:{owner}")
+            }
             Op::Provider {
                 provider,
                 incident_id,
@@ -86,9 +119,11 @@ impl Op {
     /// one-post-a-second-per-channel limit applies to it.
     pub fn paced_channel(&self) -> Option<String> {
         match self {
-            Op::PostSummary { .. } | Op::Notice { .. } | Op::PublishPostmortem { .. } => {
-                Some(self.lane())
-            }
+            Op::PostSummary { .. }
+            | Op::Notice { .. }
+            | Op::PublishPostmortem { .. }
+            | Op::OwnerActions { .. }
+            | Op::ActionReminder { .. } => Some(self.lane()),
             Op::Announce { channel, .. } => Some(format!("channel:{channel}")),
             _ => None,
         }
@@ -119,6 +154,15 @@ impl Op {
                     ProviderAction::Resolve => "resolve the alert of",
                 };
                 format!("{verb} team {team_id} through {provider}")
+            }
+            Op::OwnerActions { owner, .. } => {
+                format!("send <@{owner}> their open action items")
+            }
+            Op::ActionReminder { owner, due, .. } => {
+                format!("remind <@{owner}> of an action item due {due}")
+            }
+            Op::GithubIssue { seq, .. } => {
+                format!("open a GitHub issue for action item {seq}")
             }
         }
     }

@@ -279,14 +279,16 @@ impl Worker {
     }
 }
 
-/// `Retry-After` when Slack gave one; otherwise exponential backoff (by default 1 s,
-/// 2 s, 4 s, … up to 5 min) with ±25 % jitter so replicas don't retry in lockstep.
+/// `Retry-After` when Slack, a provider or GitHub gave one; otherwise exponential
+/// backoff (by default 1 s, 2 s, 4 s, … up to 5 min) with ±25 % jitter so replicas
+/// don't retry in lockstep.
 fn retry_delay(e: &SendError, attempts: i64, base: Duration, cap: Duration) -> Duration {
     if let SendError::Slack(SlackCallError::RateLimited(Some(after))) = e {
         return *after;
     }
     if let Some(after) = match e {
         SendError::Provider(p) => p.retry_after(),
+        SendError::Github(g) => g.retry_after(),
         _ => None,
     } {
         return after;
@@ -308,6 +310,14 @@ mod tests {
     fn retry_after_from_slack_wins_over_backoff() {
         let e = SendError::Slack(SlackCallError::RateLimited(Some(Duration::from_secs(7))));
         assert_eq!(retry_delay(&e, 5, BASE, CAP), Duration::from_secs(7));
+    }
+
+    #[test]
+    fn a_github_rate_limit_waits_as_long_as_github_asks() {
+        let e = SendError::Github(crate::github::GithubError::RateLimited {
+            retry_after: Some(Duration::from_secs(42)),
+        });
+        assert_eq!(retry_delay(&e, 1, BASE, CAP), Duration::from_secs(42));
     }
 
     #[test]

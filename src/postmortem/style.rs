@@ -77,6 +77,7 @@ mod tests {
             template_origin: "config/default.toml [postmortem.template]".into(),
             blameless_phrases: None,
             phrases_origin: "config/default.toml [postmortem.blameless_phrases]".into(),
+            github: None,
         }
     }
 

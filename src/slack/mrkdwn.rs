@@ -170,7 +170,9 @@ fn push_clean(out: &mut String, s: &str) {
     out.extend(s.chars().filter(|c| !is_hidden_control(*c)));
 }
 
-fn unescape(s: &str) -> String {
+/// Slack's three entities back to the characters they stand for (for a `plain_text_input`
+/// prefilled with a message, where they would show as typed).
+pub fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")

@@ -7,13 +7,21 @@
 //! in `plain_text` fields) on its way out, so a title or note cannot ping a group.
 
 use super::mrkdwn::{echo, plain};
-use crate::domain::{Incident, MAX_TITLE_CHARS};
+use crate::domain::{Incident, MAX_TITLE_CHARS, Role};
 use crate::store::PageRecord;
 use serde_json::{Value, json};
 
 /// Slack's limit on a topic.
 const MAX_TOPIC: usize = 250;
+/// The least of the title a topic keeps, however long the role holders' ids.
+const MIN_TOPIC_TITLE: usize = 20;
 pub const DECLARE_CALLBACK_ID: &str = "warroom_declare";
+/// The "Add as action item" message shortcut, as the app manifests declare it.
+pub const ACTION_ITEM_SHORTCUT_ID: &str = "add_action_item";
+/// The modal that shortcut opens.
+pub const ACTION_ITEM_CALLBACK_ID: &str = "warroom_action_item";
+/// Block Kit's limit on what a `plain_text_input` holds (`max_length` at most 3000).
+pub const MAX_INPUT_CHARS: usize = 3000;
 /// The Acknowledge button on a page; its value is the page id.
 pub const ACK_ACTION_ID: &str = "warroom_ack";
 
@@ -58,19 +66,22 @@ pub fn page_dm(i: &Incident, page: &PageRecord) -> (String, Value) {
     (text, blocks)
 }
 
+/// `SEV1 | INVESTIGATING | <title> | Lead: <@U1> | Comms: <@U2> | Scribe: <@U3>`,
+/// within Slack's limit: the title is cut to make room, never the roles.
 pub fn topic(i: &Incident) -> String {
-    let lead = i
-        .lead
-        .as_deref()
-        .map(|l| format!(" | Lead: <@{l}>"))
-        .unwrap_or_default();
-    let topic = format!(
-        "{} | {} | {}{lead}",
-        i.severity,
-        i.status.as_str().to_uppercase(),
-        echo(&one_line(&i.title))
-    );
-    truncate_escaped(&topic, MAX_TOPIC)
+    let mut roles = String::new();
+    for (role, user) in i.roles() {
+        // `Lead` is the commander's short name, and the topic is short on room.
+        let label = match role {
+            Role::Commander => "Lead",
+            other => other.title(),
+        };
+        roles.push_str(&format!(" | {label}: <@{user}>"));
+    }
+    let head = format!("{} | {} | ", i.severity, i.status.as_str().to_uppercase());
+    let room = MAX_TOPIC.saturating_sub(head.chars().count() + roles.chars().count());
+    let title = truncate_escaped(&echo(&one_line(&i.title)), room.max(MIN_TOPIC_TITLE));
+    truncate_escaped(&format!("{head}{title}{roles}"), MAX_TOPIC)
 }
 
 /// The pinned summary: `(fallback text, blocks)`.
@@ -85,22 +96,22 @@ pub fn summary(i: &Incident) -> (String, Value) {
     let mut fields = vec![
         field("Severity", &i.severity.to_string()),
         field("Status", i.status.as_str()),
-        field(
-            "Lead",
-            &i.lead
-                .as_deref()
-                .map(|l| format!("<@{l}>"))
-                .unwrap_or_else(|| "unassigned".into()),
-        ),
-        field(
-            "Declared",
-            &format!(
-                "{} UTC by <@{}>",
-                i.declared_at.format("%Y-%m-%d %H:%M"),
-                i.declared_by
-            ),
-        ),
     ];
+    for role in Role::ALL {
+        let holder = i
+            .role(role)
+            .map(|u| format!("<@{u}>"))
+            .unwrap_or_else(|| "unassigned".into());
+        fields.push(field(role.title(), &holder));
+    }
+    fields.extend([field(
+        "Declared",
+        &format!(
+            "{} UTC by <@{}>",
+            i.declared_at.format("%Y-%m-%d %H:%M"),
+            i.declared_by
+        ),
+    )]);
     if let Some(service) = &i.service {
         fields.push(field("Service", &echo(service)));
     }
@@ -111,11 +122,11 @@ pub fn summary(i: &Incident) -> (String, Value) {
     ];
     if let Some(summary) = &i.summary {
         blocks.push(
-            json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate_escaped(&echo(summary), 3000)}}),
+            json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate_escaped(&format!("*Summary*\n{}", echo(summary)), 3000)}}),
         );
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text":
-        "Commands here: `/incident status <investigating|identified|monitoring|resolved> [note]` · `sev <1-4>` · `lead @user` · `note <text>` · `resolve <what fixed it>` · `close`"}]}));
+        "Commands here: `/incident status <investigating|identified|monitoring|resolved> [note]` · `sev <1-4>` · `role commander|comms|scribe @user` · `summary <text>` · `impact [customers:] <text>` · `action <text> [@owner] [due <date>]` · `actions` · `note <text>` · `resolve <what fixed it>` · `close` · `help`"}]}));
     (text, Value::Array(blocks))
 }
 
@@ -162,16 +173,47 @@ pub fn declare_modal(channel_id: &str) -> Value {
     })
 }
 
+/// The modal "Add as action item" opens on a war-room message: the item's text
+/// (prefilled with the message, cut to what the input holds), an owner and a due date.
+/// `metadata` comes back with the submission (Slack keeps up to 3000 characters).
+pub fn action_item_modal(metadata: &str, message_text: &str) -> Value {
+    let initial: String = message_text.trim().chars().take(MAX_INPUT_CHARS).collect();
+    let mut text_input = json!({"type": "plain_text_input", "action_id": "value", "multiline": true,
+        "max_length": MAX_INPUT_CHARS,
+        "placeholder": {"type": "plain_text", "text": "Add canary deploys for the checkout service"}});
+    if !initial.is_empty() {
+        text_input["initial_value"] = Value::String(initial);
+    }
+    json!({
+        "type": "modal",
+        "callback_id": ACTION_ITEM_CALLBACK_ID,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": "Add an action item"},
+        "submit": {"type": "plain_text", "text": "Add"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "input", "block_id": "text", "label": {"type": "plain_text", "text": "What should be done"},
+             "element": text_input},
+            {"type": "input", "block_id": "owner", "optional": true, "label": {"type": "plain_text", "text": "Owner"},
+             "element": {"type": "users_select", "action_id": "value",
+                         "placeholder": {"type": "plain_text", "text": "Who will do it?"}}},
+            {"type": "input", "block_id": "due", "optional": true, "label": {"type": "plain_text", "text": "Due date"},
+             "element": {"type": "datepicker", "action_id": "value",
+                         "placeholder": {"type": "plain_text", "text": "When it should be done"}}}
+        ]
+    })
+}
+
 fn field(label: &str, value: &str) -> Value {
     json!({"type": "mrkdwn", "text": truncate_escaped(&format!("*{label}*\n{value}"), 2000)})
 }
 
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// [`truncate`] for escaped text: never cuts inside an entity or a `<…>` sequence.
-fn truncate_escaped(text: &str, max_chars: usize) -> String {
+pub(super) fn truncate_escaped(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
         return text.to_string();
     }
@@ -233,9 +275,58 @@ mod tests {
     }
 
     #[test]
-    fn the_modal_title_and_submit_fit_slacks_24_character_limit() {
-        let m = declare_modal("C1");
-        assert!(m["title"]["text"].as_str().unwrap().chars().count() <= 24);
-        assert!(m["submit"]["text"].as_str().unwrap().chars().count() <= 24);
+    fn the_modal_titles_and_submits_fit_slacks_24_character_limit() {
+        for m in [declare_modal("C1"), action_item_modal("{}", "text")] {
+            assert!(m["title"]["text"].as_str().unwrap().chars().count() <= 24);
+            assert!(m["submit"]["text"].as_str().unwrap().chars().count() <= 24);
+        }
+    }
+
+    #[test]
+    fn the_topic_shows_every_role_held_and_cuts_the_title_to_keep_them() {
+        let mut i = incident(&format!("{}the end", "long title ".repeat(13)));
+        let (comms, scribe) = (
+            format!("U{}", "C".repeat(29)),
+            format!("U{}", "S".repeat(29)),
+        );
+        i.comms = Some(comms.clone());
+        i.scribe = Some(scribe.clone());
+        let t = topic(&i);
+        assert!(t.chars().count() <= MAX_TOPIC, "{t}");
+        assert!(t.starts_with("SEV1 | INVESTIGATING | long title"), "{t}");
+        let roles = format!("… | Lead: <@U1> | Comms: <@{comms}> | Scribe: <@{scribe}>");
+        assert!(t.ends_with(&roles), "{t}");
+    }
+
+    #[test]
+    fn the_pinned_summary_names_every_role_and_the_teams_summary() {
+        let mut i = incident("Checkout down");
+        i.scribe = Some("U03SCRIBE".into());
+        i.summary = Some("Card payments fail since 09:10".into());
+        let (_, blocks) = summary(&i);
+        let shown = blocks.to_string();
+        for expected in [
+            "*Commander*\\n<@U1>",
+            "*Comms*\\nunassigned",
+            "*Scribe*\\n<@U03SCRIBE>",
+            "*Summary*\\nCard payments fail since 09:10",
+        ] {
+            assert!(shown.contains(expected), "{expected} not in {shown}");
+        }
+    }
+
+    #[test]
+    fn the_action_item_modal_is_prefilled_with_the_message_cut_on_a_char_boundary() {
+        let long = "é".repeat(MAX_INPUT_CHARS + 5);
+        let m = action_item_modal(r#"{"channel":"C1","ts":"1.2"}"#, &long);
+        let input = &m["blocks"][0]["element"];
+        let initial = input["initial_value"].as_str().unwrap();
+        assert_eq!(initial.chars().count(), MAX_INPUT_CHARS);
+        assert_eq!(input["multiline"], true);
+        assert_eq!(m["private_metadata"], r#"{"channel":"C1","ts":"1.2"}"#);
+        assert_eq!(m["blocks"][1]["element"]["type"], "users_select");
+        assert_eq!(m["blocks"][2]["element"]["type"], "datepicker");
+        let empty = action_item_modal("{}", "  ");
+        assert!(empty["blocks"][0]["element"].get("initial_value").is_none());
     }
 }

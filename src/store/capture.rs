@@ -338,6 +338,19 @@ impl Tx {
         let n: i64 = on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(channel_id).bind(ts).fetch_one(c).await?);
         Ok(n > 0)
     }
+
+    /// The text of the message at `(channel, ts)`, if it is in a timeline: what the
+    /// entry for a mark quotes.
+    pub async fn message_text(
+        &mut self,
+        channel_id: &str,
+        ts: &str,
+    ) -> StoreResult<Option<String>> {
+        const SQL: &str = "SELECT text FROM timeline_entries WHERE channel_id = $1 AND ts = $2";
+        Ok(
+            on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(channel_id).bind(ts).fetch_optional(c).await?),
+        )
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -185,7 +185,7 @@ impl MessageEvent {
     }
 }
 
-fn id(value: &str, kind: IdKind, what: &str) -> Result<(), String> {
+pub(super) fn id(value: &str, kind: IdKind, what: &str) -> Result<(), String> {
     if is_slack_id(value, kind) {
         Ok(())
     } else {
@@ -196,7 +196,7 @@ fn id(value: &str, kind: IdKind, what: &str) -> Result<(), String> {
     }
 }
 
-fn slack_ts(value: &str) -> Result<(), String> {
+pub(super) fn slack_ts(value: &str) -> Result<(), String> {
     SlackTs::parse(value)
         .map(drop)
         .map_err(|_| format!("`{:.40}` is not a Slack ts", value))
@@ -206,7 +206,7 @@ fn slack_ts(value: &str) -> Result<(), String> {
 const TOMBSTONE: &str = "tombstone";
 
 impl Body {
-    fn check(&self) -> Result<(), String> {
+    pub(super) fn check(&self) -> Result<(), String> {
         if let Some(user) = &self.user {
             id(user, IdKind::User, "user")?;
         }
@@ -252,11 +252,16 @@ impl Body {
         Ok(())
     }
 
-    fn to_message(&self, channel: String, ours: &Ours<'_>) -> Result<Message, &'static str> {
+    /// Whether we posted it: our own posts are in the timeline as system entries.
+    pub(super) fn is_ours(&self, ours: &Ours<'_>) -> bool {
         let same = |mine: Option<&str>, theirs: &Option<String>| {
             mine.is_some() && theirs.as_deref() == mine
         };
-        if same(ours.app_id, &self.app_id) || same(ours.bot_id, &self.bot_id) {
+        same(ours.app_id, &self.app_id) || same(ours.bot_id, &self.bot_id)
+    }
+
+    fn to_message(&self, channel: String, ours: &Ours<'_>) -> Result<Message, &'static str> {
+        if self.is_ours(ours) {
             return Err("our own post");
         }
         let ts = self.ts.clone().ok_or("message without ts")?;

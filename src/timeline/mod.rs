@@ -1,11 +1,14 @@
 //! Message events → timeline entries. New messages, thread replies, edits, deletes
 //! and file shares in a war room each become (or change) one entry. Redeliveries are
 //! absorbed twice over: by the event id and by the message's `(channel, ts)`.
+//! Reactions and pins mark messages as key events ([`marks`]).
 
 mod event;
+pub mod marks;
 mod writer;
 
 pub use event::MessageEvent;
+pub use marks::{MARK_EVENT_TYPES, MarkEvent, ingest_mark, marks_in_history};
 pub use writer::Writer;
 
 use crate::domain::{FileRef, SlackTs};

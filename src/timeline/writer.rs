@@ -100,7 +100,13 @@ impl Writer {
             .map_err(|_| StoreError::Corrupt("the timeline writer dropped a write".into()))?
     }
 
-    async fn war_room(&self, channel: &str) -> StoreResult<Option<WarRoom>> {
+    /// The store the writer writes to, for the writes that skip the batch (marks).
+    pub(super) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The incident and declaration time of the war room `channel`, if it is one.
+    pub(super) async fn war_room(&self, channel: &str) -> StoreResult<Option<WarRoom>> {
         if let Some(found) = self
             .war_rooms
             .read()

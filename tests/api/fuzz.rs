@@ -123,7 +123,8 @@ fn the_parsers_take_any_input_without_panicking() {
                 {
                     let _ = e.intent(&Ours::default());
                 }
-                let _ = Command::parse(&text);
+                let _ =
+                    Command::parse(&text, chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap());
                 let _ = SlashCommand::from_form(&text);
                 let _ = warroom::slack::mrkdwn::echo(&text);
                 let _ = warroom::slack::mrkdwn::plain(&text);

@@ -12,9 +12,7 @@ use tokio::sync::oneshot;
 use warroom::app::Application;
 use warroom::clock::Clock;
 use warroom::config::escalation::EscalationConfig;
-use warroom::config::{
-    OutboxSettings, PagingSettings, PostmortemSettings, Settings, SlackSecrets, SlackSettings,
-};
+use warroom::config::{OutboxSettings, PagingSettings, Settings, SlackSecrets, SlackSettings};
 use warroom::domain::{Incident, TimelineEntry};
 use warroom::store::Store;
 use warroom_fakes::{
@@ -121,6 +119,15 @@ pub async fn spawn_app_with(
 /// An app with the escalation config in `escalation_toml` (`{pagerduty}`,
 /// `{opsgenie}` and `{webhook}` stand for the fakes' URLs), on a manual clock.
 pub async fn spawn_paging_app(backend: Backend, escalation_toml: &str) -> TestApp {
+    spawn_paging_app_at(backend, escalation_toml, chrono::Utc::now()).await
+}
+
+/// [`spawn_paging_app`] with its manual clock standing at `now`.
+pub async fn spawn_paging_app_at(
+    backend: Backend,
+    escalation_toml: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> TestApp {
     warroom::telemetry::init_for_tests();
     warroom::tls::install_crypto_provider();
     let slack = fake_slack(false).await;
@@ -147,15 +154,7 @@ pub async fn spawn_paging_app(backend: Backend, escalation_toml: &str) -> TestAp
         pagerduty_webhook_secret: Some(PD_WEBHOOK_SECRET.to_string().into()),
         opsgenie_webhook_token: Some(OG_WEBHOOK_TOKEN.to_string().into()),
     };
-    start(
-        db,
-        slack,
-        Some(pagers),
-        settings,
-        Clock::manual(chrono::Utc::now()),
-        false,
-    )
-    .await
+    start(db, slack, Some(pagers), settings, Clock::manual(now), false).await
 }
 
 /// How to start an app for the fault tests.
@@ -204,7 +203,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
             lease_secs: 15,
         },
         paging: PagingSettings::disabled(),
-        postmortem: PostmortemSettings::default(),
+        postmortem: Default::default(),
     }
 }
 
@@ -292,7 +291,7 @@ impl TestApp {
         self.outbox_drained().await;
     }
 
-    fn next(&self) -> u64 {
+    pub fn next(&self) -> u64 {
         self.counter.fetch_add(1, Ordering::SeqCst) + 1
     }
 
@@ -446,6 +445,9 @@ impl TestApp {
     }
 
     pub async fn event(&self, event_id: &str, event: Value) -> StatusCode {
+        if let Err(why) = self.slack.check_delivery(&event) {
+            panic!("Slack would not deliver this event: {why}");
+        }
         let mut envelope = payloads::event_callback(event_id, event);
         envelope["api_app_id"] = Value::String(BOT_APP_ID.into());
         self.post_signed("/slack/events", "application/json", &envelope.to_string())

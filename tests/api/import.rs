@@ -130,3 +130,50 @@ async fn the_import_renders_in_the_template_it_is_given() {
         .unwrap();
     assert!(again.contains("## Contributing Factors"), "{again}");
 }
+
+async fn an_imported_pin_or_pushpin_is_stored_as_a_key_event(backend: Backend) {
+    let dir = std::env::temp_dir().join(format!("warroom-import-marks-{}", uuid::Uuid::new_v4()));
+    let write = |rel: &str, text: &str| {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "users.json",
+        r#"[{"id":"U1","name":"ann"},{"id":"U2","name":"bob"}]"#,
+    );
+    write(
+        "channels.json",
+        r#"[{"id":"C1","name":"inc","created":1615281300}]"#,
+    );
+    write(
+        "inc/2021-03-09.json",
+        r#"[{"type":"message","user":"U1","text":"pinned","ts":"1615281300.000100","pinned_to":["C1"]},
+            {"type":"message","user":"U1","text":"pushpinned","ts":"1615281360.000200",
+             "reactions":[{"name":"pushpin","users":["U2"],"count":1}]},
+            {"type":"message","user":"U2","text":"plain","ts":"1615281420.000300"}]"#,
+    );
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+
+    let imported = warroom::cli::import(&store, &dir, "inc", &style()).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let (id, _) = imported.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let key: Vec<String> = tx
+        .entries(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.is_key())
+        .map(|e| e.text)
+        .collect();
+    assert_eq!(key, ["pinned", "pushpinned"]);
+    assert!(tx.is_marked_key("C1", "1615281360.000200").await.unwrap());
+    tx.commit().await.unwrap();
+}
+on_both_backends!(
+    an_imported_pin_or_pushpin_is_stored_as_a_key_event,
+    an_imported_pin_or_pushpin_is_stored_as_a_key_event
+);

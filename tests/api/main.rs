@@ -1,16 +1,24 @@
 //! Warroom's integration tests: one binary. `store` runs the same bodies on SQLite
 //! and PostgreSQL; the rest drive a running app over signed HTTP with a fake Slack.
 
+mod action_items;
+mod action_shortcut;
 mod bad_input;
+mod capture_commands;
 mod capture_store;
 mod db;
 mod escalations;
 mod faults;
+mod followup;
 mod fuzz;
+mod github;
 mod helpers;
 mod hostile;
 mod import;
 mod incident_loop;
+mod interact;
+mod key_events;
+mod marking;
 mod outbox;
 mod paging;
 mod shutdown;

@@ -4,7 +4,9 @@
 //! retries and paces items is [`super::worker`], and the Slack transport is
 //! [`crate::slack::client`].
 
+mod action_dm;
 mod create_war_room;
+mod github_issue;
 mod invite;
 mod page_dm;
 mod post;
@@ -16,11 +18,14 @@ mod topic;
 use super::Op;
 use crate::clock::Clock;
 use crate::domain::Incident;
+use crate::github::GithubError;
 use crate::pagers::{ProviderError, Providers};
 use crate::slack::client::{SlackApi, SlackCallError};
 use crate::store::{Store, StoreError};
 use std::sync::Arc;
 use tokio::sync::Notify;
+
+pub use github_issue::{GithubExport, issue_marker};
 
 /// What an op can reach while it runs.
 #[derive(Clone)]
@@ -33,6 +38,8 @@ pub struct Ctx {
     pub private_channels: bool,
     /// How postmortem drafts are written: template and blameless phrases.
     pub postmortem: crate::postmortem::Style,
+    /// Set when action items are exported as GitHub issues.
+    pub github: Option<GithubExport>,
     /// Rung when something is queued, so a post goes out at once instead of at the
     /// next poll.
     pub wake: Arc<Notify>,
@@ -45,6 +52,8 @@ pub enum SendError {
     #[error(transparent)]
     Provider(#[from] ProviderError),
     #[error(transparent)]
+    Github(#[from] GithubError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     /// Something the op needs does not exist and will not appear by waiting.
     #[error("{0}")]
@@ -56,6 +65,7 @@ impl SendError {
         match self {
             SendError::Slack(e) => e.is_permanent(),
             SendError::Provider(e) => e.is_permanent(),
+            SendError::Github(e) => e.is_permanent(),
             SendError::Store(_) => false,
             SendError::Missing(_) => true,
         }
@@ -106,6 +116,11 @@ pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
             dedup_key,
             ..
         } => provider::run(ctx, &incident, *provider, *action, team_id, dedup_key).await,
+        Op::OwnerActions { owner, .. } => action_dm::owner_actions(ctx, d, &incident, owner).await,
+        Op::ActionReminder { item_id, due, .. } => {
+            action_dm::reminder(ctx, d, &incident, *item_id, *due).await
+        }
+        Op::GithubIssue { item_id, .. } => github_issue::run(ctx, d, &incident, *item_id).await,
     }
 }
 

@@ -23,6 +23,11 @@
 //!     the bot is away (seeded messages, edits, deletions with the event Slack
 //!     sends: `message_deleted`, or a tombstone `message_changed` for a thread
 //!     parent with replies; see [`FakeSlack::delete_message_event`]).
+//!   * **Reactions and pins** people make ([`FakeSlack::add_reaction`],
+//!     [`FakeSlack::pin_message`], …): history shows `reactions` and `pinned_to`,
+//!     and each returns the `reaction_*` / `pin_*` event Slack sends.
+//!   * **Event subscriptions**: with a manifest, only the bot events it subscribes
+//!     to, with their scopes, are delivered ([`FakeSlack::check_delivery`]).
 //!   * **Users**: `users.info`, deactivated users ([`FakeSlack::deactivate_user`])
 //!     and how other methods treat them.
 //!   * **Files v2** (`files.getUploadURLExternal`, the upload URL,
@@ -40,16 +45,24 @@
 //! * [`SlackSigner`]: signs request bodies the way Slack does, so tests can act as
 //!   Slack toward the bot.
 //! * [`payloads`]: builders for the payloads Slack sends (slash commands, Events API
-//!   callbacks and message events, including the tombstone `message_changed`).
+//!   callbacks, message events including the tombstone `message_changed`, and
+//!   reaction and pin events); [`interactions`]: message shortcuts and modal
+//!   submissions.
 //! * [`pagers`]: strict fake paging providers — [`FakePagerDuty`] (Events API v2),
 //!   [`FakeOpsgenie`] (Alert API v2) and [`FakeWebhook`] (generic JSON hooks) —
 //!   sharing [`PagerFailure`] injection.
+//! * [`FakeGithub`]: the GitHub REST issue endpoints (create, list) with GitHub's
+//!   checks, pagination and rate limits, and [`GithubFault`] injection, including
+//!   "created but the answer was lost" (see [`github`]).
 
+pub mod github;
+pub mod interactions;
 pub mod pagers;
 pub mod payloads;
 pub mod signer;
 pub mod slack;
 
+pub use github::{FakeGithub, GithubFault};
 pub use pagers::{
     FakeOpsgenie, FakePagerDuty, FakeWebhook, PagerFailure, opsgenie, pagerduty, webhook,
 };

@@ -1,5 +1,6 @@
 //! Payloads Slack sends to an app, in Slack's exact shapes: slash commands
-//! (form-encoded), Events API callbacks and the message events inside them,
+//! (form-encoded), Events API callbacks and the message, reaction and pin events
+//! inside them ([`reaction_added`], [`pin_added`], …),
 //! including the two ways a deletion arrives: `message_deleted` for a plain
 //! message or a reply, and a `message_changed` carrying a tombstone for a thread
 //! parent that has replies ([`message_changed_tombstone`]).
@@ -10,6 +11,9 @@
 use serde_json::{Value, json};
 
 use crate::slack::{BOT_APP_ID, BOT_USER_ID, TEAM_ID};
+
+mod marks;
+pub use marks::{Pinned, permalink, pin_added, pin_removed, reaction_added, reaction_removed};
 
 /// The (deprecated) verification token Slack still sends in payloads.
 pub const VERIFICATION_TOKEN: &str = "verification-token-test";

@@ -32,7 +32,7 @@ const WAIT_TIMEOUT: Duration = Duration::from_secs(10);
 const WAIT_POLL: Duration = Duration::from_millis(20);
 
 /// Aborts the server task when the last handle is dropped.
-struct ServerTask(JoinHandle<()>);
+pub(crate) struct ServerTask(JoinHandle<()>);
 
 impl Drop for ServerTask {
     fn drop(&mut self) {
@@ -42,7 +42,7 @@ impl Drop for ServerTask {
 
 /// Binds `127.0.0.1:0`, serves `app` and returns `http://127.0.0.1:PORT` and the
 /// task guard. Panics (naming `who`) if it cannot bind.
-async fn serve(who: &str, app: Router) -> (String, ServerTask) {
+pub(crate) async fn serve(who: &str, app: Router) -> (String, ServerTask) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{who}: bind 127.0.0.1:0: {e}"));
@@ -59,12 +59,12 @@ async fn serve(who: &str, app: Router) -> (String, ServerTask) {
 }
 
 /// Locks, recovering from poisoning (a panicking test must not hide the state).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Polls `f` every 20 ms until it holds; panics naming `what` after `timeout`.
-async fn wait_until(what: &str, timeout: Duration, f: impl Fn() -> bool) {
+pub(crate) async fn wait_until(what: &str, timeout: Duration, f: impl Fn() -> bool) {
     let start = Instant::now();
     loop {
         if f() {

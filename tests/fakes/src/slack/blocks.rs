@@ -87,8 +87,8 @@ fn validate_block(block: &Value) -> Result<(), ()> {
         }
         "input" => {
             text_object(block.get("label").ok_or(())?, 2000, true)?;
-            block.get("element").filter(|e| e.is_object()).ok_or(())?;
-            Ok(())
+            let element = block.get("element").filter(|e| e.is_object()).ok_or(())?;
+            super::elements::input_element(element)
         }
         _ => Ok(()),
     }

@@ -26,16 +26,25 @@ pub struct FakeSlackConfig {
     /// app manifest instead, so a call the real app could not make fails here too
     /// (`missing_scope`). Can be changed later with [`super::FakeSlack::set_scopes`].
     pub scopes: Scopes,
+    /// The bot events the app subscribes to. `None` (default): every event is
+    /// delivered; [`FakeSlackConfig::with_manifest`] takes the manifest's
+    /// `settings.event_subscriptions.bot_events`, and then an event the app does not
+    /// subscribe to, or lacks the scope for, is refused (see
+    /// [`super::FakeSlack::check_delivery`]).
+    pub bot_events: Option<Vec<String>>,
 }
 
 impl FakeSlackConfig {
-    /// The default settings with the bot scopes of a Slack app manifest file
-    /// (`oauth_config.scopes.bot`), e.g.
+    /// The default settings with the bot scopes (`oauth_config.scopes.bot`) and bot
+    /// events (`settings.event_subscriptions.bot_events`) of a Slack app manifest
+    /// file, e.g.
     /// `FakeSlackConfig::with_manifest(concat!(env!("CARGO_MANIFEST_DIR"), "/slack-app-manifest.yml"))`.
     /// An error when the file cannot be read, is not YAML, or has no such list.
     pub fn with_manifest(path: impl AsRef<Path>) -> Result<FakeSlackConfig, String> {
+        let path = path.as_ref();
         Ok(FakeSlackConfig {
             scopes: Scopes::from_manifest(path)?,
+            bot_events: Some(super::events::bot_events_from_manifest(path)?),
             ..FakeSlackConfig::default()
         })
     }
@@ -49,6 +58,7 @@ impl Default for FakeSlackConfig {
             strict_users: false,
             ts_base: None,
             scopes: Scopes::all(),
+            bot_events: None,
         }
     }
 }

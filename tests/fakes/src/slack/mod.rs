@@ -25,11 +25,14 @@
 mod args;
 mod blocks;
 mod config;
+mod elements;
+pub mod events;
 mod methods;
 mod model;
 mod reply;
 pub mod scopes;
 pub mod seed;
+mod seed_marks;
 mod seed_messages;
 mod server;
 pub mod socket;

@@ -23,6 +23,9 @@
 //! | `users.info` | `users:read` |
 //!
 //! Where several scopes are accepted, `needed` names the first one listed.
+//!
+//! `pins:read` and `reactions:read` gate no method here: the app only receives the
+//! events they allow (see [`super::events`]).
 
 use std::path::Path;
 
@@ -54,7 +57,9 @@ pub const KNOWN_SCOPES: &[&str] = &[
     "mpim:read",
     "mpim:write",
     "mpim:write.topic",
+    "pins:read",
     "pins:write",
+    "reactions:read",
     "users:read",
 ];
 

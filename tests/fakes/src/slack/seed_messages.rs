@@ -61,7 +61,7 @@ impl FakeSlack {
         edited_ts
     }
 
-    /// Deletes a stored message (and its pin). A thread parent that still has
+    /// Deletes a stored message (and its pin and reactions). A thread parent that still has
     /// replies becomes Slack's tombstone (`subtype: "tombstone"`, text
     /// `This message was deleted.`), as Slack keeps the thread. Panics if the
     /// message does not exist. [`FakeSlack::delete_message_event`] does the same
@@ -101,6 +101,9 @@ impl FakeSlack {
         if let Some(pins) = state.pins.get_mut(channel_id) {
             pins.retain(|p| p != ts);
         }
+        let key = (channel_id.to_string(), ts.to_string());
+        state.pinned_by.remove(&key);
+        state.reactions.remove(&key);
         let mut event = if has_replies {
             if let Some(message) = state.message_mut(channel_id, ts) {
                 let text = payloads::TOMBSTONE_TEXT;

@@ -22,6 +22,9 @@ pub(crate) struct FileSlot {
     pub completed: bool,
 }
 
+/// The reactions on one message: each name with who added it, in order.
+pub(crate) type Reactions = Vec<(String, Vec<String>)>;
+
 #[derive(Debug, Default)]
 pub(crate) struct State {
     pub calls: Vec<RecordedCall>,
@@ -29,6 +32,10 @@ pub(crate) struct State {
     pub messages: Vec<Message>,
     pub ephemerals: Vec<Message>,
     pub pins: HashMap<String, Vec<String>>,
+    /// Who pinned `(channel, ts)` and when (unix secs), for the pin events.
+    pub pinned_by: HashMap<(String, String), (String, i64)>,
+    /// Reactions on `(channel, ts)`: each name with who added it, in order.
+    pub reactions: HashMap<(String, String), Reactions>,
     pub users: Vec<User>,
     pub files: HashMap<String, FileSlot>,
     pub uploaded: Vec<UploadedFile>,
@@ -227,12 +234,23 @@ impl State {
         message
     }
 
-    /// The history view of a message: its raw JSON plus thread bookkeeping, and
-    /// its metadata when `include_metadata`.
+    /// The history view of a message: its raw JSON plus thread bookkeeping, its
+    /// `reactions` and `pinned_to` (when it has any), and its metadata when
+    /// `include_metadata`.
     pub fn history_json(&self, message: &Message, include_metadata: bool) -> Value {
         let mut raw = message.raw.clone();
         if let (true, Some(metadata)) = (include_metadata, &message.metadata) {
             raw["metadata"] = metadata.clone();
+        }
+        let key = (message.channel.clone(), message.ts.clone());
+        if let Some(reactions) = self.reactions.get(&key).filter(|r| !r.is_empty()) {
+            raw["reactions"] = reactions
+                .iter()
+                .map(|(name, users)| json!({"name": name, "users": users, "count": users.len()}))
+                .collect();
+        }
+        if self.is_pinned(&message.channel, &message.ts) {
+            raw["pinned_to"] = json!([message.channel]);
         }
         let replies: Vec<&Message> = self
             .messages

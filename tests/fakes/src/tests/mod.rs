@@ -6,13 +6,17 @@ mod conversations;
 mod deletes;
 mod failures;
 mod files;
+mod github;
 mod history;
+mod interactions;
+mod marks;
 mod metadata;
 mod pagers;
 mod payloads;
 mod protocol;
 mod scopes;
 mod socket;
+mod views_inputs;
 mod views_users;
 
 use serde_json::Value;

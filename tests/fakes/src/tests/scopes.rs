@@ -38,6 +38,8 @@ fn both_repo_manifests_load_and_grant_exactly_the_bot_scopes_they_list() {
         "groups:history",
         "chat:write",
         "pins:write",
+        "pins:read",
+        "reactions:read",
         "files:write",
         "users:read",
         "im:write",
@@ -312,7 +314,7 @@ async fn with_the_repo_manifest_a_dm_can_be_read_but_a_group_dm_cannot() {
     assert_eq!(a.body["needed"], "mpim:read");
     assert_eq!(
         a.body["provided"].as_str().unwrap().split(',').count(),
-        13,
+        15,
         "{a:?}"
     );
     // What the manifest grants works.

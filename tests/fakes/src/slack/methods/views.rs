@@ -11,6 +11,8 @@ use crate::slack::state::State;
 use crate::slack::{BOT_APP_ID, BOT_ID, TEAM_ID};
 
 const MAX_TITLE: usize = 24;
+const MAX_PRIVATE_METADATA: usize = 3000;
+const MAX_CALLBACK_ID: usize = 255;
 
 pub(crate) fn open(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
     let Some(trigger_id) = args.str("trigger_id") else {
@@ -56,11 +58,23 @@ pub(crate) fn open(state: &mut State, args: &Args, _ctx: &Ctx) -> Reply {
     Reply::ok(json!({ "view": answered }))
 }
 
-/// Slack's checks on a modal: type, title ≤ 24, submit/close ≤ 24, blocks.
+/// Slack's checks on a modal: type, title ≤ 24, submit/close ≤ 24, `private_metadata`
+/// ≤ 3000 and `callback_id` ≤ 255 characters, blocks (input elements included).
 fn check_view(view: &Value) -> Result<(), &'static str> {
     let kind = view.get("type").and_then(Value::as_str);
     if !matches!(kind, Some("modal") | Some("home")) {
         return Err("invalid_arguments");
+    }
+    for (key, max) in [
+        ("private_metadata", MAX_PRIVATE_METADATA),
+        ("callback_id", MAX_CALLBACK_ID),
+    ] {
+        if let Some(v) = view.get(key) {
+            let len = v.as_str().ok_or("invalid_arguments")?.chars().count();
+            if len > max {
+                return Err("invalid_arguments");
+            }
+        }
     }
     if kind == Some("modal") {
         match plain_text_len(view.get("title")) {
@@ -77,5 +91,12 @@ fn check_view(view: &Value) -> Result<(), &'static str> {
         }
     }
     let blocks = view.get("blocks").ok_or("invalid_arguments")?;
+    let has_input = blocks.as_array().is_some_and(|b| {
+        b.iter()
+            .any(|b| b.get("type").and_then(Value::as_str) == Some("input"))
+    });
+    if kind == Some("modal") && has_input && view.get("submit").is_none() {
+        return Err("invalid_arguments"); // Slack: submit is required with input blocks
+    }
     validate(blocks, MAX_MODAL_BLOCKS).map_err(|_| "invalid_arguments")
 }

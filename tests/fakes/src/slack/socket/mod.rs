@@ -98,8 +98,15 @@ impl FakeSlack {
     }
 
     /// Pushes an `events_api` envelope around `event_callback` (e.g.
-    /// [`crate::payloads::event_callback`]); returns its `envelope_id`.
+    /// [`crate::payloads::event_callback`]); returns its `envelope_id`. Panics
+    /// when Slack would not deliver the event to this app (see
+    /// [`FakeSlack::check_delivery`]): a test or manifest bug.
     pub fn push_event(&self, event_callback: Value) -> String {
+        if let Some(event) = event_callback.get("event")
+            && let Err(why) = self.check_delivery(event)
+        {
+            panic!("push_event: {why}");
+        }
         let mut hub = self.shared.hub();
         let id = hub.new_envelope_id();
         hub.push(envelopes::events_api(&id, event_callback))
