@@ -21,6 +21,7 @@ mod key_events;
 mod marking;
 mod outbox;
 mod paging;
+mod postmortem_loop;
 mod shutdown;
 mod signatures;
 mod socket_mode;

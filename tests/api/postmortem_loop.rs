@@ -11,6 +11,8 @@ use crate::on_both_backends;
 use chrono::{DateTime, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::Value;
+use warroom::config::PostmortemSettings;
+use warroom::postmortem::Style;
 use warroom_fakes::interactions::Input;
 use warroom_fakes::payloads;
 
@@ -31,7 +33,8 @@ const SUMMARY: &str = "A QA build was deployed to production by mistake, with th
      deployment script, and the shop could not take orders. Restarting did not help; the \
      SRE team took the application down and redeployed the correct build.";
 const BUSINESS: &str = "1h 15m without processing orders, so lost revenue.";
-const CUSTOMERS: &str = "Customers could not buy; the outage hurts the shop's image and some may leave.";
+const CUSTOMERS: &str =
+    "Customers could not buy; the outage hurts the shop's image and some may leave.";
 const SYSTEMS: &str = "Order processing was stopped.";
 const RESOLUTION: &str = "Took the application down and redeployed the correct build.";
 const ACTION_TEST: &str = "Test code in an environment like production before deploying";
@@ -79,26 +82,41 @@ fn hm(h: u32, m: u32) -> DateTime<Utc> {
 }
 
 impl TestApp {
-    /// Moves the manual clock to `to` (escalations due by then fire).
+    /// Moves the manual clock to `to` a minute at a time, so an escalation fires at
+    /// the minute it falls due, as it would live.
     async fn clock_to(&self, to: DateTime<Utc>) {
-        let now = self.clock.now();
-        if to > now {
-            self.advance((to - now).to_std().unwrap()).await;
+        let minute = chrono::Duration::minutes(1);
+        while self.clock.now() < to {
+            let step = (to - self.clock.now()).min(minute);
+            self.advance(step.to_std().unwrap()).await;
         }
     }
 
-    /// `user` writes `text` at the export's own `ts`.
+    /// `user` writes `text` at the export's own `ts`: Slack keeps it, and sends the event.
     async fn say_at(&self, channel: &str, user: &str, text: &str, ts: &str) {
         self.clock_to(at(ts)).await;
+        self.slack.add_message_at(channel, user, text, ts);
         let event = payloads::message(channel, user, text, ts);
         assert_eq!(self.event(&format!("Ev{ts}"), event).await, StatusCode::OK);
+    }
+
+    /// `user` reacts 📌 to the message `ts` now, by the manual clock: Slack dates the
+    /// event when it happens.
+    async fn pushpin(&self, channel: &str, user: &str, ts: &str) {
+        let mut event = self.slack.add_reaction(channel, ts, user, "pushpin");
+        let now = self.clock.now();
+        event["event_ts"] = Value::String(format!("{}.000000", now.timestamp()));
+        self.deliver(&format!("EvPin{ts}{user}"), event).await;
     }
 
     /// A command that must be taken and said in the channel.
     async fn capture(&self, user: &str, channel: &str, text: &str) -> String {
         let (status, json) = self.command(user, channel, text).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(json["response_type"], "in_channel", "`{text}` answered {json}");
+        assert_eq!(
+            json["response_type"], "in_channel",
+            "`{text}` answered {json}"
+        );
         json["text"].as_str().unwrap().to_string()
     }
 }
@@ -107,33 +125,51 @@ impl TestApp {
 async fn play(app: &TestApp) -> (i64, String) {
     people(app);
     let said = the_export();
+    // The SRE declares with the form: title, severity and the affected service.
     app.clock_to(hm(9, 16)).await;
-    let inc = app.declare(SRE, "Application outage sev1").await;
-    let ch = inc.channel.clone();
-    app.capture(SRE, &ch, &format!("role comms <@{SUSAN}|svega>")).await;
-    app.capture(SRE, &ch, &format!("role scribe <@{KAREN}|khouse>")).await;
+    let (_, opened) = app.command(SRE, "C0OPSALERTS", "declare").await;
+    assert_eq!(opened, Value::Null, "the form opens: {opened}");
+    let form = app.opened_view(0).await;
+    let inputs = [
+        ("title", Input::Text("Application outage")),
+        ("severity", Input::Choice("sev1")),
+        ("service", Input::Text("storefront")),
+    ];
+    assert_eq!(app.submit_view(SRE, &form, &inputs).await, Value::Null);
+    let id = app.newest_open_incident().await;
+    let ch = app.war_room_of(id).await;
+    app.capture(SRE, &ch, &format!("role comms <@{SUSAN}|svega>"))
+        .await;
+    app.capture(SRE, &ch, &format!("role scribe <@{KAREN}|khouse>"))
+        .await;
 
     for m in &said {
         app.say_at(&ch, &m.user, &m.text, &m.ts).await;
         match m.ts.as_str() {
             // Networking answers the page as it reports in.
             "1615282200.000400" => {
-                app.capture(BOB, &ch, "ack").await;
+                let answer = app.command_text(BOB, &ch, "ack").await;
+                assert!(answer.contains("Acknowledged"), "{answer}");
             }
             // Ops finds the wrong deploy script: the cause is identified, and the
             // commander marks the message.
             "1615284600.001800" => {
-                app.capture(SRE, &ch, "status identified QA build deployed to production")
-                    .await;
-                app.react(&ch, SRE, &m.ts, "pushpin").await;
+                app.capture(
+                    SRE,
+                    &ch,
+                    "status identified QA build deployed to production",
+                )
+                .await;
+                app.pushpin(&ch, SRE, &m.ts).await;
             }
             "1615285560.002500" => {
                 app.capture(SRE, &ch, "status monitoring").await;
             }
             // Support confirms the shop responds: marked, and resolved.
             "1615285800.002600" => {
-                app.react(&ch, SUSAN, &m.ts, "pushpin").await;
-                app.capture(SRE, &ch, &format!("resolve {RESOLUTION}")).await;
+                app.pushpin(&ch, SUSAN, &m.ts).await;
+                app.capture(SRE, &ch, &format!("resolve {RESOLUTION}"))
+                    .await;
             }
             _ => {}
         }
@@ -141,15 +177,29 @@ async fn play(app: &TestApp) -> (i64, String) {
 
     app.clock_to(hm(10, 32)).await;
     app.capture(SRE, &ch, &format!("summary {SUMMARY}")).await;
-    app.capture(SUSAN, &ch, &format!("impact business: {BUSINESS}")).await;
-    app.capture(SUSAN, &ch, &format!("impact customers: {CUSTOMERS}")).await;
-    app.capture(GLEN, &ch, &format!("impact systems: {SYSTEMS}")).await;
-    let echo = app
-        .capture(SRE, &ch, &format!("action {ACTION_TEST} <@{GAL}|gtree> due 2021-03-19"))
+    app.capture(SUSAN, &ch, &format!("impact business: {BUSINESS}"))
         .await;
-    assert!(echo.contains("2021-03-19"), "the date understood is said: {echo}");
+    app.capture(SUSAN, &ch, &format!("impact customers: {CUSTOMERS}"))
+        .await;
+    app.capture(GLEN, &ch, &format!("impact systems: {SYSTEMS}"))
+        .await;
     let echo = app
-        .capture(SRE, &ch, &format!("action {ACTION_AUTOMATE} <@{GLEN}|ghammer> due in 2w"))
+        .capture(
+            SRE,
+            &ch,
+            &format!("action {ACTION_TEST} <@{GAL}|gtree> due 2021-03-19"),
+        )
+        .await;
+    assert!(
+        echo.contains("2021-03-19"),
+        "the date understood is said: {echo}"
+    );
+    let echo = app
+        .capture(
+            SRE,
+            &ch,
+            &format!("action {ACTION_AUTOMATE} <@{GLEN}|ghammer> due in 2w"),
+        )
         .await;
     assert!(echo.contains("2021-03-23"), "in 2w from 2021-03-09: {echo}");
 
@@ -162,7 +212,7 @@ async fn play(app: &TestApp) -> (i64, String) {
         author: GLEN,
     };
     app.add_as_action_item(SRE, on).await;
-    let view = app.opened_view(0).await;
+    let view = app.opened_view(1).await;
     let inputs = [
         ("text", Input::Text(ACTION_CANARY)),
         ("owner", Input::User(Some(GLEN))),
@@ -177,7 +227,7 @@ async fn play(app: &TestApp) -> (i64, String) {
         .wait_for("the postmortem file", |s| !s.uploaded_files().is_empty())
         .await;
     app.outbox_drained().await;
-    (inc.incident_id, ch)
+    (id, ch)
 }
 
 /// The text of the section under `## <heading>`, up to the next `## `.
@@ -202,8 +252,17 @@ async fn the_sample_outage_played_live_leaves_only_the_root_cause_to_write(backe
 
     // Only the root cause is left to write.
     assert!(md.contains(warroom::postmortem::ROOT_CAUSE_PROMPT), "{md}");
+    assert_eq!(
+        md.matches("To fill in").count(),
+        1,
+        "one prompt left:\n{md}"
+    );
+    assert!(
+        !md.contains(warroom::postmortem::GENERATED_NOTE),
+        "the team wrote the summary"
+    );
     for placeholder in [
-        warroom::postmortem::SUMMARY_PROMPT,
+        warroom::postmortem::IMPACT_PROMPT,
         warroom::postmortem::RESOLUTION_PROMPT,
         warroom::postmortem::ACTION_PLAN_PROMPT,
         warroom::postmortem::NOT_RECORDED,
@@ -215,12 +274,23 @@ async fn the_sample_outage_played_live_leaves_only_the_root_cause_to_write(backe
     let summary = section(&md, "Summary");
     assert!(summary.contains(SUMMARY), "{summary}");
     let impact = section(&md, "Impact");
-    for (heading, said) in [("Business", BUSINESS), ("Customers", CUSTOMERS), ("Systems", SYSTEMS)] {
-        let under = impact.find(heading).unwrap_or_else(|| panic!("{heading}: {impact}"));
-        let words = impact.find(said).unwrap_or_else(|| panic!("{said}: {impact}"));
+    for (heading, said) in [
+        ("Business", BUSINESS),
+        ("Customers", CUSTOMERS),
+        ("Systems", SYSTEMS),
+    ] {
+        let under = impact
+            .find(heading)
+            .unwrap_or_else(|| panic!("{heading}: {impact}"));
+        let words = impact
+            .find(said)
+            .unwrap_or_else(|| panic!("{said}: {impact}"));
         assert!(under < words, "{said} is filed under {heading}:\n{impact}");
     }
-    assert_eq!(impact.matches("1h 15m without processing orders").count(), 1);
+    assert_eq!(
+        impact.matches("1h 15m without processing orders").count(),
+        1
+    );
     let plan = section(&md, "Action plan");
     for (action, owner, due) in [
         (ACTION_TEST, "Gal Tree", "2021-03-19"),
@@ -238,7 +308,7 @@ async fn the_sample_outage_played_live_leaves_only_the_root_cause_to_write(backe
         "I think there was a mixup when doing the deployment",
         "Everything looks like it is responding now.",
         "Status changed from investigating to identified",
-        "Escalated to level 2",
+        "09:21 _[system]_ **Warroom**: Escalated to level 2",
         RESOLUTION,
     ] {
         assert!(key.contains(moment), "key event `{moment}` missing:\n{key}");
@@ -250,13 +320,25 @@ async fn the_sample_outage_played_live_leaves_only_the_root_cause_to_write(backe
     let resolution = section(&md, "Resolution");
     assert!(resolution.contains(RESOLUTION), "{resolution}");
     let stakeholders = section(&md, "Stakeholders");
-    for who in ["Susan Vega", "Bob Sparrow", "Glen Hammer", "Karen House", "Gal Tree"] {
+    for who in [
+        "Susan Vega",
+        "Bob Sparrow",
+        "Glen Hammer",
+        "Karen House",
+        "Gal Tree",
+    ] {
         assert!(stakeholders.contains(who), "{who}:\n{stakeholders}");
     }
-    assert!(stakeholders.contains("Comms") && stakeholders.contains("Scribe"), "{stakeholders}");
+    assert!(
+        stakeholders.contains("Comms") && stakeholders.contains("Scribe"),
+        "{stakeholders}"
+    );
     let metrics = section(&md, "Response metrics");
     for shown in ["09:30 UTC", "10:10 UTC", "10:26 UTC", "10:30 UTC"] {
-        assert!(metrics.contains(shown), "{shown} (ack, identified, mitigated, resolved):\n{metrics}");
+        assert!(
+            metrics.contains(shown),
+            "{shown} (ack, identified, mitigated, resolved):\n{metrics}"
+        );
     }
     // The full timeline stays: every message once.
     for m in the_export() {
@@ -283,8 +365,48 @@ async fn the_sample_outage_played_live_leaves_only_the_root_cause_to_write(backe
         tx.actions(id).await.unwrap()
     };
     assert_eq!(items.len(), 3);
-    assert!(items[2].source_ts.is_some(), "the shortcut's item keeps its message");
+    assert!(
+        items[2].source_ts.is_some(),
+        "the shortcut's item keeps its message"
+    );
+
+    // All three templates render this incident, as committed under examples/.
+    let config = app.state.settings.paging.escalation.clone();
+    for name in ["default", "google-sre", "pagerduty"] {
+        let style = Style::from_settings(&PostmortemSettings::default(), Some(name)).unwrap();
+        let rendered = warroom::cli::draft_markdown(&app.store, id, &config, &style)
+            .await
+            .unwrap();
+        if name == "default" {
+            assert_eq!(
+                rendered, md,
+                "`warroom postmortem` and the posted draft agree"
+            );
+        }
+        for captured in [SUMMARY, BUSINESS, RESOLUTION, ACTION_CANARY] {
+            assert!(
+                rendered.contains(captured),
+                "{name} lacks `{captured}`:\n{rendered}"
+            );
+        }
+        same_as_example(&format!("postmortem-{name}.md"), &rendered);
+    }
     app.stop().await;
+}
+
+/// Compares `rendered` with the committed example; `WARROOM_WRITE_EXAMPLES=1` writes it.
+fn same_as_example(file: &str, rendered: &str) {
+    let path = format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("WARROOM_WRITE_EXAMPLES").is_some() {
+        std::fs::write(&path, rendered).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}; write it with WARROOM_WRITE_EXAMPLES=1"));
+    assert!(
+        committed == rendered,
+        "{path} is out of date; rerun this test with WARROOM_WRITE_EXAMPLES=1 and review the diff.\nNow:\n{rendered}"
+    );
 }
 on_both_backends!(
     the_sample_outage_played_live_leaves_only_the_root_cause_to_write,

@@ -83,7 +83,7 @@ fn facts(draft: &Draft) -> String {
         let label = clipped_text(&m.label, MAX_NAME_CHARS);
         text.push_str(&format!(
             "\n• {label}: {}",
-            took.as_deref().unwrap_or(NOT_RECORDED)
+            took.as_deref().unwrap_or(m.missing)
         ));
     }
     text.push_str(&format!(

@@ -19,6 +19,9 @@ pub struct Metric {
     /// From the declaration (or, per page, from the page) to `at`; `None` when `at`
     /// was not recorded.
     pub elapsed: Option<TimeDelta>,
+    /// What to say when `at` is `None`: [`NOT_RECORDED`](super::NOT_RECORDED) for a
+    /// moment nobody recorded, or a fact (a page nobody acknowledged).
+    pub missing: &'static str,
 }
 
 impl Metric {
@@ -28,6 +31,7 @@ impl Metric {
             label: label.to_string(),
             at,
             elapsed: at.map(|t| shown_span(from, t)),
+            missing: super::NOT_RECORDED,
         }
     }
 }

@@ -57,6 +57,9 @@ pub(super) fn answered(page: &PageFact) -> String {
     }
 }
 
+/// Said of a page nobody acknowledged: a fact, not a gap in the record.
+pub const NOT_ACKNOWLEDGED: &str = "not acknowledged";
+
 /// Time to acknowledge of each page, from the page.
 pub(super) fn per_page(pages: &[PageFact], people: &HashMap<String, Person>) -> Vec<Metric> {
     pages
@@ -74,6 +77,7 @@ pub(super) fn per_page(pages: &[PageFact], people: &HashMap<String, Person>) -> 
                 label: format!("Time to acknowledge, page to {name} ({how}), from the page"),
                 at: page.acked_at,
                 elapsed: page.acked_at.map(|at| shown_span(page.paged_at, at)),
+                missing: NOT_ACKNOWLEDGED,
             }
         })
         .collect()

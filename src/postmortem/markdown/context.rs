@@ -284,7 +284,7 @@ impl Context {
                         (Some(elapsed), Some(at)) => {
                             format!("{} (at {})", format_duration(elapsed), format_datetime(at))
                         }
-                        _ => NOT_RECORDED.to_string(),
+                        _ => m.missing.to_string(),
                     },
                 })
                 .collect(),

@@ -45,6 +45,8 @@ pub enum Input<'a> {
     User(Option<&'a str>),
     /// Picked in a `datepicker`, `YYYY-MM-DD` (`None`: left empty).
     Date(Option<&'a str>),
+    /// The value of the option picked in a `static_select`: one of its `options`.
+    Choice(&'a str),
 }
 
 /// `user` submits `view` (as the app sent it to `views.open`) with `inputs` keyed by
@@ -83,6 +85,16 @@ pub fn view_submission(view_id: &str, view: &Value, user: &str, inputs: &[(&str,
             ("datepicker", Some(Input::Date(d))) => json!({"type": kind, "selected_date": d}),
             ("datepicker", None) => {
                 json!({"type": kind, "selected_date": element.get("initial_date")})
+            }
+            ("static_select", Some(Input::Choice(v))) => {
+                let option = element["options"]
+                    .as_array()
+                    .and_then(|o| o.iter().find(|o| o["value"] == v))
+                    .unwrap_or_else(|| panic!("block `{block_id}` offers no option `{v}`"));
+                json!({"type": kind, "selected_option": option})
+            }
+            ("static_select", None) => {
+                json!({"type": kind, "selected_option": element.get("initial_option")})
             }
             (kind, given) => panic!("block `{block_id}` is a {kind}: it cannot take {given:?}"),
         };
