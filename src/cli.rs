@@ -232,12 +232,7 @@ fn printable(text: &str, max: usize) -> String {
         .chars()
         .filter(|c| !c.is_control())
         .collect::<String>();
-    if one_line.chars().count() <= max {
-        return one_line;
-    }
-    let mut cut: String = one_line.chars().take(max - 1).collect();
-    cut.push('…');
-    cut
+    crate::domain::clip(&one_line, max)
 }
 
 #[cfg(test)]

@@ -33,6 +33,17 @@ pub use title::{
     BadTitle, IncidentTitle, MAX_TITLE_CHARS, slugify, war_room_channel_name, with_suffix,
 };
 
+/// `text` cut to at most `max_chars` characters (never inside one), ending with `…`
+/// when something was cut.
+pub fn clip(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 /// A person as the postmortem names them: display name and their team (profile title).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -82,5 +93,15 @@ impl PersonKind {
             "unknown" => PersonKind::Unknown,
             _ => PersonKind::Human,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clip_cuts_between_characters_and_says_so() {
+        assert_eq!(super::clip("short", 5), "short");
+        assert_eq!(super::clip("longer text", 6), "longe…");
+        assert_eq!(super::clip("日本語のテキスト", 4), "日本語…");
     }
 }

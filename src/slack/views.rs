@@ -7,6 +7,7 @@
 //! in `plain_text` fields) on its way out, so a title or note cannot ping a group.
 
 use super::mrkdwn::{echo, plain};
+use crate::domain::clip;
 use crate::domain::{Incident, MAX_TITLE_CHARS, Role};
 use crate::store::PageRecord;
 use serde_json::{Value, json};
@@ -56,8 +57,8 @@ pub fn page_dm(i: &Incident, page: &PageRecord) -> (String, Value) {
         body.push_str(&format!("\nPaged by <@{by}>."));
     }
     let blocks = json!([
-        {"type": "header", "text": {"type": "plain_text", "text": truncate("🚨 You are paged", 150)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": truncate(&body, 3000)}},
+        {"type": "header", "text": {"type": "plain_text", "text": clip("🚨 You are paged", 150)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(&body, 3000)}},
         {"type": "actions", "block_id": "page", "elements": [
             {"type": "button", "action_id": ACK_ACTION_ID, "style": "primary", "value": page.id.to_string(),
              "text": {"type": "plain_text", "text": "Acknowledge"}}
@@ -117,7 +118,7 @@ pub fn summary(i: &Incident) -> (String, Value) {
     }
     let header = format!("🚨 Incident #{}: {}", i.id, plain(&one_line(&i.title)));
     let mut blocks = vec![
-        json!({"type": "header", "text": {"type": "plain_text", "text": truncate(&header, 150)}}),
+        json!({"type": "header", "text": {"type": "plain_text", "text": clip(&header, 150)}}),
         json!({"type": "section", "fields": fields}),
     ];
     if let Some(summary) = &i.summary {
@@ -228,15 +229,6 @@ pub(super) fn truncate_escaped(text: &str, max_chars: usize) -> String {
     {
         cut.truncate(open);
     }
-    cut.push('…');
-    cut
-}
-
-fn truncate(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(max_chars - 1).collect();
     cut.push('…');
     cut
 }

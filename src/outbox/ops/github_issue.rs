@@ -8,7 +8,7 @@
 
 use super::{CLOCK_MARGIN, Ctx, Delivery, SendError};
 use crate::config::GithubExportSettings;
-use crate::domain::{ActionItem, ActionStatus, Incident};
+use crate::domain::{ActionItem, ActionStatus, Incident, clip};
 use crate::github::{CreatedIssue, GithubClient, GithubError, NewIssue};
 use crate::slack::views::channel_url;
 use std::collections::BTreeMap;
@@ -125,10 +125,10 @@ pub(super) fn issue_for(
         "Action item {} of incident #{}: **{}** ({}).\n\n",
         item.seq,
         incident.id,
-        markdown(&cut(&incident.title, 200)),
+        markdown(&clip(&incident.title, 200)),
         incident.severity
     );
-    for line in cut(item.text.trim(), MAX_TEXT).lines() {
+    for line in clip(item.text.trim(), MAX_TEXT).lines() {
         body.push_str(&format!("> {}\n", markdown(line)));
     }
     body.push('\n');
@@ -146,7 +146,7 @@ pub(super) fn issue_for(
     }
     body.push_str(&format!("\n{marker}\n"));
     NewIssue {
-        title: cut(&text, MAX_TITLE),
+        title: clip(&text, MAX_TITLE),
         body,
         assignees: assignee.cloned().into_iter().collect(),
         labels: Vec::new(),
@@ -160,15 +160,6 @@ fn markdown(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('@', "@\u{200B}")
-}
-
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(max - 1).collect();
-    cut.push('…');
-    cut
 }
 
 #[cfg(test)]
