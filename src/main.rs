@@ -98,8 +98,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 "Imported #{channel} as incident #{id} into {}.",
                 app::redact_url(&settings.database_url)
             );
-            println!("{draft}");
-            Ok(())
+            say(&format!("{draft}\n"))
         }
         Command::Postmortem {
             incident_id,
@@ -109,25 +108,30 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let store = open(&settings).await?;
             let escalation = &settings.paging.escalation;
             let draft = cli::draft_markdown(&store, incident_id, escalation, &style).await?;
-            println!("{draft}");
-            Ok(())
+            say(&format!("{draft}\n"))
         }
         Command::Status => {
             let store = open(&settings).await?;
-            print!("{}", cli::status(&store).await?);
-            Ok(())
+            say(&cli::status(&store).await?)
         }
         Command::Actions {
             open: open_only,
             owner,
         } => {
             let store = open(&settings).await?;
-            print!(
-                "{}",
-                cli::actions(&store, open_only, owner.as_deref()).await?
-            );
-            Ok(())
+            say(&cli::actions(&store, open_only, owner.as_deref()).await?)
         }
+    }
+}
+
+/// Writes a command's output. A reader that went away (`warroom postmortem 1 | head`)
+/// is not an error: the output was wanted only so far, as with any Unix tool.
+fn say(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
 }
 

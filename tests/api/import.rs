@@ -177,3 +177,36 @@ on_both_backends!(
     an_imported_pin_or_pushpin_is_stored_as_a_key_event,
     an_imported_pin_or_pushpin_is_stored_as_a_key_event
 );
+
+/// `warroom import … | head`: the reader leaves before the draft is written, and the
+/// command ends as any Unix tool would, without a panic.
+#[tokio::test]
+async fn a_reader_that_leaves_early_ends_the_import_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let db = TestDb::new(Backend::Sqlite).await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["import", fixture().to_str().unwrap()])
+        .args(["--channel", "inc-2021-03-09-app-outage"])
+        .env("DATABASE_URL", &db.url)
+        .env_remove("WARROOM_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the warroom binary starts");
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(
+        stderr.contains("as incident #1"),
+        "the import itself went through: {stderr}"
+    );
+}
