@@ -1,10 +1,12 @@
-# Build stage: compile the release binary. Migrations are embedded at compile time.
+# Build stage: compile the release binary. Migrations and the built-in postmortem
+# templates (config/postmortem/) are embedded at compile time.
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY tests/fakes/Cargo.toml tests/fakes/Cargo.toml
 COPY src src
 COPY migrations migrations
+COPY config config
 COPY tests tests
 COPY bench bench
 RUN cargo build --release --locked --bin warroom
