@@ -10,6 +10,8 @@
 //!   batches them into the store and absorbs redeliveries; 📌 reactions and pins on
 //!   war-room messages go there too, as key-event marks;
 //! - pager acknowledgements go to [`paging`]'s `ack`;
+//! - Alertmanager's and Grafana's webhooks go to [`alerts`], which declares, updates,
+//!   reopens or triages by the rules of [`config::alert_rules`];
 //! - [`inbound::backfill`] fetches what was missed while the bot was away.
 //!
 //! The incident itself is [`domain`]: values valid by construction and the lifecycle
@@ -51,10 +53,11 @@
 //!
 //! # Imports run one way
 //! Each module imports only modules listed after it:
-//! `app` → `inbound` → `commands` → `paging`, `followup` → `cli`, `outbox` → `postmortem`,
+//! `app` → `inbound` → `alerts` → `commands` → `paging`, `followup` → `cli`, `outbox` → `postmortem`,
 //! `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
+pub mod alerts;
 pub mod app;
 pub mod cli;
 pub mod clock;

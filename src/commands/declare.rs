@@ -76,34 +76,86 @@ pub async fn declare(
     reply: impl FnOnce(i64) -> Reply,
 ) -> Result<Reply, AppError> {
     let now = state.clock.now();
-    let (mut incident, event) = Incident::declare(Declaration {
-        title: args.title,
-        severity: args.severity,
-        service: args.service,
-        summary: args.summary,
+    let mut tx = state.store.begin().await?;
+    let new = NewIncident {
+        args,
         declared_by: user.to_string(),
+        lead: Some(user.to_string()),
+        invite: vec![user.to_string()],
+        policy: None,
+        author: Some(user.to_string()),
+        how: None,
+    };
+    let (incident, escalates) = declare_in(state, &mut tx, new, now).await?;
+    let reply = delivery.commit(tx, reply(incident.id)).await?;
+    state.wake_outbox();
+    if escalates {
+        state.wake_escalations();
+    }
+    Ok(reply)
+}
+
+/// A new incident, whoever declares it: a person (command, modal, triage button) or
+/// an alert rule.
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    pub args: DeclareArgs,
+    /// A Slack user id, or for an alert the source's name (`alertmanager`).
+    pub declared_by: String,
+    /// The commander from the start: the person declaring; `None` for an alert.
+    pub lead: Option<String>,
+    /// Invited when the war room opens (paged people are invited by the pager).
+    pub invite: Vec<String>,
+    /// An escalation policy named by an alert rule; `None` routes by severity.
+    pub policy: Option<String>,
+    /// The timeline author of the declaration; `None` for Warroom itself.
+    pub author: Option<String>,
+    /// How it was declared, appended to the timeline entry (e.g. "from Alertmanager,
+    /// rule critical").
+    pub how: Option<String>,
+}
+
+/// Stores the incident, its first timeline entry and its war-room work in `tx`, and
+/// starts its escalation. Returns the incident and whether an escalation is due (the
+/// caller wakes the workers after committing).
+pub async fn declare_in(
+    state: &AppState,
+    tx: &mut Tx,
+    new: NewIncident,
+    now: DateTime<Utc>,
+) -> Result<(Incident, bool), AppError> {
+    let (mut incident, event) = Incident::declare(Declaration {
+        title: new.args.title,
+        severity: new.args.severity,
+        service: new.args.service,
+        summary: new.args.summary,
+        declared_by: new.declared_by,
         declared_at: now,
     });
-    let mut tx = state.store.begin().await?;
+    incident.lead = new.lead;
     incident.id = tx.insert_incident(&incident).await?;
     let id = incident.id;
+    let text = match &new.how {
+        Some(how) => format!("{} {how}", event.describe()),
+        None => event.describe(),
+    };
     tx.insert_system_entry(&TimelineEntry::system(
         id,
         now,
         event.kind(),
-        Some(user),
-        event.describe(),
+        new.author.as_deref(),
+        text,
     ))
     .await?;
-    let mut ops = vec![
-        Op::CreateWarRoom { incident_id: id },
-        Op::Invite {
+    let mut ops = vec![Op::CreateWarRoom { incident_id: id }];
+    if !new.invite.is_empty() {
+        ops.push(Op::Invite {
             incident_id: id,
-            users: vec![user.to_string()],
-        },
-        Op::SyncTopic { incident_id: id },
-        Op::PostSummary { incident_id: id },
-    ];
+            users: new.invite,
+        });
+    }
+    ops.push(Op::SyncTopic { incident_id: id });
+    ops.push(Op::PostSummary { incident_id: id });
     if let Some(channel) = &state.settings.slack.announcements_channel {
         ops.push(Op::Announce {
             incident_id: id,
@@ -111,31 +163,28 @@ pub async fn declare(
         });
     }
     for op in &ops {
-        outbox::enqueue(&mut tx, op, Some(&id.to_string())).await?;
+        outbox::enqueue(tx, op, Some(&id.to_string())).await?;
     }
-    let escalates = start_escalation(state, &mut tx, &incident, now).await?;
-    let reply = delivery.commit(tx, reply(id)).await?;
-    state.wake_outbox();
-    if escalates {
-        state.wake_escalations();
-    }
+    let escalates = start_escalation(state, tx, &incident, new.policy.as_deref(), now).await?;
     tracing::info!(incident_id = id, severity = %incident.severity, "incident declared");
-    Ok(reply)
+    Ok((incident, escalates))
 }
 
-/// Starts the severity's escalation policy, if it has one; level one is due at once.
+/// Starts `policy` (an id from the escalation file), or else the severity's policy,
+/// if there is one; level one is due at once.
 pub async fn start_escalation(
     state: &AppState,
     tx: &mut Tx,
     incident: &Incident,
+    policy: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let Some(policy) = state
-        .settings
-        .paging
-        .escalation
-        .policy_for(incident.severity.level())
-    else {
+    let config = &state.settings.paging.escalation;
+    let policy = match policy {
+        Some(id) => config.policies.get(id),
+        None => config.policy_for(incident.severity.level()),
+    };
+    let Some(policy) = policy else {
         return Ok(false);
     };
     tx.start_escalation(incident.id, &policy.id, now).await?;

@@ -6,7 +6,7 @@
 mod ack;
 pub mod action;
 mod close;
-mod declare;
+pub mod declare;
 mod delivery;
 mod help;
 mod impact;

@@ -229,6 +229,7 @@ impl Settings {
             outbox,
             paging,
             postmortem,
+            alerts: Arc::new(super::alert_rules::AlertRules::empty()),
         })
     }
 }

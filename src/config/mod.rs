@@ -5,6 +5,7 @@
 //! ([`postmortem`]: the GitHub export's), and [`escalation`] the escalation file
 //! (teams, policies, routing, providers).
 
+pub mod alert_rules;
 pub mod escalation;
 
 pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";

@@ -17,6 +17,8 @@ pub struct Settings {
     pub outbox: OutboxSettings,
     pub paging: PagingSettings,
     pub postmortem: PostmortemSettings,
+    /// Which alerts declare incidents, and the sources' tokens.
+    pub alerts: Arc<super::alert_rules::AlertRules>,
 }
 
 /// `Debug` shows the database URL without its password: settings get logged.

@@ -1,6 +1,7 @@
 //! The incident domain: values that are valid by construction and the lifecycle
 //! state machine. Pure: no Slack, no database, no clock.
 
+pub mod alert;
 mod capture;
 mod due;
 mod incident;

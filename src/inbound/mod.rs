@@ -8,6 +8,7 @@
 //! and Opsgenie's acknowledgements; [`backfill`] fetches what was missed while the bot
 //! was away.
 
+pub mod alert_routes;
 pub mod backfill;
 pub mod events;
 pub mod interactions;

@@ -1,6 +1,7 @@
 //! The HTTP surface: `/slack/events`, `/slack/commands`, `/slack/interactions` (all
 //! Slack-signed), `/webhooks/pagerduty` and `/webhooks/opsgenie` (providers' acks,
-//! authenticated their own way) and `/healthz`. Handlers store first and answer at once; slow
+//! authenticated their own way), `/alerts/alertmanager` and `/alerts/grafana` (alert
+//! webhooks, with a token) and `/healthz`. Handlers store first and answer at once; slow
 //! Slack work happens in the outbox worker after the ack.
 
 use super::{events, interactions};
@@ -25,6 +26,11 @@ pub fn router(state: AppState) -> Router {
         .route("/slack/interactions", post(interactions_route))
         .route("/webhooks/pagerduty", post(super::pager_acks::pagerduty))
         .route("/webhooks/opsgenie", post(super::pager_acks::opsgenie))
+        .route(
+            "/alerts/alertmanager",
+            post(super::alert_routes::alertmanager),
+        )
+        .route("/alerts/grafana", post(super::alert_routes::grafana))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)

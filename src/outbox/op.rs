@@ -54,6 +54,22 @@ pub enum Op {
         item_id: i64,
         seq: i64,
     },
+    /// Post an alert group's context in the war room (labels, annotations, links to
+    /// the source, the runbook) and pin it.
+    PostAlert { incident_id: i64, group_id: i64 },
+    /// Tell the war room every alert of the group has resolved at the source: with a
+    /// "Resolve incident" button, or, under the rule's `auto_resolve`, saying Warroom
+    /// marked the incident resolved (never closed).
+    AlertsResolved {
+        incident_id: i64,
+        group_id: i64,
+        auto_resolved: bool,
+    },
+    /// Post a firing group that matched no declaring rule to the triage channel, with
+    /// a "Declare incident" button. Belongs to no incident (yet).
+    TriageAlert { group_id: i64, channel: String },
+    /// Bring a group's triage post up to date: declared as an incident, or resolved.
+    RefreshTriage { group_id: i64 },
 }
 
 impl Op {
@@ -72,11 +88,17 @@ impl Op {
             Op::OwnerActions { .. } => "owner_actions",
             Op::ActionReminder { .. } => "action_reminder",
             Op::GithubIssue { .. } => "github_issue",
+            Op::PostAlert { .. } => "post_alert",
+            Op::AlertsResolved { .. } => "alerts_resolved",
+            Op::TriageAlert { .. } => "triage_alert",
+            Op::RefreshTriage { .. } => "refresh_triage",
         }
     }
 
-    pub fn incident_id(&self) -> i64 {
-        match self {
+    /// The incident the op is about; `None` for a triage post, which has none.
+    pub fn incident_id(&self) -> Option<i64> {
+        Some(match self {
+            Op::TriageAlert { .. } | Op::RefreshTriage { .. } => return None,
             Op::CreateWarRoom { incident_id }
             | Op::Invite { incident_id, .. }
             | Op::SyncTopic { incident_id }
@@ -89,8 +111,10 @@ impl Op {
             | Op::Provider { incident_id, .. }
             | Op::OwnerActions { incident_id, .. }
             | Op::ActionReminder { incident_id, .. }
-            | Op::GithubIssue { incident_id, .. } => *incident_id,
-        }
+            | Op::GithubIssue { incident_id, .. }
+            | Op::PostAlert { incident_id, .. }
+            | Op::AlertsResolved { incident_id, .. } => *incident_id,
+        })
     }
 
     /// Slack writes for one incident go out in order: the channel exists before
@@ -103,6 +127,9 @@ impl Op {
     pub fn lane(&self) -> String {
         match self {
             Op::GithubIssue { .. } => "github".to_string(),
+            Op::TriageAlert { group_id, .. } | Op::RefreshTriage { group_id } => {
+                format!("triage:{group_id}")
+            }
             Op::OwnerActions { owner, .. } | Op::ActionReminder { owner, .. } => {
                 format!("dm:{owner}")
             }
@@ -111,7 +138,7 @@ impl Op {
                 incident_id,
                 ..
             } => format!("{}:{incident_id}", provider.as_str()),
-            other => format!("incident:{}", other.incident_id()),
+            other => format!("incident:{}", other.incident_id().unwrap_or_default()),
         }
     }
 
@@ -123,8 +150,12 @@ impl Op {
             | Op::Notice { .. }
             | Op::PublishPostmortem { .. }
             | Op::OwnerActions { .. }
-            | Op::ActionReminder { .. } => Some(self.lane()),
-            Op::Announce { channel, .. } => Some(format!("channel:{channel}")),
+            | Op::ActionReminder { .. }
+            | Op::PostAlert { .. }
+            | Op::AlertsResolved { .. } => Some(self.lane()),
+            Op::Announce { channel, .. } | Op::TriageAlert { channel, .. } => {
+                Some(format!("channel:{channel}"))
+            }
             _ => None,
         }
     }
@@ -164,6 +195,10 @@ impl Op {
             Op::GithubIssue { seq, .. } => {
                 format!("open a GitHub issue for action item {seq}")
             }
+            Op::PostAlert { .. } => "post and pin the alert and its runbook".into(),
+            Op::AlertsResolved { .. } => "say that the alerts resolved".into(),
+            Op::TriageAlert { channel, .. } => format!("post the alert to triage in <#{channel}>"),
+            Op::RefreshTriage { .. } => "update the alert's triage post".into(),
         }
     }
 }

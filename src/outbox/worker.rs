@@ -216,7 +216,7 @@ impl Worker {
                     || now - item.created_at
                         > ChronoDuration::seconds(self.settings.give_up_after_secs as i64) =>
             {
-                tracing::error!(op = op.name(), incident_id = op.incident_id(), error = %e, attempts = item.attempts, "giving up on an outbound write");
+                tracing::error!(op = op.name(), incident_id = op.incident_id().unwrap_or_default(), error = %e, attempts = item.attempts, "giving up on an outbound write");
                 if !self
                     .ctx
                     .store
@@ -231,7 +231,7 @@ impl Worker {
             Err(e) => {
                 let (base, cap) = (self.settings.retry_base(), self.settings.retry_cap());
                 let wait = retry_delay(&e, item.attempts, base, cap);
-                tracing::warn!(op = op.name(), incident_id = op.incident_id(), error = %e, retry_in_ms = wait.as_millis() as u64, "outbound Slack write failed; will retry");
+                tracing::warn!(op = op.name(), incident_id = op.incident_id().unwrap_or_default(), error = %e, retry_in_ms = wait.as_millis() as u64, "outbound Slack write failed; will retry");
                 let at = now + ChronoDuration::from_std(wait).unwrap_or(self.lease());
                 self.ctx
                     .store
@@ -250,10 +250,12 @@ impl Worker {
         if matches!(op, Op::Notice { .. }) {
             return Ok(()); // a failed notice must not beget another
         }
+        let Some(id) = op.incident_id() else {
+            return Ok(()); // no incident to tell; the error is logged above
+        };
         let now = self.ctx.clock.now();
         let text = format!("Could not {}: {e}", op.describe());
         let mut tx = self.ctx.store.begin().await?;
-        let id = op.incident_id();
         tx.insert_system_entry(&TimelineEntry::system(
             id,
             now,

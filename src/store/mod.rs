@@ -4,6 +4,7 @@
 //! macro runs it on whichever backend is configured. Writes that must land together
 //! take a [`Tx`].
 
+mod alerts;
 mod capture;
 mod checkpoint;
 mod incidents;
@@ -13,6 +14,7 @@ mod people;
 mod retention;
 mod timeline;
 
+pub use alerts::{AlertChange, AlertGroup, StoredAlert};
 pub use capture::{ListedAction, MarkSource};
 pub use outbox::{Backlog, ClaimedItem, FailedItem};
 pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};

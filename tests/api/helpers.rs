@@ -204,6 +204,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
         },
         paging: PagingSettings::disabled(),
         postmortem: Default::default(),
+        alerts: Default::default(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`crate::slack::client`].
 
 mod action_dm;
+mod alert;
 mod create_war_room;
 mod github_issue;
 mod invite;
@@ -98,7 +99,19 @@ impl Delivery<'_> {
 
 /// Runs `op` once; the worker decides what a failure means.
 pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
-    let incident = load(ctx, op.incident_id()).await?;
+    let Some(incident_id) = op.incident_id() else {
+        return match op {
+            Op::TriageAlert { group_id, channel } => {
+                alert::triage(ctx, d, *group_id, channel).await
+            }
+            Op::RefreshTriage { group_id } => alert::refresh_triage(ctx, *group_id).await,
+            _ => Err(SendError::Missing(format!(
+                "{} needs an incident",
+                op.name()
+            ))),
+        };
+    };
+    let incident = load(ctx, incident_id).await?;
     match op {
         Op::CreateWarRoom { .. } => create_war_room::run(ctx, &incident).await,
         Op::Invite { users, .. } => invite::run(ctx, &incident, users).await,
@@ -121,6 +134,13 @@ pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
             action_dm::reminder(ctx, d, &incident, *item_id, *due).await
         }
         Op::GithubIssue { item_id, .. } => github_issue::run(ctx, d, &incident, *item_id).await,
+        Op::PostAlert { group_id, .. } => alert::post(ctx, d, &incident, *group_id).await,
+        Op::AlertsResolved {
+            group_id,
+            auto_resolved,
+            ..
+        } => alert::resolved(ctx, d, &incident, *group_id, *auto_resolved).await,
+        Op::TriageAlert { .. } | Op::RefreshTriage { .. } => Ok(()),
     }
 }
 
