@@ -39,6 +39,12 @@ impl Source {
     }
 }
 
+/// How a declarer is shown to people: an alert source by its name (`Alertmanager`),
+/// anyone else as `None` (the caller shows the Slack user).
+pub fn source_title(declared_by: &str) -> Option<&'static str> {
+    Source::from_name(declared_by).map(Source::title)
+}
+
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

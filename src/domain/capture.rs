@@ -157,9 +157,9 @@ pub fn plan_order(items: &mut [ActionItem]) {
 }
 
 /// System-entry kinds that are key events by themselves: changes of status, severity
-/// and role, pages, acks, escalations, resolve and close (`lead` is how older
-/// entries named a commander change).
-pub const KEY_SYSTEM_KINDS: [&str; 10] = [
+/// and role, pages, acks, escalations, alerts firing and resolving, resolve and close
+/// (`lead` is how older entries named a commander change).
+pub const KEY_SYSTEM_KINDS: [&str; 12] = [
     "declared",
     "status",
     "severity",
@@ -168,6 +168,8 @@ pub const KEY_SYSTEM_KINDS: [&str; 10] = [
     "page",
     "ack",
     "escalation",
+    "alert_firing",
+    "alert_resolved",
     "resolved",
     "closed",
 ];

@@ -18,21 +18,27 @@ use axum::routing::{get, post};
 
 /// Slack's payloads are small; anything bigger is not from Slack.
 const MAX_BODY: usize = 1024 * 1024;
+/// An alert notification carries every alert of its group (Alertmanager sends them
+/// all unless `max_alerts` is set): a storm of a few thousand fits in this.
+const MAX_ALERT_BODY: usize = 8 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    let alerts = Router::new()
+        .route(
+            "/alerts/alertmanager",
+            post(super::alert_routes::alertmanager),
+        )
+        .route("/alerts/grafana", post(super::alert_routes::grafana))
+        .layer(DefaultBodyLimit::max(MAX_ALERT_BODY));
     Router::new()
         .route("/slack/events", post(events_route))
         .route("/slack/commands", post(commands_route))
         .route("/slack/interactions", post(interactions_route))
         .route("/webhooks/pagerduty", post(super::pager_acks::pagerduty))
         .route("/webhooks/opsgenie", post(super::pager_acks::opsgenie))
-        .route(
-            "/alerts/alertmanager",
-            post(super::alert_routes::alertmanager),
-        )
-        .route("/alerts/grafana", post(super::alert_routes::grafana))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .merge(alerts)
         .with_state(state)
 }
 

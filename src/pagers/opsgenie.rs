@@ -47,10 +47,11 @@ pub fn request(
 pub fn create_body(opsgenie_team: &str, alert: &Alert<'_>) -> Value {
     let i = alert.incident;
     let message: String = summary(i).chars().take(MAX_MESSAGE).collect();
-    let mut description = format!(
-        "Incident #{} declared by Slack user {}.",
-        i.id, i.declared_by
-    );
+    let by = match crate::domain::alert::source_title(&i.declared_by) {
+        Some(source) => format!("an alert from {source}"),
+        None => format!("Slack user {}", i.declared_by),
+    };
+    let mut description = format!("Incident #{} declared by {by}.", i.id);
     if let Some(url) = &alert.war_room_url {
         description.push_str(&format!(" War room: {url}"));
     }

@@ -108,9 +108,9 @@ pub fn summary(i: &Incident) -> (String, Value) {
     fields.extend([field(
         "Declared",
         &format!(
-            "{} UTC by <@{}>",
+            "{} UTC by {}",
             i.declared_at.format("%Y-%m-%d %H:%M"),
-            i.declared_by
+            declarer(i)
         ),
     )]);
     if let Some(service) = &i.service {
@@ -131,6 +131,14 @@ pub fn summary(i: &Incident) -> (String, Value) {
     (text, Value::Array(blocks))
 }
 
+/// Who declared: a mention, or the alert source's name.
+fn declarer(i: &Incident) -> String {
+    match crate::domain::alert::source_title(&i.declared_by) {
+        Some(source) => format!("an alert from {source}"),
+        None => format!("<@{}>", i.declared_by),
+    }
+}
+
 pub fn announcement(i: &Incident) -> String {
     let room = i
         .channel_id
@@ -138,10 +146,10 @@ pub fn announcement(i: &Incident) -> String {
         .map(|c| format!(" Join <#{c}>."))
         .unwrap_or_default();
     format!(
-        ":rotating_light: {} incident #{} declared by <@{}>: *{}*.{room}",
+        ":rotating_light: {} incident #{} declared by {}: *{}*.{room}",
         i.severity,
         i.id,
-        i.declared_by,
+        declarer(i),
         echo(&i.title)
     )
 }

@@ -453,4 +453,11 @@ impl Tx {
             on_conn!(self.conn(), c => sqlx::query_as(sql).bind(incident_id).fetch_all(c).await?);
         rows.into_iter().map(StoredAlert::try_from).collect()
     }
+
+    /// How many groups and alerts are stored (for health and tests).
+    pub async fn alert_row_counts(&mut self) -> StoreResult<(i64, i64)> {
+        let groups: i64 = on_conn!(self.conn(), c => sqlx::query_scalar("SELECT COUNT(*) FROM alert_groups").fetch_one(c).await?);
+        let alerts: i64 = on_conn!(self.conn(), c => sqlx::query_scalar("SELECT COUNT(*) FROM alerts").fetch_one(c).await?);
+        Ok((groups, alerts))
+    }
 }

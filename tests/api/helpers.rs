@@ -128,6 +128,17 @@ pub async fn spawn_paging_app_at(
     escalation_toml: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> TestApp {
+    spawn_paging_app_with(backend, escalation_toml, now, |_, _| {}).await
+}
+
+/// [`spawn_paging_app_at`], where `adjust` may change the settings (given the loaded
+/// escalation config) before the app starts.
+pub async fn spawn_paging_app_with(
+    backend: Backend,
+    escalation_toml: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    adjust: impl FnOnce(&mut Settings, &EscalationConfig),
+) -> TestApp {
     warroom::telemetry::init_for_tests();
     warroom::tls::install_crypto_provider();
     let slack = fake_slack(false).await;
@@ -154,6 +165,8 @@ pub async fn spawn_paging_app_at(
         pagerduty_webhook_secret: Some(PD_WEBHOOK_SECRET.to_string().into()),
         opsgenie_webhook_token: Some(OG_WEBHOOK_TOKEN.to_string().into()),
     };
+    let escalation = settings.paging.escalation.clone();
+    adjust(&mut settings, &escalation);
     start(db, slack, Some(pagers), settings, Clock::manual(now), false).await
 }
 

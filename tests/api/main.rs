@@ -3,6 +3,7 @@
 
 mod action_items;
 mod action_shortcut;
+mod alerts;
 mod bad_input;
 mod capture_commands;
 mod capture_store;

@@ -205,6 +205,9 @@ fn one_line(text: &str) -> String {
 }
 
 fn display_name(id: &str, people: &HashMap<String, Person>) -> String {
+    if let Some(source) = crate::domain::alert::source_title(id) {
+        return source.to_string();
+    }
     people
         .get(id)
         .map_or_else(|| id.to_string(), |p| p.name.clone())
