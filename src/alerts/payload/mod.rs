@@ -32,7 +32,7 @@ mod tests;
 pub use identity::{derived_group_key, fingerprint};
 
 use crate::domain::alert::{Alert, AlertStatus, Notification, Source};
-use read::{Fields, quote, wrong};
+use read::{Fields, wrong};
 use serde_json::Value;
 use std::collections::HashMap;
 
