@@ -23,7 +23,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::outbox::{self, Op};
 use crate::paging;
-use crate::slack::mrkdwn::echo;
+use crate::slack::untrusted::inert;
 use crate::state::AppState;
 use crate::store::{AlertChange, AlertGroup, StoredAlert, Tx};
 use chrono::{DateTime, Utc};
@@ -150,7 +150,7 @@ pub async fn intake(state: &AppState, n: Notification) -> Result<Outcome, AppErr
         record_changes(&mut tx, incident, &changes, out.declared, now).await?;
         if !out.declared && !started.is_empty() {
             let names = names(&started);
-            let text = format!(":rotating_light: Alert firing: {}", echo(&names));
+            let text = format!(":rotating_light: Alert firing: {}", inert(&names));
             outbox::enqueue(
                 &mut tx,
                 &Op::Notice {
@@ -283,7 +283,7 @@ async fn reopen(
     outbox::enqueue(tx, &Op::SyncTopic { incident_id: id }, None).await?;
     let text = format!(
         ":repeat: Reopened: {} fired again soon after resolving.",
-        echo(&names(started))
+        inert(&names(started))
     );
     outbox::enqueue(
         tx,
