@@ -15,6 +15,7 @@ mod file;
 mod load;
 mod postmortem;
 mod settings;
+mod toml_errors;
 
 pub use settings::*;
 

@@ -24,7 +24,8 @@ mod model;
 mod tests;
 mod values;
 
-pub use errors::{EscalationConfigError, Problem};
+pub use crate::config::toml_errors::{Problem, SyntaxError};
+pub use errors::EscalationConfigError;
 pub use model::{
     DEFAULT_OPSGENIE_API_URL, DEFAULT_PAGERDUTY_EVENTS_URL, EscalationConfig, Level,
     OpsgenieTarget, PAGERDUTY_ROUTING_KEY_LEN, PagerDutyTarget, Poc, Policy, Providers, Target,
@@ -32,12 +33,13 @@ pub use model::{
 };
 pub use values::{BadDuration, BadTarget, MAX_ACK_TIMEOUT, parse_duration};
 
+use crate::config::toml_errors::parse_strict;
 use checks::Checker;
-use errors::syntax_error;
 use file::FileConfig;
 use std::path::Path;
 
 impl EscalationConfig {
+    /// Reads and validates the file at `path`. A missing file is an error: callers
     /// that make paging optional should check for the file and fall back to [`Self::empty`].
     pub fn load(
         path: &Path,
@@ -57,10 +59,11 @@ impl EscalationConfig {
         origin: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, EscalationConfigError> {
-        let de = toml::de::Deserializer::parse(text)
-            .map_err(|e| syntax_error(text, origin, &e, None))?;
-        let file: FileConfig = serde_path_to_error::deserialize(de)
-            .map_err(|e| syntax_error(text, origin, e.inner(), Some(e.path())))?;
+        let file: FileConfig =
+            parse_strict(text).map_err(|error| EscalationConfigError::Syntax {
+                file: origin.to_path_buf(),
+                error,
+            })?;
         let mut check = Checker::new(text, env);
         let config = check.build(file);
         if check.problems.is_empty() {
