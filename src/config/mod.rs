@@ -15,6 +15,8 @@ mod file;
 mod load;
 mod postmortem;
 mod settings;
+#[cfg(test)]
+mod test_env;
 mod toml_errors;
 
 pub use settings::*;
@@ -49,17 +51,9 @@ pub enum ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::test_env::env_of;
     use secrecy::ExposeSecret;
-    use std::collections::HashMap;
     use std::path::Path;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
 
     fn write_temp(name: &str, text: &str) -> PathBuf {
         let dir =

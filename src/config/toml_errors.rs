@@ -1,13 +1,15 @@
 //! Where a strict TOML config file went wrong, shared by the files that refuse what
 //! they do not understand (the escalation file, the alert rules): key paths with lines
 //! ([`At`]), one [`Problem`] per thing wrong, the first syntax error or unknown key
-//! located by line, column and key ([`parse_strict`]), and how a list of problems reads.
+//! located by line, column and key, how a list of problems reads, and each file's
+//! error type ([`file_error!`]) with the steps every such file is read by
+//! ([`read_file`], [`parse_checked`]).
 
 use serde::de::DeserializeOwned;
 use serde_path_to_error::Segment;
 use std::fmt;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -70,9 +72,86 @@ pub(super) fn is_bare_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The error type of a strict file: the three ways it is refused. Implemented by
+/// [`file_error!`].
+pub(super) trait FileError: Sized {
+    fn unreadable(file: PathBuf, source: std::io::Error) -> Self;
+    fn syntax(file: PathBuf, error: SyntaxError) -> Self;
+    fn invalid(file: PathBuf, problems: Vec<Problem>) -> Self;
+}
+
+/// Declares `pub enum $name`, the error of a strict file that messages call `$what`:
+/// `Unreadable { file, source }`, `Syntax { file, error }` (the first syntax error,
+/// unknown key or wrongly typed value) and `Invalid { file, problems }` (all of them).
+macro_rules! file_error {
+    ($(#[$attr:meta])* $name:ident, $what:literal) => {
+        $(#[$attr])*
+        #[derive(Debug, thiserror::Error)]
+        pub enum $name {
+            /// The file could not be read.
+            #[error("cannot read {what} {}: {source}", file.display(), what = $what)]
+            Unreadable {
+                file: std::path::PathBuf,
+                source: std::io::Error,
+            },
+            /// Not valid TOML, an unknown key, or a value of the wrong type. Only the
+            /// first one.
+            #[error("{}, {error}", file.display())]
+            Syntax {
+                file: std::path::PathBuf,
+                error: $crate::config::toml_errors::SyntaxError,
+            },
+            /// Well-formed TOML that does not make a usable setup. All problems found.
+            #[error("{}", $crate::config::toml_errors::render_problems(file, problems))]
+            Invalid {
+                file: std::path::PathBuf,
+                problems: Vec<$crate::config::toml_errors::Problem>,
+            },
+        }
+
+        impl $crate::config::toml_errors::FileError for $name {
+            fn unreadable(file: std::path::PathBuf, source: std::io::Error) -> Self {
+                $name::Unreadable { file, source }
+            }
+            fn syntax(
+                file: std::path::PathBuf,
+                error: $crate::config::toml_errors::SyntaxError,
+            ) -> Self {
+                $name::Syntax { file, error }
+            }
+            fn invalid(
+                file: std::path::PathBuf,
+                problems: Vec<$crate::config::toml_errors::Problem>,
+            ) -> Self {
+                $name::Invalid { file, problems }
+            }
+        }
+    };
+}
+pub(super) use file_error;
+
+/// The text of the file at `path`.
+pub(super) fn read_file<E: FileError>(path: &Path) -> Result<String, E> {
+    std::fs::read_to_string(path).map_err(|source| E::unreadable(path.to_path_buf(), source))
+}
+
+/// Reads `text` into the file's shape `F`, then `check` builds the model from it,
+/// returning it with every problem found; `origin` names the file in errors.
+pub(super) fn parse_checked<F: DeserializeOwned, T, E: FileError>(
+    text: &str,
+    origin: &Path,
+    check: impl FnOnce(F) -> (T, Vec<Problem>),
+) -> Result<T, E> {
+    let file = parse_strict(text).map_err(|error| E::syntax(origin.to_path_buf(), error))?;
+    match check(file) {
+        (model, problems) if problems.is_empty() => Ok(model),
+        (_, problems) => Err(E::invalid(origin.to_path_buf(), problems)),
+    }
+}
+
 /// Reads `text` into the file's shape `T`, or says where the first syntax error,
 /// unknown key or wrongly typed value is.
-pub(super) fn parse_strict<T: DeserializeOwned>(text: &str) -> Result<T, SyntaxError> {
+fn parse_strict<T: DeserializeOwned>(text: &str) -> Result<T, SyntaxError> {
     let de = toml::de::Deserializer::parse(text).map_err(|e| syntax_error(text, &e, None))?;
     serde_path_to_error::deserialize(de).map_err(|e| syntax_error(text, e.inner(), Some(e.path())))
 }

@@ -33,7 +33,7 @@ pub use model::{
 };
 pub use values::{BadDuration, BadTarget, MAX_ACK_TIMEOUT, parse_duration};
 
-use crate::config::toml_errors::parse_strict;
+use crate::config::toml_errors::{parse_checked, read_file};
 use checks::Checker;
 use file::FileConfig;
 use std::path::Path;
@@ -45,12 +45,7 @@ impl EscalationConfig {
         path: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, EscalationConfigError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| EscalationConfigError::Unreadable {
-                file: path.to_path_buf(),
-                source,
-            })?;
-        Self::parse(&text, path, env)
+        Self::parse(&read_file(path)?, path, env)
     }
 
     /// Parses and validates `text`; `origin` is only used to name the file in errors.
@@ -59,19 +54,9 @@ impl EscalationConfig {
         origin: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, EscalationConfigError> {
-        let file: FileConfig =
-            parse_strict(text).map_err(|error| EscalationConfigError::Syntax {
-                file: origin.to_path_buf(),
-                error,
-            })?;
-        let mut check = Checker::new(text, env);
-        let config = check.build(file);
-        if check.problems.is_empty() {
-            return Ok(config);
-        }
-        Err(EscalationConfigError::Invalid {
-            file: origin.to_path_buf(),
-            problems: check.problems,
+        parse_checked(text, origin, |file: FileConfig| {
+            let mut check = Checker::new(text, env);
+            (check.build(file), check.problems)
         })
     }
 }

@@ -65,7 +65,11 @@ pub fn parse_duration(input: &str) -> Result<Duration, BadDuration> {
 /// must stay a time the escalator can compute.
 pub const MAX_ACK_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 
-pub(super) fn at_most(d: Duration, max: Duration, input: &str) -> Result<Duration, BadDuration> {
+pub(in crate::config) fn at_most(
+    d: Duration,
+    max: Duration,
+    input: &str,
+) -> Result<Duration, BadDuration> {
     if d <= max {
         return Ok(d);
     }
@@ -86,7 +90,7 @@ pub(super) fn is_env_var_name(name: &str) -> bool {
 /// The secret in the environment variable named `var` (trimmed), which should hold
 /// `what`. The error is the reason, phrased to follow the key naming the variable; it
 /// names the variable, never a value (what is written may itself be a pasted secret).
-pub(super) fn env_secret(
+pub(in crate::config) fn env_secret(
     env: &dyn Fn(&str) -> Option<String>,
     var: &str,
     what: &str,
@@ -106,7 +110,7 @@ pub(super) fn env_secret(
         })
 }
 
-pub(super) fn is_http_url(url: &str) -> bool {
+pub(in crate::config) fn is_http_url(url: &str) -> bool {
     ["http://", "https://"].iter().any(|scheme| {
         url.strip_prefix(scheme)
             .is_some_and(|rest| !rest.is_empty())
