@@ -32,6 +32,7 @@ pub use model::{
     Team, WebhookTarget,
 };
 pub use values::{BadDuration, BadTarget, MAX_ACK_TIMEOUT, parse_duration};
+pub(in crate::config) use values::{at_most, env_secret, is_http_url};
 
 use crate::config::toml_errors::{parse_checked, read_file};
 use checks::Checker;
