@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::on_both_backends;
+use chrono::SubsecRound;
 use warroom::domain::{Severity, Status};
 
 fn kinds(entries: &[warroom::domain::TimelineEntry], kind: &str) -> Vec<String> {
@@ -67,10 +68,11 @@ async fn a_critical_alert_declares_pages_and_opens_a_war_room_with_the_alert_ins
         posts.contains("prometheus.example:9090/graph"),
         "links the source: {posts}"
     );
-    assert!(
-        app.slack.members_of(&room).contains(&SRE.to_string()),
-        "the paged person is in the room"
-    );
+    app.slack
+        .wait_for("the paged person invited to the room", |s| {
+            s.members_of(&room).contains(&SRE.to_string())
+        })
+        .await;
 
     let entries = app.entries(id).await;
     let firing: Vec<_> = entries
@@ -79,8 +81,9 @@ async fn a_critical_alert_declares_pages_and_opens_a_war_room_with_the_alert_ins
         .collect();
     assert_eq!(firing.len(), 1, "{entries:#?}");
     assert_eq!(
-        firing[0].at, started,
-        "the entry is at the alert's startsAt"
+        firing[0].at,
+        started.trunc_subsecs(6),
+        "the entry is at the alert's startsAt (in whole microseconds, as stored)"
     );
     assert!(
         entries
@@ -284,11 +287,16 @@ async fn a_group_no_rule_declares_goes_to_triage_once_and_its_button_declares_it
         again["triaged"], false,
         "one triage post per firing episode"
     );
+    let triage = app
+        .slack
+        .channel_by_name("alerts-triage")
+        .expect("seeded")
+        .id;
     app.slack
-        .wait_for("the triage post", |s| !s.messages_in(TRIAGE).is_empty())
+        .wait_for("the triage post", |s| !s.messages_in(&triage).is_empty())
         .await;
     app.outbox_drained().await;
-    assert_eq!(app.slack.messages_in(TRIAGE).len(), 1);
+    assert_eq!(app.slack.messages_in(&triage).len(), 1);
     assert_eq!(app.incident_count().await, 0);
 
     let group_id = 1;
