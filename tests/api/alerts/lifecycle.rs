@@ -102,7 +102,7 @@ async fn later_notifications_update_the_incident_and_resolving_never_closes_it(b
     let app = alerting_app(backend, now).await;
     let down = A::firing("CheckoutDown", "f-down", ago(now, 5));
     let first = app
-        .alertmanager(&alertmanager("Checkout", &[down.clone()], now))
+        .alertmanager(&alertmanager("Checkout", std::slice::from_ref(&down), now))
         .await;
     let id = first["incident_id"].as_i64().unwrap();
     let room = app.war_room_of(id).await;
@@ -215,7 +215,7 @@ async fn auto_resolve_marks_resolved_and_a_flap_within_the_window_reopens(backen
     let mut again = db_alert(later);
     again.starts_at = later;
     let answer = app
-        .alertmanager(&alertmanager("Db", &[again.clone()], later))
+        .alertmanager(&alertmanager("Db", std::slice::from_ref(&again), later))
         .await;
     assert_eq!(
         (answer["incident_id"].as_i64(), &answer["reopened"]),
@@ -251,7 +251,7 @@ async fn a_resend_at_repeat_interval_or_a_stale_retry_adds_nothing() {
     let now = Utc::now();
     let app = alerting_app(Backend::Sqlite, now).await;
     let down = A::firing("CheckoutDown", "f1", ago(now, 5));
-    let firing = alertmanager("Checkout", &[down.clone()], now);
+    let firing = alertmanager("Checkout", std::slice::from_ref(&down), now);
     let id = app.alertmanager(&firing).await["incident_id"]
         .as_i64()
         .unwrap();
@@ -275,7 +275,7 @@ async fn a_group_no_rule_declares_goes_to_triage_once_and_its_button_declares_it
         .label("team", "search")
         .label("severity", "warning");
     let answer = app
-        .alertmanager(&alertmanager("Mem", &[noise.clone()], now))
+        .alertmanager(&alertmanager("Mem", std::slice::from_ref(&noise), now))
         .await;
     assert_eq!(
         (&answer["declared"], &answer["triaged"]),
