@@ -167,14 +167,22 @@ impl Worker {
             }
         };
         let paced = op.paced_channel();
+        if paced.is_some() && ops::settled(&self.ctx, &op).await {
+            tracing::debug!(op = op.name(), "nothing left to send");
+            self.ctx
+                .store
+                .finish_outbox(item.id, &item.claim, Utc::now())
+                .await?;
+            return Ok(());
+        }
         if let Some(wait) = paced.as_deref().and_then(|c| self.last_post.too_soon(c)) {
-            // Not a failure: come back when the channel may take another post, and let
-            // this worker serve other war rooms meanwhile.
+            // Not a failure, nor an attempt: come back when the channel may take
+            // another post, and let this worker serve other war rooms meanwhile.
             let at = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
             return self
                 .ctx
                 .store
-                .retry_outbox(
+                .defer_outbox(
                     item.id,
                     &item.claim,
                     at,

@@ -1,12 +1,13 @@
 //! Slack's vocabulary, with no knowledge of incidents' workflow: [`client`] speaks the
-//! Web API; [`views`] builds the messages and modals users see, and [`action_views`]
-//! the DMs that follow action items' owners; [`mrkdwn`] escapes what Warroom echoes;
+//! Web API; [`views`] builds the messages and modals users see, [`page_views`] the
+//! page DMs, and [`action_views`] the DMs that follow action items' owners; [`mrkdwn`] escapes what Warroom echoes;
 //! [`verify`] checks request signatures; [`Answer`] is what a handler says back,
 //! whichever transport (in [`crate::inbound`]) carried the request.
 
 pub mod action_views;
 pub mod client;
 pub mod mrkdwn;
+pub mod page_views;
 pub mod verify;
 pub mod views;
 

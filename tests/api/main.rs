@@ -20,6 +20,7 @@ mod interact;
 mod key_events;
 mod marking;
 mod outbox;
+mod page_dms;
 mod paging;
 mod postmortem_loop;
 mod shutdown;
