@@ -185,6 +185,21 @@ impl Op {
         }
     }
 
+    /// Whether the op only shows the state as it stands when it runs (a topic, the
+    /// pinned summary, a triage post, a page DM's re-render): when the same op waits
+    /// later in the lane, this one has nothing to add and is skipped. Status changes
+    /// in quick succession then cost one `conversations.setTopic` (Tier 2, about 20
+    /// a minute), not one each.
+    pub fn shows_current_state(&self) -> bool {
+        matches!(
+            self,
+            Op::SyncTopic { .. }
+                | Op::RefreshSummary { .. }
+                | Op::RefreshTriage { .. }
+                | Op::RefreshPageDm { .. }
+        )
+    }
+
     /// In plain words, for failure notices.
     pub fn describe(&self) -> String {
         match self {

@@ -166,6 +166,17 @@ impl Worker {
                     .map(drop);
             }
         };
+        if op.shows_current_state() && self.superseded(&item).await {
+            tracing::debug!(
+                op = op.name(),
+                "the same op waits later in the lane; skipped"
+            );
+            self.ctx
+                .store
+                .finish_outbox(item.id, &item.claim, Utc::now())
+                .await?;
+            return Ok(());
+        }
         let paced = op.paced_channel();
         if paced.is_some() && ops::settled(&self.ctx, &op).await {
             tracing::debug!(op = op.name(), "nothing left to send");
@@ -252,6 +263,22 @@ impl Worker {
 }
 
 impl Worker {
+    /// Whether the same op (the same payload) waits later in the item's lane.
+    async fn superseded(&self, item: &ClaimedItem) -> bool {
+        match self
+            .ctx
+            .store
+            .later_in_lane(&item.lane, &item.idem_key)
+            .await
+        {
+            Ok(later) => later.contains(&item.payload),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the lane; running the op");
+                false
+            }
+        }
+    }
+
     /// A write that will never go out is part of the incident's story: it goes in
     /// the timeline and, where the war room can still be reached, is said there.
     async fn record_failure(&self, op: &Op, e: &SendError) -> StoreResult<()> {

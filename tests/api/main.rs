@@ -23,6 +23,7 @@ mod outbox;
 mod page_dms;
 mod paging;
 mod postmortem_loop;
+mod rate_tiers;
 mod shutdown;
 mod signatures;
 mod socket_mode;
