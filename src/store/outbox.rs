@@ -1,5 +1,6 @@
 //! The outbox table: durable intents to write to Slack. Items in one lane (one war
-//! room) go out strictly in id order; different lanes proceed independently, and on
+//! room) go out strictly in id order; different lanes proceed independently (pages'
+//! and providers' lanes are served first, [`URGENT_LANE_PREFIXES`]), and on
 //! PostgreSQL replicas claim with `FOR UPDATE SKIP LOCKED` so no item is sent twice
 //! concurrently. A claim is a lease: if its holder dies, the item is claimable again
 //! once `locked_until` passes. Each claim carries a fresh token; finishing, retrying,
