@@ -424,3 +424,72 @@ fn names(alerts: &[&Alert]) -> String {
         n => format!("{} and {} more", names[..3].join(", "), n - 3),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn alert(name: &str, starts: Option<DateTime<Utc>>, ends: Option<DateTime<Utc>>) -> Alert {
+        Alert {
+            status: AlertStatus::Firing,
+            labels: [("alertname".to_string(), name.to_string())].into(),
+            annotations: [("summary".to_string(), "  Checkout   is down ".to_string())].into(),
+            starts_at: starts,
+            ends_at: ends,
+            generator_url: None,
+            fingerprint: "f".into(),
+            silence_url: None,
+            dashboard_url: None,
+            panel_url: None,
+            values: None,
+        }
+    }
+
+    #[test]
+    fn an_alert_entry_is_at_its_start_or_end_unless_that_is_missing_or_ahead_of_us() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).unwrap();
+        let before = now - chrono::Duration::minutes(7);
+        let ahead = now + chrono::Duration::minutes(7);
+        let firing = alert_entry(1, &alert("Down", Some(before), None), true, now);
+        assert_eq!(
+            (firing.at, firing.kind.system_kind().unwrap()),
+            (before, FIRING_KIND)
+        );
+        assert_eq!(firing.text, "Alert firing: Down (Checkout   is down)");
+        assert_eq!(
+            alert_entry(1, &alert("Down", Some(ahead), None), true, now).at,
+            now
+        );
+        assert_eq!(
+            alert_entry(1, &alert("Down", None, None), true, now).at,
+            now
+        );
+        let resolved = alert_entry(1, &alert("Down", Some(before), Some(before)), false, now);
+        assert_eq!(
+            (resolved.at, resolved.kind.system_kind().unwrap()),
+            (before, RESOLVED_KIND)
+        );
+    }
+
+    #[test]
+    fn a_title_from_an_alert_is_one_line_cut_to_the_limit_and_never_empty() {
+        assert_eq!(
+            incident_title("Disk\nfull  on db-1").as_str(),
+            "Disk full on db-1"
+        );
+        let long = "x".repeat(MAX_TITLE_CHARS * 2);
+        assert!(incident_title(&long).as_str().chars().count() <= MAX_TITLE_CHARS);
+        assert_eq!(incident_title("   ").as_str(), "Alert");
+    }
+
+    #[test]
+    fn notices_name_three_alerts_then_count_the_rest() {
+        let a = alert("A", None, None);
+        let b = alert("B", None, None);
+        let c = alert("C", None, None);
+        let d = alert("D", None, None);
+        assert_eq!(names(&[&a, &b]), "A, B");
+        assert_eq!(names(&[&a, &b, &c, &d, &d]), "A, B, C and 1 more");
+    }
+}

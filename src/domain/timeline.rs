@@ -11,6 +11,16 @@ pub enum EntryKind {
     System(String),
 }
 
+impl EntryKind {
+    /// The kind of a system entry (`declared`, `alert_firing`, …); `None` for a message.
+    pub fn system_kind(&self) -> Option<&str> {
+        match self {
+            EntryKind::System(kind) => Some(kind),
+            EntryKind::Message => None,
+        }
+    }
+}
+
 /// A file shared into the war room; we keep the reference, never the bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRef {

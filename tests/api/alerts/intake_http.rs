@@ -7,7 +7,11 @@ use crate::on_both_backends;
 async fn a_bad_or_missing_token_gets_401_and_stores_nothing(backend: Backend) {
     let now = Utc::now();
     let app = alerting_app(backend, now).await;
-    let body = alertmanager("CheckoutDown", &[A::firing("CheckoutDown", "f1", ago(now, 2))], now);
+    let body = alertmanager(
+        "CheckoutDown",
+        &[A::firing("CheckoutDown", "f1", ago(now, 2))],
+        now,
+    );
     let (status, _) = app.post_alert("alertmanager", "wrong-token", &body).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // Grafana's token does not open Alertmanager's door.
@@ -30,9 +34,17 @@ on_both_backends!(
 async fn the_token_may_come_in_the_query_for_senders_that_cannot_set_headers() {
     let now = Utc::now();
     let app = alerting_app(Backend::Sqlite, now).await;
-    let body = alertmanager("CheckoutDown", &[A::firing("CheckoutDown", "f1", ago(now, 2))], now);
+    let body = alertmanager(
+        "CheckoutDown",
+        &[A::firing("CheckoutDown", "f1", ago(now, 2))],
+        now,
+    );
     let res = app
-        .post_raw(&format!("/alerts/alertmanager?token={AM_TOKEN}"), &[], &body.to_string())
+        .post_raw(
+            &format!("/alerts/alertmanager?token={AM_TOKEN}"),
+            &[],
+            &body.to_string(),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.incident_count().await, 1);
@@ -45,7 +57,9 @@ async fn malformed_oversized_and_misrouted_bodies_are_refused_and_store_nothing(
     let app = alerting_app(Backend::Sqlite, now).await;
     let auth = [("authorization", format!("Bearer {AM_TOKEN}"))];
 
-    let res = app.post_raw("/alerts/alertmanager", &auth, "{not json").await;
+    let res = app
+        .post_raw("/alerts/alertmanager", &auth, "{not json")
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let reason = res.text().await.unwrap();
     assert!(!reason.trim().is_empty(), "a 400 says why");
@@ -77,7 +91,11 @@ async fn a_source_left_out_of_the_rules_file_is_not_found() {
         "",
     );
     let app = alerting_app_with(Backend::Sqlite, now, &rules).await;
-    let body = alertmanager("CheckoutDown", &[A::firing("CheckoutDown", "f1", ago(now, 2))], now);
+    let body = alertmanager(
+        "CheckoutDown",
+        &[A::firing("CheckoutDown", "f1", ago(now, 2))],
+        now,
+    );
     let (status, answer) = app.post_alert("grafana", GRAFANA_TOKEN, &body).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(answer.to_string().contains("sources.grafana"), "{answer}");
@@ -110,8 +128,16 @@ async fn the_same_notification_delivered_twice_changes_nothing(backend: Backend)
     );
     app.outbox_drained().await;
     assert_eq!(app.incident_count().await, 1);
-    assert_eq!(app.entries(id).await.len(), entries, "no new timeline entries");
-    assert_eq!(app.pagers().pagerduty.events().len(), pd, "nobody paged again");
+    assert_eq!(
+        app.entries(id).await.len(),
+        entries,
+        "no new timeline entries"
+    );
+    assert_eq!(
+        app.pagers().pagerduty.events().len(),
+        pd,
+        "nobody paged again"
+    );
     assert_eq!(app.alert_rows().await, (1, 2));
     app.stop().await;
 }
@@ -138,8 +164,17 @@ async fn alert_text_reaches_slack_escaped() {
     app.outbox_drained().await;
     for call in app.slack.calls() {
         let said = call.args.to_string();
-        for bad in ["<!channel>", "<!here>", "<@U0BOSS0001>", "<https://evil.example"] {
-            assert!(!said.contains(bad), "{} sent {bad} unescaped: {said}", call.method);
+        for bad in [
+            "<!channel>",
+            "<!here>",
+            "<@U0BOSS0001>",
+            "<https://evil.example",
+        ] {
+            assert!(
+                !said.contains(bad),
+                "{} sent {bad} unescaped: {said}",
+                call.method
+            );
         }
     }
     app.stop().await;

@@ -9,7 +9,7 @@ use warroom::domain::{Severity, Status};
 fn kinds(entries: &[warroom::domain::TimelineEntry], kind: &str) -> Vec<String> {
     entries
         .iter()
-        .filter(|e| e.kind.as_str() == kind)
+        .filter(|e| e.kind.system_kind() == Some(kind))
         .map(|e| e.text.clone())
         .collect()
 }
@@ -31,8 +31,15 @@ async fn a_critical_alert_declares_pages_and_opens_a_war_room_with_the_alert_ins
     let id = answer["incident_id"].as_i64().unwrap();
 
     let incident = app.incident(id).await;
-    assert_eq!(incident.title, "CheckoutDown on checkout", "annotations.summary is the title");
-    assert_eq!(incident.severity, Severity::SEV1, "severity=critical maps to sev1");
+    assert_eq!(
+        incident.title, "CheckoutDown on checkout",
+        "annotations.summary is the title"
+    );
+    assert_eq!(
+        incident.severity,
+        Severity::SEV1,
+        "severity=critical maps to sev1"
+    );
     assert_eq!(incident.service.as_deref(), Some("checkout"));
     assert_eq!(incident.lead, None, "an alert names no commander");
 
@@ -46,7 +53,9 @@ async fn a_critical_alert_declares_pages_and_opens_a_war_room_with_the_alert_ins
 
     let room = app.war_room_of(id).await;
     app.slack
-        .wait_for("the alert pinned beside the summary", |s| s.pins_in(&room).len() == 2)
+        .wait_for("the alert pinned beside the summary", |s| {
+            s.pins_in(&room).len() == 2
+        })
         .await;
     let posts: String = app
         .slack
@@ -54,17 +63,30 @@ async fn a_critical_alert_declares_pages_and_opens_a_war_room_with_the_alert_ins
         .iter()
         .map(|m| format!("{} {}", m.text, m.blocks.clone().unwrap_or_default()))
         .collect();
-    assert!(posts.contains("prometheus.example:9090/graph"), "links the source: {posts}");
+    assert!(
+        posts.contains("prometheus.example:9090/graph"),
+        "links the source: {posts}"
+    );
     assert!(
         app.slack.members_of(&room).contains(&SRE.to_string()),
         "the paged person is in the room"
     );
 
     let entries = app.entries(id).await;
-    let firing: Vec<_> = entries.iter().filter(|e| e.kind.as_str() == "alert_firing").collect();
+    let firing: Vec<_> = entries
+        .iter()
+        .filter(|e| e.kind.system_kind() == Some("alert_firing"))
+        .collect();
     assert_eq!(firing.len(), 1, "{entries:#?}");
-    assert_eq!(firing[0].at, started, "the entry is at the alert's startsAt");
-    assert!(entries.iter().any(|e| e.kind.as_str() == "declared" && e.text.contains("shop-critical")));
+    assert_eq!(
+        firing[0].at, started,
+        "the entry is at the alert's startsAt"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.kind.system_kind() == Some("declared") && e.text.contains("shop-critical"))
+    );
     app.stop().await;
 }
 on_both_backends!(
@@ -76,38 +98,65 @@ async fn later_notifications_update_the_incident_and_resolving_never_closes_it(b
     let now = Utc::now();
     let app = alerting_app(backend, now).await;
     let down = A::firing("CheckoutDown", "f-down", ago(now, 5));
-    let first = app.alertmanager(&alertmanager("Checkout", &[down.clone()], now)).await;
+    let first = app
+        .alertmanager(&alertmanager("Checkout", &[down.clone()], now))
+        .await;
     let id = first["incident_id"].as_i64().unwrap();
     let room = app.war_room_of(id).await;
 
     // A second alert joins the group: same incident, a new entry, the room is told.
     let slow = A::firing("CheckoutLatency", "f-slow", ago(now, 1));
     let second = app
-        .alertmanager(&alertmanager("Checkout", &[down.clone(), slow.clone()], now))
+        .alertmanager(&alertmanager(
+            "Checkout",
+            &[down.clone(), slow.clone()],
+            now,
+        ))
         .await;
-    assert_eq!((second["incident_id"].as_i64(), &second["declared"]), (Some(id), &json!(false)));
+    assert_eq!(
+        (second["incident_id"].as_i64(), &second["declared"]),
+        (Some(id), &json!(false))
+    );
     app.slack
         .wait_for("the new alert said in the room", |s| {
-            s.messages_in(&room).iter().any(|m| m.text.contains("CheckoutLatency"))
+            s.messages_in(&room)
+                .iter()
+                .any(|m| m.text.contains("CheckoutLatency"))
         })
         .await;
 
     // One resolves: an entry; the group still fires, so nothing is said about resolving.
-    app.alertmanager(&alertmanager("Checkout", &[down.clone().resolved(), slow.clone()], now))
-        .await;
+    app.alertmanager(&alertmanager(
+        "Checkout",
+        &[down.clone().resolved(), slow.clone()],
+        now,
+    ))
+    .await;
     // Both resolved: the room is told, with a button; the incident stays open.
     let last = app
-        .alertmanager(&alertmanager("Checkout", &[down.resolved(), slow.resolved()], now))
+        .alertmanager(&alertmanager(
+            "Checkout",
+            &[down.resolved(), slow.resolved()],
+            now,
+        ))
         .await;
     assert_eq!(last["changed"], 1, "{last}");
     app.outbox_drained().await;
     let incident = app.incident(id).await;
-    assert_eq!(incident.status, Status::Investigating, "never resolved by itself");
+    assert_eq!(
+        incident.status,
+        Status::Investigating,
+        "never resolved by itself"
+    );
     let told: Vec<String> = app
         .slack
         .messages_in(&room)
         .iter()
-        .filter(|m| m.blocks.as_ref().is_some_and(|b| b.to_string().contains("button")))
+        .filter(|m| {
+            m.blocks
+                .as_ref()
+                .is_some_and(|b| b.to_string().contains("button"))
+        })
         .map(|m| m.text.clone())
         .collect();
     assert!(
@@ -136,13 +185,23 @@ fn db_alert(now: DateTime<Utc>) -> A {
 async fn auto_resolve_marks_resolved_and_a_flap_within_the_window_reopens(backend: Backend) {
     let now = Utc::now();
     let app = alerting_app(backend, now).await;
-    let first = app.alertmanager(&alertmanager("Db", &[db_alert(now)], now)).await;
+    let first = app
+        .alertmanager(&alertmanager("Db", &[db_alert(now)], now))
+        .await;
     let id = first["incident_id"].as_i64().unwrap();
     let incident = app.incident(id).await;
-    assert_eq!(incident.title, "Database: ReplicationLag on db-7", "the rule's template");
-    assert_eq!(incident.severity, Severity::SEV1, "the rule's fixed severity wins");
+    assert_eq!(
+        incident.title, "Database: ReplicationLag on db-7",
+        "the rule's template"
+    );
+    assert_eq!(
+        incident.severity,
+        Severity::SEV1,
+        "the rule's fixed severity wins"
+    );
 
-    app.alertmanager(&alertmanager("Db", &[db_alert(now).resolved()], now)).await;
+    app.alertmanager(&alertmanager("Db", &[db_alert(now).resolved()], now))
+        .await;
     let resolved = app.incident(id).await;
     assert_eq!(resolved.status, Status::Resolved, "auto_resolve");
     assert_eq!(resolved.closed_at, None, "never closed");
@@ -152,12 +211,19 @@ async fn auto_resolve_marks_resolved_and_a_flap_within_the_window_reopens(backen
     let later = app.clock.now();
     let mut again = db_alert(later);
     again.starts_at = later;
-    let answer = app.alertmanager(&alertmanager("Db", &[again.clone()], later)).await;
-    assert_eq!((answer["incident_id"].as_i64(), &answer["reopened"]), (Some(id), &json!(true)), "{answer}");
+    let answer = app
+        .alertmanager(&alertmanager("Db", &[again.clone()], later))
+        .await;
+    assert_eq!(
+        (answer["incident_id"].as_i64(), &answer["reopened"]),
+        (Some(id), &json!(true)),
+        "{answer}"
+    );
     assert_eq!(app.incident(id).await.status, Status::Investigating);
 
     // Resolves, then fires again after the window: a new incident.
-    app.alertmanager(&alertmanager("Db", &[again.resolved()], app.clock.now())).await;
+    app.alertmanager(&alertmanager("Db", &[again.resolved()], app.clock.now()))
+        .await;
     app.advance(std::time::Duration::from_secs(11 * 60)).await;
     let late = app.clock.now();
     let mut third = db_alert(late);
@@ -165,7 +231,11 @@ async fn auto_resolve_marks_resolved_and_a_flap_within_the_window_reopens(backen
     let answer = app.alertmanager(&alertmanager("Db", &[third], late)).await;
     assert_eq!(answer["declared"], true, "{answer}");
     assert_ne!(answer["incident_id"].as_i64(), Some(id));
-    assert_eq!(app.incident(id).await.status, Status::Resolved, "the old one awaits its close");
+    assert_eq!(
+        app.incident(id).await.status,
+        Status::Resolved,
+        "the old one awaits its close"
+    );
     app.stop().await;
 }
 on_both_backends!(
@@ -179,7 +249,9 @@ async fn a_resend_at_repeat_interval_or_a_stale_retry_adds_nothing() {
     let app = alerting_app(Backend::Sqlite, now).await;
     let down = A::firing("CheckoutDown", "f1", ago(now, 5));
     let firing = alertmanager("Checkout", &[down.clone()], now);
-    let id = app.alertmanager(&firing).await["incident_id"].as_i64().unwrap();
+    let id = app.alertmanager(&firing).await["incident_id"]
+        .as_i64()
+        .unwrap();
     app.advance(std::time::Duration::from_secs(4 * 3600)).await;
     app.alertmanager(&firing).await; // repeat_interval
     let resolved = alertmanager("Checkout", &[down.resolved()], app.clock.now());
@@ -193,18 +265,25 @@ async fn a_resend_at_repeat_interval_or_a_stale_retry_adds_nothing() {
     app.stop().await;
 }
 
-async fn a_group_no_rule_declares_goes_to_triage_once_and_its_button_declares_it(
-    backend: Backend,
-) {
+async fn a_group_no_rule_declares_goes_to_triage_once_and_its_button_declares_it(backend: Backend) {
     let now = Utc::now();
     let app = alerting_app(backend, now).await;
     let noise = A::firing("HighMemory", "f-mem", ago(now, 2))
         .label("team", "search")
         .label("severity", "warning");
-    let answer = app.alertmanager(&alertmanager("Mem", &[noise.clone()], now)).await;
-    assert_eq!((&answer["declared"], &answer["triaged"]), (&json!(false), &json!(true)), "{answer}");
+    let answer = app
+        .alertmanager(&alertmanager("Mem", &[noise.clone()], now))
+        .await;
+    assert_eq!(
+        (&answer["declared"], &answer["triaged"]),
+        (&json!(false), &json!(true)),
+        "{answer}"
+    );
     let again = app.alertmanager(&alertmanager("Mem", &[noise], now)).await;
-    assert_eq!(again["triaged"], false, "one triage post per firing episode");
+    assert_eq!(
+        again["triaged"], false,
+        "one triage post per firing episode"
+    );
     app.slack
         .wait_for("the triage post", |s| !s.messages_in(TRIAGE).is_empty())
         .await;
@@ -232,7 +311,10 @@ async fn a_group_no_rule_declares_goes_to_triage_once_and_its_button_declares_it
         (Severity::SEV3, Some(SRE)),
         "severity from the label map; the one who pressed leads"
     );
-    assert_eq!(kinds(&app.entries(incident_id).await, "alert_firing").len(), 1);
+    assert_eq!(
+        kinds(&app.entries(incident_id).await, "alert_firing").len(),
+        1
+    );
     app.war_room_of(incident_id).await;
     app.stop().await;
 }

@@ -147,8 +147,10 @@ pub fn alertmanager(group: &str, alerts: &[A], ended: DateTime<Utc>) -> Value {
         })
         .collect();
     let common = alerts.first().map(|a| a.labels.clone()).unwrap_or_default();
-    let common: serde_json::Map<String, Value> =
-        common.into_iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let common: serde_json::Map<String, Value> = common
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
     json!({
         "version": "4",
         "groupKey": format!("{{}}/{{team=~\"^(?:shop|db)$\"}}:{{alertname=\"{group}\"}}"),
@@ -175,7 +177,10 @@ impl TestApp {
             .await;
         let status = res.status();
         let text = res.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// Posts an Alertmanager notification; asserts it was taken.

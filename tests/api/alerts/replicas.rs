@@ -10,14 +10,21 @@ async fn two_replicas_taking_the_same_group_at_once_declare_one_incident(backend
     let b = a.replica().await;
     for round in 0..5 {
         let group = format!("Group{round}");
-        let body = alertmanager(&group, &[A::firing("CheckoutDown", &format!("f{round}"), ago(now, 1))], now);
+        let body = alertmanager(
+            &group,
+            &[A::firing("CheckoutDown", &format!("f{round}"), ago(now, 1))],
+            now,
+        );
         let (x, y) = tokio::join!(a.alertmanager(&body), b.alertmanager(&body));
         let declared = [&x, &y]
             .iter()
             .filter(|v| v["declared"] == json!(true))
             .count();
         assert_eq!(declared, 1, "round {round}: {x} / {y}");
-        assert_eq!(x["incident_id"], y["incident_id"], "both answer with the same incident");
+        assert_eq!(
+            x["incident_id"], y["incident_id"],
+            "both answer with the same incident"
+        );
     }
     assert_eq!(a.incident_count().await, 5);
     a.outbox_drained().await;

@@ -44,15 +44,21 @@ async fn a_storm_of_500_notifications_in_20_groups_makes_20_incidents_each_paged
         .collect();
     assert_eq!(declared.len(), GROUPS, "one declare per group");
     assert_eq!(app.incident_count().await, GROUPS as i64);
-    let fed: HashSet<i64> = answers.iter().filter_map(|a| a["incident_id"].as_i64()).collect();
+    let fed: HashSet<i64> = answers
+        .iter()
+        .filter_map(|a| a["incident_id"].as_i64())
+        .collect();
     assert_eq!(fed.len(), GROUPS, "every notification fed one of the 20");
 
     // Pages: one PagerDuty trigger and one page of the SRE per incident.
     let pd = app.pagers().pagerduty.clone();
-    pd.wait_for("20 triggers", |p| p.events().len() >= GROUPS).await;
+    pd.wait_for("20 triggers", |p| p.events().len() >= GROUPS)
+        .await;
     let mut per_key: HashMap<String, usize> = HashMap::new();
     for e in pd.events() {
-        *per_key.entry(e.body["dedup_key"].as_str().unwrap_or("").to_string()).or_default() += 1;
+        *per_key
+            .entry(e.body["dedup_key"].as_str().unwrap_or("").to_string())
+            .or_default() += 1;
     }
     assert_eq!(per_key.len(), GROUPS, "{per_key:?}");
     assert!(per_key.values().all(|n| *n == 1), "{per_key:?}");

@@ -54,7 +54,10 @@
 //! * [`FakeGithub`]: the GitHub REST issue endpoints (create, list) with GitHub's
 //!   checks, pagination and rate limits, and [`GithubFault`] injection, including
 //!   "created but the answer was lost" (see [`github`]).
+//! * [`alerts`]: Alertmanager (v4) and Grafana (unified alerting) webhook bodies,
+//!   built from a group of alerts ([`alerts::AlertGroup`], [`alerts::FakeAlert`]).
 
+pub mod alerts;
 pub mod github;
 pub mod interactions;
 pub mod pagers;
