@@ -136,6 +136,7 @@ impl Application {
                 postmortem: self.postmortem.clone(),
                 github: self.github.clone(),
                 wake: self.state.outbox_waker(),
+                alerts: self.state.settings.alerts.clone(),
             },
             settings: self.state.settings.outbox.clone(),
             last_post: Default::default(),

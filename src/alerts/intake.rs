@@ -23,7 +23,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::outbox::{self, Op};
 use crate::paging;
-use crate::slack::mrkdwn::echo;
+use crate::slack::untrusted::inert;
 use crate::state::AppState;
 use crate::store::{AlertChange, AlertGroup, StoredAlert, Tx};
 use chrono::{DateTime, Utc};
@@ -115,7 +115,11 @@ pub async fn intake(state: &AppState, n: Notification) -> Result<Outcome, AppErr
                 target = Some(incident);
             }
             None => match &rules.triage_channel {
-                Some(channel) if group.triage_channel.is_none() => {
+                // A group that had resolved fires anew: that episode gets a post of its
+                // own (the last one keeps saying it resolved).
+                Some(channel)
+                    if group.triage_channel.is_none() || group.status == AlertStatus::Resolved =>
+                {
                     group.triage_channel = Some(channel.clone());
                     group.triage_ts = None;
                     let op = Op::TriageAlert {
@@ -146,7 +150,7 @@ pub async fn intake(state: &AppState, n: Notification) -> Result<Outcome, AppErr
         record_changes(&mut tx, incident, &changes, out.declared, now).await?;
         if !out.declared && !started.is_empty() {
             let names = names(&started);
-            let text = format!(":rotating_light: Alert firing: {}", echo(&names));
+            let text = format!(":rotating_light: Alert firing: {}", inert(&names));
             outbox::enqueue(
                 &mut tx,
                 &Op::Notice {
@@ -182,12 +186,8 @@ pub async fn intake(state: &AppState, n: Notification) -> Result<Outcome, AppErr
     }
     if group_resolved {
         if newly_resolved {
+            // The triage post (if any) is kept: RefreshTriage, queued above, updates it.
             group.resolved_at = Some(now);
-            if target.is_none() {
-                // The next firing episode gets a triage post of its own.
-                group.triage_channel = None;
-                group.triage_ts = None;
-            }
         }
         group.status = AlertStatus::Resolved;
     } else if n.alerts.iter().any(|a| a.status == AlertStatus::Firing) {
@@ -283,7 +283,7 @@ async fn reopen(
     outbox::enqueue(tx, &Op::SyncTopic { incident_id: id }, None).await?;
     let text = format!(
         ":repeat: Reopened: {} fired again soon after resolving.",
-        echo(&names(started))
+        inert(&names(started))
     );
     outbox::enqueue(
         tx,

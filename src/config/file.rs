@@ -21,6 +21,8 @@ pub(super) struct FileConfig {
     pub(super) outbox: FileOutbox,
     #[serde(default)]
     pub(super) postmortem: FilePostmortem,
+    #[serde(default)]
+    pub(super) alerts: FileAlerts,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -33,6 +35,12 @@ pub(super) struct FileServer {
 #[serde(deny_unknown_fields)]
 pub(super) struct FilePaging {
     pub(super) escalation_file: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileAlerts {
+    pub(super) rules_file: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,12 +1,13 @@
 //! Reading the settings: the file, then environment overrides, each value checked and
 //! every error naming where the value came from (the file and key, or the variable).
 
+use super::alert_rules::AlertRules;
 use super::escalation::EscalationConfig;
 use super::file::*;
 use super::settings::*;
-use super::{ConfigError, DEFAULT_CONFIG_PATH, DEFAULT_ESCALATION_PATH};
+use super::{ConfigError, DEFAULT_ALERT_RULES_PATH, DEFAULT_CONFIG_PATH, DEFAULT_ESCALATION_PATH};
 use secrecy::SecretString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Where a value came from, so an error can name it.
@@ -213,6 +214,7 @@ impl Settings {
             1,
         )?;
         let paging = load_paging(&src, parsed.paging.escalation_file)?;
+        let alerts = load_alerts(&src, parsed.alerts.rules_file, &paging.escalation)?;
         let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
 
         Ok(Settings {
@@ -229,8 +231,23 @@ impl Settings {
             outbox,
             paging,
             postmortem,
-            alerts: Arc::new(super::alert_rules::AlertRules::empty()),
+            alerts: Arc::new(alerts),
         })
+    }
+}
+
+/// The file a setting names (`env_key`, else `file_key` in the settings file), which
+/// must then exist; else `default` if it exists; else none.
+fn optional_file(
+    src: &Source<'_>,
+    env_key: &str,
+    file_key: &str,
+    file_value: Option<String>,
+    default: &str,
+) -> Option<PathBuf> {
+    match src.pick(env_key, file_key, file_value) {
+        Some((path, _)) => Some(PathBuf::from(path)),
+        None => Some(PathBuf::from(default)).filter(|p| p.exists()),
     }
 }
 
@@ -241,16 +258,14 @@ pub(super) fn load_paging(
     src: &Source<'_>,
     file_value: Option<String>,
 ) -> Result<PagingSettings, ConfigError> {
-    let named = src.pick(
+    let escalation = match optional_file(
+        src,
         "WARROOM_ESCALATION_CONFIG",
         "paging.escalation_file",
         file_value,
-    );
-    let escalation = match named {
-        Some((path, _)) => EscalationConfig::load(Path::new(&path), src.env)?,
-        None if Path::new(DEFAULT_ESCALATION_PATH).exists() => {
-            EscalationConfig::load(Path::new(DEFAULT_ESCALATION_PATH), src.env)?
-        }
+        DEFAULT_ESCALATION_PATH,
+    ) {
+        Some(path) => EscalationConfig::load(&path, src.env)?,
         None => EscalationConfig::empty(),
     };
     let secret = |k: &str| {
@@ -262,6 +277,27 @@ pub(super) fn load_paging(
         escalation: Arc::new(escalation),
         pagerduty_webhook_secret: secret("WARROOM_PAGERDUTY_WEBHOOK_SECRET"),
         opsgenie_webhook_token: secret("WARROOM_OPSGENIE_WEBHOOK_TOKEN"),
+    })
+}
+
+/// The alert rules: named by `WARROOM_ALERT_RULES` or `[alerts] rules_file` (then it
+/// must exist), else `config/alerts.toml` if present. Without one, no source may send
+/// alerts. Read after the escalation file, whose policies the rules name.
+fn load_alerts(
+    src: &Source<'_>,
+    file_value: Option<String>,
+    escalation: &EscalationConfig,
+) -> Result<AlertRules, ConfigError> {
+    let path = optional_file(
+        src,
+        "WARROOM_ALERT_RULES",
+        "alerts.rules_file",
+        file_value,
+        DEFAULT_ALERT_RULES_PATH,
+    );
+    Ok(match path {
+        Some(path) => AlertRules::load(&path, src.env, escalation)?,
+        None => AlertRules::empty(),
     })
 }
 

@@ -2,22 +2,29 @@
 //! environment overrides. Secrets come from the environment only. A bad value fails
 //! at startup with the file, the key and what was expected. [`settings`] is what is
 //! loaded, [`file`] the file's shape, [`load`] how values are read and checked
-//! ([`postmortem`]: the GitHub export's), and [`escalation`] the escalation file
-//! (teams, policies, routing, providers).
+//! ([`postmortem`]: the GitHub export's), [`escalation`] the escalation file
+//! (teams, policies, routing, providers) and [`alert_rules`] the alert rules file
+//! (sources, which alerts declare). Both refuse what they do not understand, with
+//! the line and key ([`toml_errors`]).
 
 pub mod alert_rules;
 pub mod escalation;
 
 pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";
 pub const DEFAULT_ESCALATION_PATH: &str = "config/escalation.toml";
+pub const DEFAULT_ALERT_RULES_PATH: &str = "config/alerts.toml";
 
 mod file;
 mod load;
 mod postmortem;
 mod settings;
+#[cfg(test)]
+mod test_env;
+mod toml_errors;
 
 pub use settings::*;
 
+use alert_rules::AlertRulesError;
 use escalation::EscalationConfigError;
 use std::path::PathBuf;
 
@@ -38,6 +45,8 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Escalation(#[from] EscalationConfigError),
+    #[error(transparent)]
+    AlertRules(#[from] AlertRulesError),
     #[error(
         "missing {names}. Set them in the environment (see README: \"Environment\"). \
          Without Slack you can still try: warroom import examples/slack-export-app-outage --channel inc-2021-03-09-app-outage"
@@ -48,17 +57,9 @@ pub enum ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::test_env::env_of;
     use secrecy::ExposeSecret;
-    use std::collections::HashMap;
     use std::path::Path;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
 
     fn write_temp(name: &str, text: &str) -> PathBuf {
         let dir =
@@ -204,6 +205,56 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("WARROOM_ANNOUNCEMENTS_CHANNEL"), "{err}");
+    }
+
+    #[test]
+    fn the_alert_rules_file_named_by_the_environment_is_loaded_with_its_tokens() {
+        let rules = write_temp(
+            "alertrules",
+            "[sources.grafana]\ntoken_env = \"WARROOM_GRAFANA_TOKEN\"\n\
+             [[rules]]\nname = \"all\"\npolicy = \"app-down\"\n",
+        );
+        let rules = rules.to_str().unwrap();
+        let pairs = [
+            ("WARROOM_ALERT_RULES", rules),
+            ("WARROOM_GRAFANA_TOKEN", "grafana-secret"),
+        ];
+        let env = env_of(&pairs);
+        let s = Settings::load(Path::new("/nonexistent/default.toml"), &env).unwrap();
+        let grafana = s
+            .alerts
+            .auth(crate::domain::alert::Source::Grafana)
+            .unwrap();
+        assert_eq!(grafana.token.expose_secret(), "grafana-secret");
+        assert_eq!(s.alerts.rules[0].policy.as_deref(), Some("app-down"));
+    }
+
+    #[test]
+    fn without_a_named_alert_rules_file_the_shipped_one_is_read() {
+        let s = Settings::load(Path::new("/nonexistent/default.toml"), &env_of(&[])).unwrap();
+        assert!(!s.alerts.rules.is_empty(), "config/alerts.toml has rules");
+        assert!(s.alerts.sources.is_empty());
+    }
+
+    #[test]
+    fn a_named_alert_rules_file_must_exist_and_be_valid() {
+        let path = write_temp(
+            "missingrules",
+            "[alerts]\nrules_file = \"/nonexistent/alerts.toml\"\n",
+        );
+        let err = Settings::load(&path, &env_of(&[])).unwrap_err().to_string();
+        assert!(err.contains("/nonexistent/alerts.toml"), "{err}");
+
+        let rules = write_temp("badrules", "[[rules]]\nname = \"x\"\npolicy = \"nope\"\n");
+        let pairs = [("WARROOM_ALERT_RULES", rules.to_str().unwrap())];
+        let env = env_of(&pairs);
+        let err = Settings::load(Path::new("/nonexistent/default.toml"), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 3: `rules[0].policy` names policy `nope`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! Interactivity payloads (`payload=<json>` forms): the declare modal's submission,
-//! the Acknowledge button, and the "Add as action item" shortcut and its modal (in
+//! the Acknowledge button, the alert posts' Declare and Resolve buttons (in
+//! [`super::alert_buttons`]), and the "Add as action item" shortcut and its modal (in
 //! [`super::shortcuts`]). Validation errors go back in the ack so Slack shows them
 //! beside the field.
 
+use super::alert_buttons;
 use super::shortcuts::{self, MessageShortcut};
 use crate::commands::{DeclareArgs, Delivery, Reply, declare};
 use crate::domain::{IncidentTitle, Severity};
 use crate::error::AppError;
 use crate::paging::ack::{AckOutcome, AckSource, ack_pages_in};
 use crate::slack::Answer;
+use crate::slack::alert_views::{DECLARE_ALERT_ACTION_ID, RESOLVE_ALERT_ACTION_ID};
 use crate::slack::views::{
     ACK_ACTION_ID, ACTION_ITEM_CALLBACK_ID, ACTION_ITEM_SHORTCUT_ID, DECLARE_CALLBACK_ID,
 };
@@ -160,6 +163,26 @@ async fn handle_payload(
             }
         }
         ("block_actions", _) => {
+            if let Some((action_id, id)) = payload.actions.iter().find_map(|a| {
+                [DECLARE_ALERT_ACTION_ID, RESOLVE_ALERT_ACTION_ID]
+                    .contains(&a.action_id.as_str())
+                    .then_some((a.action_id.as_str(), a.value.as_deref()))
+            }) {
+                let id = id.and_then(|v| v.parse::<i64>().ok()).ok_or_else(|| {
+                    AppError::BadRequest(format!("{action_id} button without an id"))
+                })?;
+                let user = &payload.user.id;
+                let url = payload.response_url.as_deref();
+                let answer = if action_id == DECLARE_ALERT_ACTION_ID {
+                    Some(alert_buttons::declare(state, id, user).await?)
+                } else {
+                    alert_buttons::resolve(state, id, user, url, delivery).await?
+                };
+                if let Some(answer) = answer {
+                    alert_buttons::respond_later(state, payload.response_url.clone(), answer);
+                }
+                return Ok(Answer::Empty);
+            }
             if let Some(action) = payload
                 .actions
                 .iter()

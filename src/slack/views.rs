@@ -139,6 +139,19 @@ fn declarer(i: &Incident) -> String {
     }
 }
 
+/// The pinned summary of an incident alerts feed: [`summary`] with a "Firing" section
+/// after the facts. Without alerts it is [`summary`] exactly.
+pub fn summary_with_alerts(i: &Incident, alerts: &[crate::store::StoredAlert]) -> (String, Value) {
+    let (text, mut blocks) = summary(i);
+    if let (Some(firing), Some(list)) = (
+        super::alert_views::firing_block(alerts),
+        blocks.as_array_mut(),
+    ) {
+        list.insert(2.min(list.len()), firing);
+    }
+    (text, blocks)
+}
+
 pub fn announcement(i: &Incident) -> String {
     let room = i
         .channel_id
@@ -313,6 +326,40 @@ mod tests {
         ] {
             assert!(shown.contains(expected), "{expected} not in {shown}");
         }
+    }
+
+    #[test]
+    fn the_summary_shows_what_fires_only_when_alerts_feed_the_incident() {
+        let i = incident("Checkout down");
+        assert_eq!(summary_with_alerts(&i, &[]), summary(&i));
+        let (_, plain) = summary(&i);
+        let now = Utc::now();
+        let alert = crate::store::StoredAlert {
+            id: 1,
+            group_id: 1,
+            fingerprint: "fp".into(),
+            status: crate::domain::alert::AlertStatus::Firing,
+            alertname: "HighErrorRate".into(),
+            labels: Default::default(),
+            annotations: Default::default(),
+            starts_at: Some(now),
+            ends_at: None,
+            generator_url: None,
+            dashboard_url: None,
+            panel_url: None,
+            silence_url: None,
+            values: None,
+            first_seen: now,
+            changed_at: now,
+            fired_count: 1,
+        };
+        let (_, with) = summary_with_alerts(&i, &[alert]);
+        assert_eq!(
+            with.as_array().unwrap().len(),
+            plain.as_array().unwrap().len() + 1
+        );
+        assert_eq!(with[2]["text"]["text"], "*Firing*\n🔴 HighErrorRate");
+        assert_eq!(with[0], plain[0]);
     }
 
     #[test]

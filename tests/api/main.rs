@@ -3,6 +3,7 @@
 
 mod action_items;
 mod action_shortcut;
+mod alert_posts;
 mod alerts;
 mod bad_input;
 mod capture_commands;

@@ -32,16 +32,12 @@ pub(super) fn refuse_legacy(top: &Fields) -> Result<(), PayloadError> {
     Ok(())
 }
 
-/// `version` is "1" or missing.
+/// `version` is "1" or missing; "4" (the Alertmanager format Grafana's own
+/// Alertmanager and Mimir send) is the same core and is read too.
 pub(super) fn check_version(top: &Fields) -> Result<(), PayloadError> {
     match top.get("version") {
         None => Ok(()),
-        Some(Value::String(v)) if v == VERSION => Ok(()),
-        Some(Value::String(v)) if v == "4" => Err(PayloadError(
-            "this is Alertmanager's webhook (version \"4\"): \
-             send it to /alerts/alertmanager instead"
-                .into(),
-        )),
+        Some(Value::String(v)) if v == VERSION || v == "4" => Ok(()),
         Some(Value::String(v)) => Err(PayloadError(format!(
             "unsupported Grafana webhook version {}: Warroom reads version \"1\" \
              (unified alerting)",

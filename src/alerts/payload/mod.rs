@@ -13,14 +13,13 @@
 //! - an alert without `status` has the notification's; a notification without one
 //!   is firing when any alert fires. A sender that says `firing` while every alert
 //!   has resolved (Alertmanager takes the two readings a moment apart) is read as
-//!   resolved.
+//!   resolved. Two alerts with one fingerprint keep the later.
 //!
 //! Strict where the data would be wrong, each error naming the path and what was
 //! expected (it is the 400's text): not a JSON object; `alerts` missing, empty, not
 //! an array, or over [`MAX_ALERTS`]; a status other than `firing`/`resolved`, or a
 //! `resolved` notification with a firing alert; labels or annotations that are not
-//! objects of strings; an unreadable time; two alerts with one fingerprint; another
-//! version; Grafana's legacy alerting format; NUL characters, which no store keeps.
+//! objects of strings; an unreadable time; another version; Grafana's legacy alerting format; NUL characters, which no store keeps.
 //! Values are kept as sent: escaping happens where they are shown.
 
 mod alertmanager;
@@ -33,7 +32,7 @@ mod tests;
 pub use identity::{derived_group_key, fingerprint};
 
 use crate::domain::alert::{Alert, AlertStatus, Notification, Source};
-use read::{Fields, quote, wrong};
+use read::{Fields, wrong};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -72,7 +71,7 @@ pub fn parse(source: Source, body: &[u8]) -> Result<Notification, PayloadError> 
         .enumerate()
         .map(|(i, item)| alert(source, i, item, sent_status))
         .collect::<Result<Vec<_>, _>>()?;
-    distinct(&alerts)?;
+    let alerts = distinct(alerts);
     let receiver = top.string("receiver")?.unwrap_or_default().to_string();
     let group_labels = top.pairs("groupLabels")?;
     let group_key = match top.non_empty("groupKey")? {
@@ -177,20 +176,27 @@ fn alert(
     Ok(alert)
 }
 
-/// Each alert once: the store keeps one row per fingerprint, and two readings of one
-/// alert in one notification could disagree.
-fn distinct(alerts: &[Alert]) -> Result<(), PayloadError> {
-    let mut seen = HashMap::with_capacity(alerts.len());
+/// Each alert once: the store keeps one row per fingerprint. Two readings of one
+/// alert in one notification keep the later one (in the order sent), and the rest of
+/// the notification is taken: refusing it with a 400 would make the sender drop it.
+fn distinct(alerts: Vec<Alert>) -> Vec<Alert> {
+    let mut last = HashMap::with_capacity(alerts.len());
     for (i, alert) in alerts.iter().enumerate() {
-        if let Some(first) = seen.insert(alert.fingerprint.as_str(), i) {
-            return Err(PayloadError(format!(
-                "`alerts[{i}]` has the fingerprint of `alerts[{first}]` ({}): \
-                 each alert of a notification must be a different alert",
-                quote(&alert.fingerprint)
-            )));
-        }
+        last.insert(alert.fingerprint.clone(), i);
     }
-    Ok(())
+    if last.len() < alerts.len() {
+        tracing::warn!(
+            sent = alerts.len(),
+            distinct = last.len(),
+            "a notification repeats alerts by fingerprint; keeping the last of each"
+        );
+    }
+    alerts
+        .into_iter()
+        .enumerate()
+        .filter(|(i, a)| last.get(&a.fingerprint) == Some(i))
+        .map(|(_, a)| a)
+        .collect()
 }
 
 /// Firing while any alert fires, as the senders compute it.

@@ -12,6 +12,9 @@ use std::time::Duration;
 /// The flap window when the file does not set one.
 pub const DEFAULT_FLAP_WINDOW: Duration = Duration::from_secs(15 * 60);
 
+/// The longest flap window the file may set (a week); anything longer is a typo.
+pub const MAX_FLAP_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
+
 #[derive(Debug, Clone)]
 pub struct AlertRules {
     /// Sources that may send, with their tokens. A source left out is refused (404).

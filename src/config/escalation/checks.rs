@@ -2,7 +2,6 @@
 //! key path and line so the whole file can be fixed in one pass. How a single value is
 //! judged (a duration, an id, a URL) is in [`super::values`].
 
-use super::errors::{At, Problem};
 use super::file::{FileConfig, FileLevel, FilePoc, FilePolicy, FileProviders, FileTeam};
 use super::model::{
     DEFAULT_OPSGENIE_API_URL, DEFAULT_PAGERDUTY_EVENTS_URL, EscalationConfig, Level,
@@ -10,22 +9,15 @@ use super::model::{
     Team, WebhookTarget,
 };
 use super::values::{
-    MAX_ACK_TIMEOUT, at_most, is_env_var_name, is_http_url, is_id, is_slack_user_id, parse_duration,
+    MAX_ACK_TIMEOUT, at_most, env_secret, is_http_url, is_id, is_slack_user_id, parse_duration,
 };
+use crate::config::toml_errors::{At, Problem, list_or_none};
 use crate::domain::Severity;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::time::Duration;
 use toml::Spanned;
-
-fn list_or_none(ids: Vec<&str>) -> String {
-    if ids.is_empty() {
-        "none are defined".to_string()
-    } else {
-        ids.join(", ")
-    }
-}
 
 /// Builds the model from the file's shape, collecting every problem on the way.
 pub(super) struct Checker<'a> {
@@ -55,29 +47,9 @@ impl<'a> Checker<'a> {
 
     /// Reads a secret from the environment variable named at `at`. Never echoes a value.
     fn secret(&mut self, at: &At, var: &str, what: &str) -> Option<String> {
-        if !is_env_var_name(var) {
-            self.problem(
-                at,
-                format!(
-                    "must be the name of an environment variable holding {what} \
-                     (upper-case letters, digits and _), not the value itself; \
-                     what is written there is not shown in case it is a secret"
-                ),
-            );
-            return None;
-        }
-        let value = (self.env)(var)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty());
-        if value.is_none() {
-            self.problem(
-                at,
-                format!(
-                    "names environment variable {var}, which is not set (it should hold {what})"
-                ),
-            );
-        }
-        value
+        env_secret(self.env, var, what)
+            .map_err(|reason| self.problem(at, reason))
+            .ok()
     }
 
     /// The URL at `parent.key`, or `default` if it is not written.

@@ -24,31 +24,29 @@ mod model;
 mod tests;
 mod values;
 
-pub use errors::{EscalationConfigError, Problem};
+pub use crate::config::toml_errors::{Problem, SyntaxError};
+pub use errors::EscalationConfigError;
 pub use model::{
     DEFAULT_OPSGENIE_API_URL, DEFAULT_PAGERDUTY_EVENTS_URL, EscalationConfig, Level,
     OpsgenieTarget, PAGERDUTY_ROUTING_KEY_LEN, PagerDutyTarget, Poc, Policy, Providers, Target,
     Team, WebhookTarget,
 };
 pub use values::{BadDuration, BadTarget, MAX_ACK_TIMEOUT, parse_duration};
+pub(in crate::config) use values::{at_most, env_secret, is_http_url};
 
+use crate::config::toml_errors::{parse_checked, read_file};
 use checks::Checker;
-use errors::syntax_error;
 use file::FileConfig;
 use std::path::Path;
 
 impl EscalationConfig {
+    /// Reads and validates the file at `path`. A missing file is an error: callers
     /// that make paging optional should check for the file and fall back to [`Self::empty`].
     pub fn load(
         path: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, EscalationConfigError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| EscalationConfigError::Unreadable {
-                file: path.to_path_buf(),
-                source,
-            })?;
-        Self::parse(&text, path, env)
+        Self::parse(&read_file(path)?, path, env)
     }
 
     /// Parses and validates `text`; `origin` is only used to name the file in errors.
@@ -57,18 +55,9 @@ impl EscalationConfig {
         origin: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, EscalationConfigError> {
-        let de = toml::de::Deserializer::parse(text)
-            .map_err(|e| syntax_error(text, origin, &e, None))?;
-        let file: FileConfig = serde_path_to_error::deserialize(de)
-            .map_err(|e| syntax_error(text, origin, e.inner(), Some(e.path())))?;
-        let mut check = Checker::new(text, env);
-        let config = check.build(file);
-        if check.problems.is_empty() {
-            return Ok(config);
-        }
-        Err(EscalationConfigError::Invalid {
-            file: origin.to_path_buf(),
-            problems: check.problems,
+        parse_checked(text, origin, |file: FileConfig| {
+            let mut check = Checker::new(text, env);
+            (check.build(file), check.problems)
         })
     }
 }

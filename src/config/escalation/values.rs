@@ -65,7 +65,11 @@ pub fn parse_duration(input: &str) -> Result<Duration, BadDuration> {
 /// must stay a time the escalator can compute.
 pub const MAX_ACK_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 
-pub(super) fn at_most(d: Duration, max: Duration, input: &str) -> Result<Duration, BadDuration> {
+pub(in crate::config) fn at_most(
+    d: Duration,
+    max: Duration,
+    input: &str,
+) -> Result<Duration, BadDuration> {
     if d <= max {
         return Ok(d);
     }
@@ -83,7 +87,30 @@ pub(super) fn is_env_var_name(name: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
-pub(super) fn is_http_url(url: &str) -> bool {
+/// The secret in the environment variable named `var` (trimmed), which should hold
+/// `what`. The error is the reason, phrased to follow the key naming the variable; it
+/// names the variable, never a value (what is written may itself be a pasted secret).
+pub(in crate::config) fn env_secret(
+    env: &dyn Fn(&str) -> Option<String>,
+    var: &str,
+    what: &str,
+) -> Result<String, String> {
+    if !is_env_var_name(var) {
+        return Err(format!(
+            "must be the name of an environment variable holding {what} \
+             (upper-case letters, digits and _), not the value itself; \
+             what is written there is not shown in case it is a secret"
+        ));
+    }
+    env(var)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            format!("names environment variable {var}, which is not set (it should hold {what})")
+        })
+}
+
+pub(in crate::config) fn is_http_url(url: &str) -> bool {
     ["http://", "https://"].iter().any(|scheme| {
         url.strip_prefix(scheme)
             .is_some_and(|rest| !rest.is_empty())
@@ -97,8 +124,5 @@ pub(super) fn is_slack_user_id(id: &str) -> bool {
 
 /// Team and policy ids: letters, digits, `-` and `_`, so they need no quoting anywhere.
 pub(super) fn is_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    crate::config::toml_errors::is_bare_key(id)
 }

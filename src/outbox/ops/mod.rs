@@ -44,6 +44,8 @@ pub struct Ctx {
     /// Rung when something is queued, so a post goes out at once instead of at the
     /// next poll.
     pub wake: Arc<Notify>,
+    /// The alert rules: where an alert's runbook is when its annotations name none.
+    pub alerts: Arc<crate::config::alert_rules::AlertRules>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,9 @@ pub enum SendError {
     /// Something the op needs does not exist and will not appear by waiting.
     #[error("{0}")]
     Missing(String),
+    /// Something the op needs is on its way (another lane is creating it): retried.
+    #[error("{0}")]
+    NotYet(String),
 }
 
 impl SendError {
@@ -69,6 +74,7 @@ impl SendError {
             SendError::Github(e) => e.is_permanent(),
             SendError::Store(_) => false,
             SendError::Missing(_) => true,
+            SendError::NotYet(_) => false,
         }
     }
 }

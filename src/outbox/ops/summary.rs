@@ -1,5 +1,5 @@
 //! The war room's summary: posted once and pinned (`pins.add`), then updated in
-//! place.
+//! place. An incident alerts feed shows what is firing in it.
 
 use super::post::post_once;
 use super::{Ctx, Delivery, SendError, war_room};
@@ -14,7 +14,7 @@ pub(super) async fn post(ctx: &Ctx, d: Delivery<'_>, incident: &Incident) -> Res
     let ts = match existing {
         Some((_, ts)) => ts,
         None => {
-            let (text, blocks) = views::summary(incident);
+            let (text, blocks) = render(ctx, incident).await?;
             let ts = post_once(ctx, d, channel, &text, Some(&blocks)).await?;
             let mut tx = ctx.store.begin().await?;
             tx.remember_message(incident.id, "summary", channel, &ts)
@@ -34,9 +34,17 @@ pub(super) async fn refresh(ctx: &Ctx, incident: &Incident) -> Result<(), SendEr
     let Some((channel, ts)) = summary else {
         return Ok(()); // never posted (yet); PostSummary will show the latest state
     };
-    let (text, blocks) = views::summary(incident);
+    let (text, blocks) = render(ctx, incident).await?;
     Ok(ctx
         .slack
         .update_message(&channel, &ts, &text, Some(&blocks))
         .await?)
+}
+
+/// The summary as it stands, with the alerts feeding the incident.
+async fn render(ctx: &Ctx, incident: &Incident) -> Result<(String, serde_json::Value), SendError> {
+    let mut tx = ctx.store.read().await?;
+    let alerts = tx.alerts_of_incident(incident.id).await?;
+    tx.commit().await?;
+    Ok(views::summary_with_alerts(incident, &alerts))
 }

@@ -312,24 +312,18 @@ fn an_alert_without_status_in_a_notification_without_one_is_refused() {
 }
 
 #[test]
-fn two_alerts_with_one_fingerprint_are_refused_naming_both() {
+fn two_alerts_with_one_fingerprint_keep_the_later_and_the_rest_is_taken() {
     let body = with(base(), "/alerts/1/fingerprint", json!("aaaaaaaaaaaaaaaa"));
-    assert_refused(
-        Source::Alertmanager,
-        &body,
-        "`alerts[1]` has the fingerprint of `alerts[0]` (\"aaaaaaaaaaaaaaaa\")",
-    );
-    // Computed fingerprints collide too when the labels are the same.
-    let body = without(
-        without(base(), "/alerts/0/fingerprint"),
-        "/alerts/1/fingerprint",
-    );
-    let body = with(body, "/alerts/1/labels/host", json!("a"));
-    assert_refused(
-        Source::Alertmanager,
-        &body,
-        "`alerts[1]` has the fingerprint of `alerts[0]`",
-    );
+    let body = with(body, "/alerts/0/fingerprint", json!("aaaaaaaaaaaaaaaa"));
+    let n = parse(Source::Alertmanager, body.to_string().as_bytes()).expect("taken");
+    let sent = base()["alerts"].as_array().unwrap().len();
+    assert_eq!(n.alerts.len(), sent - 1, "one of the pair is kept");
+    let kept = n
+        .alerts
+        .iter()
+        .find(|a| a.fingerprint == "aaaaaaaaaaaaaaaa")
+        .expect("the pair's later reading");
+    assert_eq!(kept.labels["host"], "b", "the later reading wins");
 }
 
 fn many_alerts(count: usize) -> Value {
