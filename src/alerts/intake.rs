@@ -243,9 +243,19 @@ async fn declare(
     declare_in(state, tx, new, now).await
 }
 
-/// A title Warroom accepts, from whatever the template or the alert said.
+/// A title Warroom accepts, from whatever the template or the alert said. A title is
+/// shown through `echo`, which keeps the mentions and links a person types; an alert
+/// names nobody, so its angle brackets become look-alikes that Slack never parses.
 pub fn incident_title(text: &str) -> IncidentTitle {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let inert: String = text
+        .chars()
+        .map(|c| match c {
+            '<' => '‹',
+            '>' => '›',
+            c => c,
+        })
+        .collect();
+    let one_line = inert.split_whitespace().collect::<Vec<_>>().join(" ");
     IncidentTitle::parse(&clip(&one_line, MAX_TITLE_CHARS))
         .or_else(|_| IncidentTitle::parse("Alert"))
         .expect("a plain word is a valid title")
@@ -481,6 +491,10 @@ mod tests {
         let long = "x".repeat(MAX_TITLE_CHARS * 2);
         assert!(incident_title(&long).as_str().chars().count() <= MAX_TITLE_CHARS);
         assert_eq!(incident_title("   ").as_str(), "Alert");
+        assert_eq!(
+            incident_title("<!channel> ask <@U1> <https://x|y>").as_str(),
+            "‹!channel› ask ‹@U1› ‹https://x|y›"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::slack::views::{
     ACK_ACTION_ID, ACTION_ITEM_CALLBACK_ID, ACTION_ITEM_SHORTCUT_ID, DECLARE_CALLBACK_ID,
 };
 use crate::state::AppState;
+use crate::store::PageRecord;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -266,7 +267,25 @@ async fn ack_button(
         }
         AckOutcome::NotPaged => ":warning: There is no page of yours to acknowledge.".to_string(),
     };
-    Ok(Some(json!({"replace_original": true, "text": text})))
+    let mut answer = json!({"replace_original": true, "text": text});
+    if let Some(blocks) = dm_now(state, &page).await? {
+        // The DM may page for other incidents too: it is shown whole, their buttons
+        // kept, this page's button replaced by the ack.
+        answer["blocks"] = blocks;
+    }
+    Ok(Some(answer))
+}
+
+/// The blocks of the DM that carries `page`, as its pages stand now (`None` for a
+/// DM sent before DMs were recorded: its text alone is replaced, as it has one page).
+async fn dm_now(state: &AppState, page: &PageRecord) -> Result<Option<Value>, AppError> {
+    let (Some(channel), Some(ts)) = (&page.dm_channel, &page.dm_ts) else {
+        return Ok(None);
+    };
+    let mut tx = state.store.read().await?;
+    let rendered = crate::paging::dm::render(&mut tx, channel, ts).await?;
+    tx.commit().await?;
+    Ok(rendered.map(|(_, blocks)| blocks))
 }
 
 /// A response_url body with its `text` escaped for Slack.

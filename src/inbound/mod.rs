@@ -4,10 +4,10 @@
 //! commands to [`crate::commands`], message, reaction and pin events to [`events`]
 //! (and on to [`crate::timeline`]), and buttons, shortcuts and modals to
 //! [`interactions`] (the "Add as action item" shortcut in [`shortcuts`], the alert
-//! posts' buttons in [`alert_buttons`]); each
-//! returns a [`crate::slack::Answer`] the transport sends back. [`pager_acks`] hears PagerDuty's
-//! and Opsgenie's acknowledgements; [`backfill`] fetches what was missed while the bot
-//! was away.
+//! posts' buttons in [`alert_buttons`]); each returns a [`crate::slack::Answer`] the
+//! transport sends back. [`pager_acks`] hears PagerDuty's and Opsgenie's
+//! acknowledgements; [`alert_routes`] takes Alertmanager's and Grafana's webhooks (on
+//! to [`crate::alerts`]); [`backfill`] fetches what was missed while the bot was away.
 
 pub mod alert_buttons;
 pub mod alert_routes;

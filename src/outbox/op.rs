@@ -25,7 +25,19 @@ pub enum Op {
     /// A line for the war room from Warroom itself: escalations, failures.
     Notice { incident_id: i64, text: String },
     /// DM a paged person: title, severity, war-room link and an Acknowledge button.
-    PageDm { incident_id: i64, page_id: i64 },
+    /// One DM carries every page of theirs still waiting, across incidents; a page
+    /// another DM already carries is not sent again. `user` is the paged person (it
+    /// orders their pages apart from the war room); items stored before it existed
+    /// have none and stay in the incident's lane.
+    PageDm {
+        incident_id: i64,
+        page_id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+    },
+    /// Re-render the DMs that carry `user`'s pages in this incident (`chat.update`):
+    /// once the war room exists, to link it; after an ack, to show it.
+    RefreshPageDm { incident_id: i64, user: String },
     /// Build the postmortem draft and post it as a message and a `.md` file.
     PublishPostmortem { incident_id: i64 },
     /// An event at a paging provider for one team's alert on this incident.
@@ -83,6 +95,7 @@ impl Op {
             Op::Announce { .. } => "announce",
             Op::Notice { .. } => "notice",
             Op::PageDm { .. } => "page_dm",
+            Op::RefreshPageDm { .. } => "refresh_page_dm",
             Op::PublishPostmortem { .. } => "publish_postmortem",
             Op::Provider { .. } => "provider",
             Op::OwnerActions { .. } => "owner_actions",
@@ -107,6 +120,7 @@ impl Op {
             | Op::Announce { incident_id, .. }
             | Op::Notice { incident_id, .. }
             | Op::PageDm { incident_id, .. }
+            | Op::RefreshPageDm { incident_id, .. }
             | Op::PublishPostmortem { incident_id }
             | Op::Provider { incident_id, .. }
             | Op::OwnerActions { incident_id, .. }
@@ -123,9 +137,16 @@ impl Op {
     /// DMs about action items go in their owner's lane: they outlive the war room, and
     /// a stuck war-room write must not hold back a reminder weeks later. GitHub issues
     /// share one lane: GitHub asks for content to be created one request at a time,
-    /// and a rate limit on the token holds every export alike.
+    /// and a rate limit on the token holds every export alike. Pages go in their
+    /// person's lane: a page must not wait behind the war room, which Slack lets us
+    /// create only about 20 a minute. Re-rendering a person's page DMs has a lane of
+    /// its own, so it never holds up a page and two renders of one DM never race.
     pub fn lane(&self) -> String {
         match self {
+            Op::PageDm {
+                user: Some(user), ..
+            } => format!("page:{user}"),
+            Op::RefreshPageDm { user, .. } => format!("page-update:{user}"),
             Op::GithubIssue { .. } => "github".to_string(),
             Op::TriageAlert { group_id, .. } | Op::RefreshTriage { group_id } => {
                 format!("triage:{group_id}")
@@ -156,8 +177,27 @@ impl Op {
             Op::Announce { channel, .. } | Op::TriageAlert { channel, .. } => {
                 Some(format!("channel:{channel}"))
             }
+            // The same key as the person's other DMs: it is one DM channel.
+            Op::PageDm {
+                user: Some(user), ..
+            } => Some(format!("dm:{user}")),
             _ => None,
         }
+    }
+
+    /// Whether the op only shows the state as it stands when it runs (a topic, the
+    /// pinned summary, a triage post, a page DM's re-render): when the same op waits
+    /// later in the lane, this one has nothing to add and is skipped. Status changes
+    /// in quick succession then cost one `conversations.setTopic` (Tier 2, about 20
+    /// a minute), not one each.
+    pub fn shows_current_state(&self) -> bool {
+        matches!(
+            self,
+            Op::SyncTopic { .. }
+                | Op::RefreshSummary { .. }
+                | Op::RefreshTriage { .. }
+                | Op::RefreshPageDm { .. }
+        )
     }
 
     /// In plain words, for failure notices.
@@ -172,6 +212,9 @@ impl Op {
             Op::Announce { channel, .. } => format!("announce the incident in <#{channel}>"),
             Op::Notice { .. } => "post a notice".into(),
             Op::PageDm { .. } => "send a page by Slack DM".into(),
+            Op::RefreshPageDm { user, .. } => {
+                format!("update the page DM of <@{user}>")
+            }
             Op::PublishPostmortem { .. } => "post the postmortem draft".into(),
             Op::Provider {
                 provider,
@@ -235,10 +278,7 @@ mod tests {
     #[test]
     fn slack_ops_share_the_incident_lane_and_providers_have_their_own() {
         let a = Op::CreateWarRoom { incident_id: 9 };
-        let b = Op::PageDm {
-            incident_id: 9,
-            page_id: 1,
-        };
+        let b = Op::SyncTopic { incident_id: 9 };
         let p = Op::Provider {
             incident_id: 9,
             provider: Provider::Opsgenie,
@@ -249,5 +289,80 @@ mod tests {
         assert_eq!(a.lane(), b.lane());
         assert_ne!(a.lane(), p.lane());
         assert_ne!(a.lane(), Op::CreateWarRoom { incident_id: 10 }.lane());
+    }
+
+    #[test]
+    fn pages_go_in_their_persons_lane_paced_with_their_other_dms() {
+        let page = |incident_id, page_id| Op::PageDm {
+            incident_id,
+            page_id,
+            user: Some("U1".into()),
+        };
+        assert_eq!(page(9, 1).lane(), "page:U1");
+        assert_eq!(page(9, 1).lane(), page(10, 2).lane(), "across incidents");
+        assert_ne!(
+            page(9, 1).lane(),
+            Op::CreateWarRoom { incident_id: 9 }.lane()
+        );
+        let reminder = Op::OwnerActions {
+            incident_id: 3,
+            owner: "U1".into(),
+        };
+        assert_eq!(page(9, 1).paced_channel(), reminder.paced_channel());
+        let refresh = Op::RefreshPageDm {
+            incident_id: 9,
+            user: "U1".into(),
+        };
+        assert_ne!(
+            refresh.lane(),
+            page(9, 1).lane(),
+            "a render never holds up a page"
+        );
+    }
+
+    #[test]
+    fn a_page_stored_before_it_named_its_person_still_loads_in_the_incident_lane() {
+        let stored = r#"{"op":"page_dm","incident_id":4,"page_id":7}"#;
+        let op: Op = serde_json::from_str(stored).unwrap();
+        assert_eq!(
+            op,
+            Op::PageDm {
+                incident_id: 4,
+                page_id: 7,
+                user: None
+            }
+        );
+        assert_eq!(op.lane(), "incident:4");
+        assert_eq!(op.paced_channel(), None);
+    }
+
+    #[test]
+    fn pages_and_provider_alerts_are_in_lanes_served_first_and_war_rooms_are_not() {
+        let urgent = |op: &Op| {
+            crate::store::URGENT_LANE_PREFIXES
+                .iter()
+                .any(|p| op.lane().starts_with(p))
+        };
+        let page = Op::PageDm {
+            incident_id: 1,
+            page_id: 2,
+            user: Some("U1".into()),
+        };
+        assert!(urgent(&page));
+        for provider in [Provider::Pagerduty, Provider::Opsgenie, Provider::Webhook] {
+            let op = Op::Provider {
+                incident_id: 1,
+                provider,
+                action: ProviderAction::Trigger,
+                team_id: "sre".into(),
+                dedup_key: "k".into(),
+            };
+            assert!(urgent(&op), "{provider}");
+        }
+        assert!(!urgent(&Op::CreateWarRoom { incident_id: 1 }));
+        assert!(!urgent(&Op::RefreshPageDm {
+            incident_id: 1,
+            user: "U1".into()
+        }));
     }
 }

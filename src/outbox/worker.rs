@@ -166,15 +166,34 @@ impl Worker {
                     .map(drop);
             }
         };
+        if op.shows_current_state() && self.superseded(&item).await {
+            tracing::debug!(
+                op = op.name(),
+                "the same op waits later in the lane; skipped"
+            );
+            self.ctx
+                .store
+                .finish_outbox(item.id, &item.claim, Utc::now())
+                .await?;
+            return Ok(());
+        }
         let paced = op.paced_channel();
+        if paced.is_some() && ops::settled(&self.ctx, &op).await {
+            tracing::debug!(op = op.name(), "nothing left to send");
+            self.ctx
+                .store
+                .finish_outbox(item.id, &item.claim, Utc::now())
+                .await?;
+            return Ok(());
+        }
         if let Some(wait) = paced.as_deref().and_then(|c| self.last_post.too_soon(c)) {
-            // Not a failure: come back when the channel may take another post, and let
-            // this worker serve other war rooms meanwhile.
+            // Not a failure, nor an attempt: come back when the channel may take
+            // another post, and let this worker serve other war rooms meanwhile.
             let at = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
             return self
                 .ctx
                 .store
-                .retry_outbox(
+                .defer_outbox(
                     item.id,
                     &item.claim,
                     at,
@@ -244,6 +263,22 @@ impl Worker {
 }
 
 impl Worker {
+    /// Whether the same op (the same payload) waits later in the item's lane.
+    async fn superseded(&self, item: &ClaimedItem) -> bool {
+        match self
+            .ctx
+            .store
+            .later_in_lane(&item.lane, &item.idem_key)
+            .await
+        {
+            Ok(later) => later.contains(&item.payload),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the lane; running the op");
+                false
+            }
+        }
+    }
+
     /// A write that will never go out is part of the incident's story: it goes in
     /// the timeline and, where the war room can still be reached, is said there.
     async fn record_failure(&self, op: &Op, e: &SendError) -> StoreResult<()> {

@@ -1,6 +1,7 @@
 //! Acknowledging: through the DM button, `/incident ack`, or a provider's webhook.
 //! An ack stops the incident's escalation, acknowledges the acker's team alerts at
-//! the providers, and is recorded with how long it took. Acking twice is harmless.
+//! the providers, is recorded with how long it took, and is shown in the page DMs
+//! (each page's button gives way to who acknowledged). Acking twice is harmless.
 
 use super::engine::humanize;
 use crate::clock::Clock;
@@ -163,6 +164,13 @@ async fn acknowledge(
     if acked.is_empty() {
         return Ok(AckOutcome::AlreadyAcked { incident_id });
     }
+    // Whichever way the ack came, the page DMs stop offering the button.
+    let users: Vec<String> = pages
+        .iter()
+        .filter(|p| acked.contains(&p.id))
+        .map(|p| p.user_id.clone())
+        .collect();
+    super::dm::queue_refresh(tx, incident_id, &users).await?;
     if tx.stop_escalation(incident_id, "acked", now).await? {
         tx.insert_system_entry(&TimelineEntry::system(
             incident_id,

@@ -1,12 +1,13 @@
 //! Paging the escalation contacts. [`crate::config::escalation`] says who to call
 //! (teams, policies, routing); [`plan`] turns a level's targets into people and teams;
 //! [`pager`] records pages and queues what to send (Slack DM, invite, provider alerts)
-//! in the caller's transaction; [`engine`] runs escalations from the database, so a
+//! in the caller's transaction; [`dm`] renders the page DMs as stored; [`engine`] runs escalations from the database, so a
 //! restart or a second replica never loses or doubles a page; [`ack`] stops them.
 //! The providers themselves are spoken to by [`crate::pagers`]; their acks arrive
 //! through [`crate::inbound::pager_acks`].
 
 pub mod ack;
+pub mod dm;
 pub mod engine;
 pub mod pager;
 pub mod plan;

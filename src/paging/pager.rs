@@ -76,6 +76,7 @@ pub async fn page(
             &Op::PageDm {
                 incident_id: id,
                 page_id,
+                user: Some(callee.user_id.clone()),
             },
             Some(&page_id.to_string()),
         )

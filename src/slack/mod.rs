@@ -1,7 +1,8 @@
 //! Slack's vocabulary, with no knowledge of incidents' workflow: [`client`] speaks the
-//! Web API; [`views`] builds the messages and modals users see, and [`action_views`]
-//! the DMs that follow action items' owners, [`alert_views`] the alert posts;
-//! [`mrkdwn`] escapes what Warroom echoes, [`untrusted`] what alerts say;
+//! Web API; [`views`] builds the messages and modals users see, [`page_views`] the
+//! page DMs, [`action_views`] the DMs that follow action items' owners and
+//! [`alert_views`] the alert posts; [`mrkdwn`] escapes what Warroom echoes,
+//! [`untrusted`] what alerts say;
 //! [`verify`] checks request signatures; [`Answer`] is what a handler says back,
 //! whichever transport (in [`crate::inbound`]) carried the request.
 
@@ -9,6 +10,7 @@ pub mod action_views;
 pub mod alert_views;
 pub mod client;
 pub mod mrkdwn;
+pub mod page_views;
 pub mod untrusted;
 pub mod verify;
 pub mod views;

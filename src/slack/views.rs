@@ -9,7 +9,6 @@
 use super::mrkdwn::{echo, plain};
 use crate::domain::clip;
 use crate::domain::{Incident, MAX_TITLE_CHARS, Role};
-use crate::store::PageRecord;
 use serde_json::{Value, json};
 
 /// Slack's limit on a topic.
@@ -23,48 +22,13 @@ pub const ACTION_ITEM_SHORTCUT_ID: &str = "add_action_item";
 pub const ACTION_ITEM_CALLBACK_ID: &str = "warroom_action_item";
 /// Block Kit's limit on what a `plain_text_input` holds (`max_length` at most 3000).
 pub const MAX_INPUT_CHARS: usize = 3000;
-/// The Acknowledge button on a page; its value is the page id.
+/// The Acknowledge button on a page (see [`super::page_views`]); its value is the
+/// page id.
 pub const ACK_ACTION_ID: &str = "warroom_ack";
 
 /// A link that opens a channel in Slack, for places outside Slack (pagers).
 pub fn channel_url(channel_id: &str) -> String {
     format!("https://slack.com/app_redirect?channel={channel_id}")
-}
-
-/// The page a person receives by DM: `(fallback text, blocks)`.
-pub fn page_dm(i: &Incident, page: &PageRecord) -> (String, Value) {
-    let room = i
-        .channel_id
-        .as_deref()
-        .map(|c| format!("<#{c}>"))
-        .unwrap_or_else(|| "its war room (opening now)".into());
-    let title = echo(&i.title);
-    let text = format!(
-        ":rotating_light: You are paged: {} incident #{}: {title}",
-        i.severity, i.id
-    );
-    let mut body = format!(
-        "*{}* incident #{}: *{title}*\nStatus: {}. Join {room}.",
-        i.severity, i.id, i.status
-    );
-    if let Some(note) = &page.note {
-        // One quoted line per line of the note, so it cannot leave the quote.
-        for line in echo(note).lines() {
-            body.push_str(&format!("\n> {line}"));
-        }
-    }
-    if let Some(by) = &page.paged_by {
-        body.push_str(&format!("\nPaged by <@{by}>."));
-    }
-    let blocks = json!([
-        {"type": "header", "text": {"type": "plain_text", "text": clip("🚨 You are paged", 150)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(&body, 3000)}},
-        {"type": "actions", "block_id": "page", "elements": [
-            {"type": "button", "action_id": ACK_ACTION_ID, "style": "primary", "value": page.id.to_string(),
-             "text": {"type": "plain_text", "text": "Acknowledge"}}
-        ]}
-    ]);
-    (text, blocks)
 }
 
 /// `SEV1 | INVESTIGATING | <title> | Lead: <@U1> | Comms: <@U2> | Scribe: <@U3>`,

@@ -9,6 +9,7 @@ mod capture;
 mod checkpoint;
 mod incidents;
 mod outbox;
+mod page_dms;
 mod paging;
 mod people;
 mod retention;
@@ -16,7 +17,7 @@ mod timeline;
 
 pub use alerts::{AlertChange, AlertGroup, StoredAlert};
 pub use capture::{ListedAction, MarkSource};
-pub use outbox::{Backlog, ClaimedItem, FailedItem};
+pub use outbox::{Backlog, ClaimedItem, FailedItem, URGENT_LANE_PREFIXES};
 pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};
 pub use retention::Pruned;
 pub use timeline::{Change, Ingested, MessageWrite};

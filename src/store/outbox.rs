@@ -1,5 +1,6 @@
 //! The outbox table: durable intents to write to Slack. Items in one lane (one war
-//! room) go out strictly in id order; different lanes proceed independently, and on
+//! room) go out strictly in id order; different lanes proceed independently (pages'
+//! and providers' lanes are served first, [`URGENT_LANE_PREFIXES`]), and on
 //! PostgreSQL replicas claim with `FOR UPDATE SKIP LOCKED` so no item is sent twice
 //! concurrently. A claim is a lease: if its holder dies, the item is claimable again
 //! once `locked_until` passes. Each claim carries a fresh token; finishing, retrying,
@@ -39,6 +40,20 @@ pub struct FailedItem {
     pub last_error: Option<String>,
 }
 
+/// The lanes served first, by the prefix of their name: pages (`page:<user>`) and
+/// the paging providers' alerts. A page must not wait for a worker behind a storm of
+/// war-room writes that Slack is throttling.
+pub const URGENT_LANE_PREFIXES: [&str; 4] = ["page:", "pagerduty:", "opsgenie:", "webhook:"];
+
+/// `0` for an item in an urgent lane, `1` otherwise, to order claims by.
+fn urgency() -> String {
+    let urgent: Vec<String> = URGENT_LANE_PREFIXES
+        .iter()
+        .map(|p| format!("substr(o.lane, 1, {}) = '{p}'", p.len()))
+        .collect();
+    format!("CASE WHEN {} THEN 0 ELSE 1 END", urgent.join(" OR "))
+}
+
 const CLAIM_WHERE: &str = "((o.status = 'pending' AND o.not_before <= $1) \
          OR (o.status = 'in_flight' AND o.locked_until < $1)) \
      AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.lane = o.lane AND p.id < o.id \
@@ -61,7 +76,8 @@ impl Tx {
 }
 
 impl Store {
-    /// Takes the next due item whose lane has nothing earlier outstanding.
+    /// Takes the next due item whose lane has nothing earlier outstanding: the oldest
+    /// in an urgent lane ([`URGENT_LANE_PREFIXES`]) if any, else the oldest.
     pub async fn claim_outbox(
         &self,
         now: DateTime<Utc>,
@@ -72,9 +88,10 @@ impl Store {
         } else {
             ""
         };
+        let urgency = urgency();
         let sql = sqlx::AssertSqlSafe(format!(
             "UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, locked_until = $2, claim_token = $3 \
-             WHERE id = (SELECT o.id FROM outbox o WHERE {CLAIM_WHERE} ORDER BY o.id LIMIT 1 {lock}) \
+             WHERE id = (SELECT o.id FROM outbox o WHERE {CLAIM_WHERE} ORDER BY {urgency}, o.id LIMIT 1 {lock}) \
              RETURNING id, lane, idem_key, payload, attempts, created_at, claim_token AS claim"
         ));
         let token = uuid::Uuid::new_v4().simple().to_string();
@@ -163,6 +180,28 @@ impl Store {
         .await
     }
 
+    /// Puts a claimed item back until `not_before` without counting the claim as an
+    /// attempt: nothing was sent (the channel was paced), so a later claim is a first
+    /// try, not a retry that must look for an earlier attempt or back off further.
+    pub async fn defer_outbox(
+        &self,
+        id: i64,
+        claim: &str,
+        not_before: DateTime<Utc>,
+        why: &str,
+    ) -> StoreResult<bool> {
+        self.settle(
+            "UPDATE outbox SET status = 'pending', not_before = $3, last_error = $4, locked_until = NULL, \
+             claim_token = NULL, attempts = attempts - 1 \
+             WHERE id = $1 AND claim_token = $2 AND status = 'in_flight'",
+            id,
+            claim,
+            not_before,
+            Some(why),
+        )
+        .await
+    }
+
     /// Hands a claimed item back at once (shutdown): another worker or replica may take
     /// it now instead of waiting for the lease to run out.
     pub async fn release_outbox(&self, id: i64, claim: &str) -> StoreResult<bool> {
@@ -212,6 +251,17 @@ impl Store {
         });
         tx.commit().await?;
         Ok(n == 1)
+    }
+
+    /// The payloads of the items waiting in `lane` behind the item keyed `key`, in
+    /// order: an op may leave to a later one of its lane what that one will redo.
+    pub async fn later_in_lane(&self, lane: &str, key: &str) -> StoreResult<Vec<String>> {
+        const SQL: &str = "SELECT payload FROM outbox WHERE lane = $1 AND status = 'pending' \
+             AND id > (SELECT id FROM outbox WHERE idem_key = $2) ORDER BY id";
+        let mut tx = self.read().await?;
+        let rows = on_conn!(tx.conn(), c => sqlx::query_scalar(SQL).bind(lane).bind(key).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
     }
 
     pub async fn outbox_backlog(&self) -> StoreResult<Backlog> {

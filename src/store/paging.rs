@@ -19,6 +19,10 @@ pub struct PageRecord {
     pub acked_at: Option<DateTime<Utc>>,
     pub acked_by: Option<String>,
     pub ack_source: Option<String>,
+    /// The DM that carries this page (`channel`, `ts`), once sent; one DM may carry
+    /// the pages of several incidents (see [`super::page_dms`]).
+    pub dm_channel: Option<String>,
+    pub dm_ts: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,7 +65,7 @@ pub struct ProviderAlert {
     pub status: String,
 }
 
-const PAGE_COLUMNS: &str = "id, incident_id, user_id, team_id, level, note, paged_by, paged_at, acked_at, acked_by, ack_source";
+pub(super) const PAGE_COLUMNS: &str = "id, incident_id, user_id, team_id, level, note, paged_by, paged_at, acked_at, acked_by, ack_source, dm_channel, dm_ts";
 
 impl Tx {
     /// Records a page; `None` when this page (by key) was recorded before.

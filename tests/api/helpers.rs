@@ -128,16 +128,16 @@ pub async fn spawn_paging_app_at(
     escalation_toml: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> TestApp {
-    spawn_paging_app_with(backend, escalation_toml, now, |_, _| {}).await
+    spawn_paging_app_with(backend, escalation_toml, now, |_, _, _| {}).await
 }
 
 /// [`spawn_paging_app_at`], where `adjust` may change the settings (given the loaded
-/// escalation config) before the app starts.
+/// escalation config) and seed the fake Slack before the app starts.
 pub async fn spawn_paging_app_with(
     backend: Backend,
     escalation_toml: &str,
     now: chrono::DateTime<chrono::Utc>,
-    adjust: impl FnOnce(&mut Settings, &EscalationConfig),
+    adjust: impl FnOnce(&mut Settings, &EscalationConfig, &FakeSlack),
 ) -> TestApp {
     warroom::telemetry::init_for_tests();
     warroom::tls::install_crypto_provider();
@@ -166,7 +166,7 @@ pub async fn spawn_paging_app_with(
         opsgenie_webhook_token: Some(OG_WEBHOOK_TOKEN.to_string().into()),
     };
     let escalation = settings.paging.escalation.clone();
-    adjust(&mut settings, &escalation);
+    adjust(&mut settings, &escalation, &slack);
     start(db, slack, Some(pagers), settings, Clock::manual(now), false).await
 }
 

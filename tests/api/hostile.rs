@@ -180,7 +180,9 @@ async fn a_page_dm_and_its_reply_quote_the_message_without_pinging_anyone(backen
         replies.push(reply);
     }
     app.slack
-        .wait_for("every page DM", |s| s.dms_to(LEAD).len() == HOSTILE.len())
+        .wait_for("every page in a DM", |s| {
+            crate::page_dms::pages_shown(s, LEAD).len() == HOSTILE.len()
+        })
         .await;
     app.outbox_drained().await;
     assert_slack_saw_nothing_unsafe(&app, &replies);

@@ -4,6 +4,7 @@
 
 use crate::db::Backend;
 use crate::helpers::{OG_WEBHOOK_TOKEN, PD_WEBHOOK_SECRET, TestApp, spawn_paging_app};
+use crate::page_dms::pages_shown;
 use reqwest::StatusCode;
 use std::time::Duration;
 use warroom_fakes::opsgenie::{Action, Outcome};
@@ -77,8 +78,9 @@ async fn sev1(app: &TestApp, title: &str) -> (i64, String) {
     (inc.incident_id, inc.channel)
 }
 
+/// How many pages `user`'s DMs show (one DM may carry several).
 fn paged(app: &TestApp, user: &str) -> usize {
-    app.slack.dms_to(user).len()
+    pages_shown(&app.slack, user).len()
 }
 
 async fn page_id(app: &TestApp, incident: i64, user: &str) -> i64 {
@@ -587,7 +589,7 @@ async fn two_replicas_on_one_postgres_page_every_incident_exactly_once() {
     }
     a.slack
         .wait_for_within("level one for all", Duration::from_secs(30), |s| {
-            s.dms_to(SRE).len() >= 12
+            pages_shown(s, SRE).len() >= 12
         })
         .await;
     a.outbox_drained().await;
@@ -597,7 +599,7 @@ async fn two_replicas_on_one_postgres_page_every_incident_exactly_once() {
     b.state.wake_escalations();
     a.slack
         .wait_for_within("level two for all", Duration::from_secs(30), |s| {
-            s.dms_to(NET).len() >= 12
+            pages_shown(s, NET).len() >= 12
         })
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;

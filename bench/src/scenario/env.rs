@@ -117,7 +117,7 @@ impl Drop for TempDb {
 }
 
 /// What an in-process app runs with beyond the production defaults. The default is
-/// paging off and no alert sources.
+/// paging off, no alert sources, and no rate tiers in the fake Slack.
 #[derive(Debug, Clone, Default)]
 pub struct AppOptions {
     /// The escalation file's text, loaded as `warroom serve` loads it (paging on);
@@ -129,6 +129,9 @@ pub struct AppOptions {
     /// Environment variables the files name (routing keys, source tokens), as
     /// `(name, value)`.
     pub env: Vec<(String, String)>,
+    /// Whether the fake Slack enforces Slack's per-method rate tiers (off by
+    /// default: most scenarios measure Warroom, not the wait for Tier 2).
+    pub slack_tiers: bool,
 }
 
 /// The app's settings as `warroom serve` would load them with no config file (the
@@ -194,7 +197,8 @@ pub struct InProcessApp {
 }
 
 impl InProcessApp {
-    /// Starts the app on `db` with the production defaults and no paging.
+    /// Starts the app on `db` with the production defaults, no paging and no rate
+    /// tiers in the fake Slack.
     pub async fn start(db: &TempDb, slack: FakeSlack) -> anyhow::Result<InProcessApp> {
         InProcessApp::start_with(db, slack, &AppOptions::default()).await
     }
@@ -206,6 +210,10 @@ impl InProcessApp {
         options: &AppOptions,
     ) -> anyhow::Result<InProcessApp> {
         crate::install_crypto_provider();
+        // The scenarios measure Warroom itself with up to a thousand war rooms; Slack's
+        // Tier 2 (20 rooms a minute) would make them measure the wait instead, unless
+        // the scenario asks for the tiers.
+        slack.enforce_tiers(options.slack_tiers);
         let settings = settings_with(&db.url, &slack.api_url(), options)?;
         let secrets = SlackSecrets {
             bot_token: slack.bot_token().into(),

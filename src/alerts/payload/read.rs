@@ -10,7 +10,7 @@
 use super::PayloadError;
 use crate::domain::alert::{AlertStatus, Pairs};
 use crate::domain::clip;
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use serde_json::{Map, Value};
 
 /// How much of a sender's bad value or name an error quotes.
@@ -110,7 +110,7 @@ impl<'a> Fields<'a> {
                 quote(s)
             ))
         })?;
-        let utc = time.with_timezone(&Utc);
+        let utc = time.with_timezone(&Utc).trunc_subsecs(6);
         Ok((utc.year() > 1).then_some(utc))
     }
 

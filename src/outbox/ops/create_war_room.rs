@@ -1,5 +1,6 @@
 //! `conversations.create` for the war room, with a numeric suffix when the name is
-//! taken, adopting the channel an interrupted attempt made.
+//! taken, adopting the channel an interrupted attempt made. Storing the channel
+//! queues the update that links it in the page DMs.
 
 use super::{Ctx, SendError};
 use crate::domain::{Incident, war_room_channel_name, with_suffix};
@@ -22,6 +23,7 @@ pub(super) async fn run(ctx: &Ctx, incident: &Incident) -> Result<(), SendError>
                 let mut tx = ctx.store.begin().await?;
                 tx.set_channel(incident.id, &channel.id, &channel.name)
                     .await?;
+                link_page_dms(&mut tx, incident.id).await?;
                 tx.commit().await?;
                 tracing::info!(incident_id = incident.id, channel = %channel.name, "war room created");
                 return Ok(());
@@ -55,7 +57,16 @@ async fn adopt_orphan(ctx: &Ctx, incident: &Incident, name: &str) -> Result<bool
         return Ok(false);
     }
     tx.set_channel(incident.id, &found.id, &found.name).await?;
+    link_page_dms(&mut tx, incident.id).await?;
     tx.commit().await?;
     tracing::info!(incident_id = incident.id, channel = %found.name, "adopted the war room an interrupted attempt created");
     Ok(true)
+}
+
+/// The page DMs went out before the room existed: queue their update, so each links
+/// the room. (A page still waiting for its DM renders the link itself.)
+async fn link_page_dms(tx: &mut crate::store::Tx, incident_id: i64) -> Result<(), SendError> {
+    let users = tx.paged_users(incident_id).await?;
+    crate::paging::dm::queue_refresh(tx, incident_id, &users).await?;
+    Ok(())
 }

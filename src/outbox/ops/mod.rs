@@ -126,7 +126,8 @@ pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
         Op::RefreshSummary { .. } => summary::refresh(ctx, &incident).await,
         Op::Announce { channel, .. } => post::announce(ctx, d, &incident, channel).await,
         Op::Notice { text, .. } => post::notice(ctx, d, &incident, text).await,
-        Op::PageDm { page_id, .. } => page_dm::run(ctx, d, &incident, *page_id).await,
+        Op::PageDm { page_id, .. } => page_dm::run(ctx, d, *page_id).await,
+        Op::RefreshPageDm { user, .. } => page_dm::refresh(ctx, d, incident.id, user).await,
         Op::PublishPostmortem { .. } => postmortem::run(ctx, d, &incident).await,
         Op::Provider {
             provider,
@@ -147,6 +148,19 @@ pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
             ..
         } => alert::resolved(ctx, d, &incident, *group_id, *auto_resolved).await,
         Op::TriageAlert { .. } | Op::RefreshTriage { .. } => Ok(()),
+    }
+}
+
+/// Whether `op` has nothing left to do, known before it is paced: a page that an
+/// earlier DM already carries finishes at once instead of waiting for its DM
+/// channel's next free second. A store error answers `false`; running the op tells.
+pub async fn settled(ctx: &Ctx, op: &Op) -> bool {
+    match op {
+        Op::PageDm { page_id, .. } => page_dm::settled(ctx, *page_id).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read whether the page was sent");
+            false
+        }),
+        _ => false,
     }
 }
 

@@ -1,27 +1,180 @@
-//! A page as a Slack DM (`conversations.open`, then a post with an Acknowledge button).
+//! Pages as Slack DMs (`conversations.open`, then one post with an Acknowledge button
+//! per page), and re-rendering them (`chat.update`).
+//!
+//! A DM channel takes about one post a second, so a person paged for twenty incidents
+//! at once cannot get twenty DMs in a second. Instead the page that goes out carries
+//! every page of theirs still waiting (across incidents), and each page records the
+//! DM that carries it: the items of pages already carried finish without posting.
+//! What a DM shows is always rendered whole from the pages recorded on it.
 
-use super::post::post_once;
 use super::{Ctx, Delivery, SendError};
-use crate::domain::Incident;
-use crate::slack::views;
+use crate::outbox::Op;
+use crate::paging::dm;
+use crate::slack::page_views::{self, MAX_PAGES_PER_DM};
+use crate::store::PageRecord;
 
-/// The page itself: a DM with what, how bad, where, and an Acknowledge button. A page
-/// acknowledged before its DM went out is not sent.
-pub(super) async fn run(
-    ctx: &Ctx,
-    d: Delivery<'_>,
-    incident: &Incident,
-    page_id: i64,
-) -> Result<(), SendError> {
+/// The prefix of a page's outbox key (`page_dm:<page id>`), by which the pages
+/// still waiting for their DM are found.
+const KEY_PREFIX: &str = "page_dm:";
+
+/// Whether the page needs no DM any more: acknowledged, or carried by a DM already.
+/// The worker asks before pacing, so a page carried by an earlier DM never waits
+/// for the DM channel's next free second.
+pub(super) async fn settled(ctx: &Ctx, page_id: i64) -> Result<bool, SendError> {
+    let mut tx = ctx.store.read().await?;
+    let page = tx.page(page_id).await?;
+    tx.commit().await?;
+    Ok(page.is_some_and(|p| done(&p)))
+}
+
+fn done(page: &PageRecord) -> bool {
+    page.acked_at.is_some() || page.dm_ts.is_some()
+}
+
+/// The page `page_id` goes out, with every other page of the same person still
+/// waiting. A page acknowledged or carried before its turn is not sent again.
+pub(super) async fn run(ctx: &Ctx, d: Delivery<'_>, page_id: i64) -> Result<(), SendError> {
     let mut tx = ctx.store.read().await?;
     let page = tx.page(page_id).await?;
     tx.commit().await?;
     let page = page.ok_or_else(|| SendError::Missing(format!("page #{page_id} does not exist")))?;
-    if page.acked_at.is_some() {
+    if done(&page) {
         return Ok(());
     }
-    let dm = ctx.slack.open_dm(&page.user_id).await?;
-    let (text, blocks) = views::page_dm(incident, &page);
-    post_once(ctx, d, &dm, &text, Some(&blocks)).await?;
+    let channel = ctx.slack.open_dm(&page.user_id).await?;
+    if d.retry
+        && let Some(ts) = ctx
+            .slack
+            .find_posted(&channel, d.key, &d.oldest_ts())
+            .await?
+    {
+        // An earlier attempt got through but was never recorded. It carries some of
+        // the waiting pages: let it carry all of them, and show them all.
+        tracing::info!(
+            key = d.key,
+            "an earlier attempt was posted; not posting again"
+        );
+        record(ctx, &waiting(ctx, &page).await?, &channel, &ts).await?;
+        return update(ctx, &channel, &ts).await;
+    }
+    let pages = waiting(ctx, &page).await?;
+    let mut tx = ctx.store.read().await?;
+    let shown = dm::with_incidents(&mut tx, pages.clone()).await?;
+    tx.commit().await?;
+    if shown.is_empty() {
+        return Err(SendError::Missing(format!(
+            "the incident of page #{page_id} does not exist"
+        )));
+    }
+    let (text, blocks) = page_views::page_dm(&shown);
+    let ts = ctx
+        .slack
+        .post_keyed(&channel, &text, Some(&blocks), Some(d.key))
+        .await?;
+    record(ctx, &pages, &channel, &ts).await?;
+    // A war room that opened or an ack that came while it was sent: show it now.
+    // (The war room's own update may have looked before the pages were recorded.)
+    let mut tx = ctx.store.read().await?;
+    let now = dm::render(&mut tx, &channel, &ts).await?;
+    tx.commit().await?;
+    if let Some((text, fresh)) = now
+        && fresh != blocks
+    {
+        ctx.slack
+            .update_message(&channel, &ts, &text, Some(&fresh))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Re-renders each DM carrying `user`'s pages in `incident_id`. A DM that a later
+/// re-render in the lane will render anyway is left to it: when twenty war rooms
+/// open at once, a person's DM is updated once or twice, not twenty times, which
+/// keeps within `chat.update`'s Tier 3 (about 50 a minute).
+pub(super) async fn refresh(
+    ctx: &Ctx,
+    d: Delivery<'_>,
+    incident_id: i64,
+    user: &str,
+) -> Result<(), SendError> {
+    let later = later_refreshes(ctx, d, incident_id, user).await?;
+    let mut tx = ctx.store.read().await?;
+    let dms = tx.page_dms(incident_id, user).await?;
+    let mut mine = Vec::new();
+    for (channel, ts) in dms {
+        let carried = tx.pages_in_dm(&channel, &ts).await?;
+        if carried.iter().any(|p| later.contains(&p.incident_id)) {
+            continue;
+        }
+        mine.push((channel, ts));
+    }
+    tx.commit().await?;
+    for (channel, ts) in mine {
+        update(ctx, &channel, &ts).await?;
+    }
+    Ok(())
+}
+
+/// The incidents whose re-render of `user`'s DMs waits behind this one.
+async fn later_refreshes(
+    ctx: &Ctx,
+    d: Delivery<'_>,
+    incident_id: i64,
+    user: &str,
+) -> Result<Vec<i64>, SendError> {
+    let lane = Op::RefreshPageDm {
+        incident_id,
+        user: user.to_string(),
+    }
+    .lane();
+    let payloads = ctx.store.later_in_lane(&lane, d.key).await?;
+    Ok(payloads
+        .iter()
+        .filter_map(|p| serde_json::from_str::<Op>(p).ok())
+        .filter_map(|op| match op {
+            Op::RefreshPageDm { incident_id, .. } => Some(incident_id),
+            _ => None,
+        })
+        .collect())
+}
+
+/// `chat.update` of one DM with what its pages say now.
+async fn update(ctx: &Ctx, channel: &str, ts: &str) -> Result<(), SendError> {
+    let mut tx = ctx.store.read().await?;
+    let now = dm::render(&mut tx, channel, ts).await?;
+    tx.commit().await?;
+    if let Some((text, blocks)) = now {
+        ctx.slack
+            .update_message(channel, ts, &text, Some(&blocks))
+            .await?;
+    }
+    Ok(())
+}
+
+/// `page` and the person's other pages still waiting for a DM, oldest first, as
+/// many as one DM carries (`page` always among them).
+async fn waiting(ctx: &Ctx, page: &PageRecord) -> Result<Vec<PageRecord>, SendError> {
+    let mut tx = ctx.store.read().await?;
+    let mut pages = tx
+        .unsent_pages(&page.user_id, KEY_PREFIX, MAX_PAGES_PER_DM as i64)
+        .await?;
+    tx.commit().await?;
+    if !pages.iter().any(|p| p.id == page.id) {
+        pages.truncate(MAX_PAGES_PER_DM - 1);
+        pages.push(page.clone());
+        pages.sort_by_key(|p| p.id);
+    }
+    Ok(pages)
+}
+
+/// Records that the DM `(channel, ts)` carries `pages`.
+async fn record(ctx: &Ctx, pages: &[PageRecord], channel: &str, ts: &str) -> Result<(), SendError> {
+    let mut tx = ctx.store.begin().await?;
+    for page in pages {
+        if !tx.set_page_dm(page.id, channel, ts).await? {
+            tracing::warn!(page_id = page.id, "another DM carries this page already");
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }

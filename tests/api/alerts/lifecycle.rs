@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::on_both_backends;
+use chrono::SubsecRound;
 use warroom::domain::{Severity, Status};
 
 fn kinds(entries: &[warroom::domain::TimelineEntry], kind: &str) -> Vec<String> {
@@ -67,10 +68,11 @@ async fn a_critical_alert_declares_pages_and_opens_a_war_room_with_the_alert_ins
         posts.contains("prometheus.example:9090/graph"),
         "links the source: {posts}"
     );
-    assert!(
-        app.slack.members_of(&room).contains(&SRE.to_string()),
-        "the paged person is in the room"
-    );
+    app.slack
+        .wait_for("the paged person invited to the room", |s| {
+            s.members_of(&room).contains(&SRE.to_string())
+        })
+        .await;
 
     let entries = app.entries(id).await;
     let firing: Vec<_> = entries
@@ -79,8 +81,9 @@ async fn a_critical_alert_declares_pages_and_opens_a_war_room_with_the_alert_ins
         .collect();
     assert_eq!(firing.len(), 1, "{entries:#?}");
     assert_eq!(
-        firing[0].at, started,
-        "the entry is at the alert's startsAt"
+        firing[0].at,
+        started.trunc_subsecs(6),
+        "the entry is at the alert's startsAt (in whole microseconds, as stored)"
     );
     assert!(
         entries
@@ -99,7 +102,7 @@ async fn later_notifications_update_the_incident_and_resolving_never_closes_it(b
     let app = alerting_app(backend, now).await;
     let down = A::firing("CheckoutDown", "f-down", ago(now, 5));
     let first = app
-        .alertmanager(&alertmanager("Checkout", &[down.clone()], now))
+        .alertmanager(&alertmanager("Checkout", std::slice::from_ref(&down), now))
         .await;
     let id = first["incident_id"].as_i64().unwrap();
     let room = app.war_room_of(id).await;
@@ -212,7 +215,7 @@ async fn auto_resolve_marks_resolved_and_a_flap_within_the_window_reopens(backen
     let mut again = db_alert(later);
     again.starts_at = later;
     let answer = app
-        .alertmanager(&alertmanager("Db", &[again.clone()], later))
+        .alertmanager(&alertmanager("Db", std::slice::from_ref(&again), later))
         .await;
     assert_eq!(
         (answer["incident_id"].as_i64(), &answer["reopened"]),
@@ -248,7 +251,7 @@ async fn a_resend_at_repeat_interval_or_a_stale_retry_adds_nothing() {
     let now = Utc::now();
     let app = alerting_app(Backend::Sqlite, now).await;
     let down = A::firing("CheckoutDown", "f1", ago(now, 5));
-    let firing = alertmanager("Checkout", &[down.clone()], now);
+    let firing = alertmanager("Checkout", std::slice::from_ref(&down), now);
     let id = app.alertmanager(&firing).await["incident_id"]
         .as_i64()
         .unwrap();
@@ -272,7 +275,7 @@ async fn a_group_no_rule_declares_goes_to_triage_once_and_its_button_declares_it
         .label("team", "search")
         .label("severity", "warning");
     let answer = app
-        .alertmanager(&alertmanager("Mem", &[noise.clone()], now))
+        .alertmanager(&alertmanager("Mem", std::slice::from_ref(&noise), now))
         .await;
     assert_eq!(
         (&answer["declared"], &answer["triaged"]),
@@ -284,11 +287,16 @@ async fn a_group_no_rule_declares_goes_to_triage_once_and_its_button_declares_it
         again["triaged"], false,
         "one triage post per firing episode"
     );
+    let triage = app
+        .slack
+        .channel_by_name("alerts-triage")
+        .expect("seeded")
+        .id;
     app.slack
-        .wait_for("the triage post", |s| !s.messages_in(TRIAGE).is_empty())
+        .wait_for("the triage post", |s| !s.messages_in(&triage).is_empty())
         .await;
     app.outbox_drained().await;
-    assert_eq!(app.slack.messages_in(TRIAGE).len(), 1);
+    assert_eq!(app.slack.messages_in(&triage).len(), 1);
     assert_eq!(app.incident_count().await, 0);
 
     let group_id = 1;

@@ -20,14 +20,13 @@ use warroom::config::alert_rules::AlertRules;
 pub const SRE: &str = "U06SREONCL";
 pub const AM_TOKEN: &str = "am-test-token-7f3a";
 pub const GRAFANA_TOKEN: &str = "grafana-test-token-19c2";
-pub const TRIAGE: &str = "C0TRIAGE01";
 
 /// The rules the tests run under: critical shop alerts declare SEV1 and auto-resolve
 /// nothing; `team = "db"` alerts declare through the rule's own policy and resolve
 /// themselves; everything else goes to triage.
 pub const RULES: &str = r#"
 flap_window = "10m"
-triage_channel = "C0TRIAGE01"
+triage_channel = "{triage}"
 
 [sources.alertmanager]
 token_env = "TEST_AM_TOKEN"
@@ -64,16 +63,23 @@ pub async fn alerting_app(backend: Backend, now: DateTime<Utc>) -> TestApp {
 
 pub async fn alerting_app_with(backend: Backend, now: DateTime<Utc>, rules: &str) -> TestApp {
     let rules = rules.to_string();
-    let app = spawn_paging_app_with(backend, ESCALATION, now, move |settings, escalation| {
-        let env = |k: &str| match k {
-            "TEST_AM_TOKEN" => Some(AM_TOKEN.to_string()),
-            "TEST_GRAFANA_TOKEN" => Some(GRAFANA_TOKEN.to_string()),
-            _ => None,
-        };
-        let rules = AlertRules::parse(&rules, Path::new("test-alerts.toml"), &env, escalation)
-            .expect("test rules are valid");
-        settings.alerts = Arc::new(rules);
-    })
+    let app = spawn_paging_app_with(
+        backend,
+        ESCALATION,
+        now,
+        move |settings, escalation, slack| {
+            let triage = slack.add_channel("alerts-triage", false, true);
+            let rules = rules.replace("{triage}", &triage);
+            let env = |k: &str| match k {
+                "TEST_AM_TOKEN" => Some(AM_TOKEN.to_string()),
+                "TEST_GRAFANA_TOKEN" => Some(GRAFANA_TOKEN.to_string()),
+                _ => None,
+            };
+            let rules = AlertRules::parse(&rules, Path::new("test-alerts.toml"), &env, escalation)
+                .expect("test rules are valid");
+            settings.alerts = Arc::new(rules);
+        },
+    )
     .await;
     app.slack.add_user(SRE, "oncall", "On-call SRE", "SRE");
     app

@@ -23,8 +23,10 @@ pub const ALERT_NAME: &str = "ShopDown";
 const RUNBOOK: &str = "https://runbooks.example/shop-down";
 
 /// What the fake Slack holds the app to in this scenario, for the report.
-pub const SLACK_LIMITS: &str =
-    "chat.postMessage: 1 per channel per second (429 with Retry-After beyond)";
+pub const SLACK_LIMITS: &str = "Slack's per-method tiers over a sliding minute (Tier 2: \
+     conversations.create, conversations.setTopic, pins.add 20/min; Tier 3: conversations.open, \
+     conversations.invite, chat.update 50/min) and chat.postMessage 1 per channel per second; \
+     429 with Retry-After beyond";
 
 /// One team with a PagerDuty routing key and a Slack point of contact; SEV1s page
 /// it. Like the paging tests' escalation file, with the fake PagerDuty's URL.
@@ -84,6 +86,8 @@ impl AlertEnv {
         let pagerduty = FakePagerDuty::start().await;
         let slack = FakeSlack::start().await;
         slack.add_user(POC, "oncall", "On-call SRE", "SRE");
+        // Slack's per-method tiers (`slack_tiers` below) leave chat.postMessage's
+        // per-channel limit out: it is set here.
         slack.limit_posts_per_channel_per_sec(Some(1.0));
         let options = AppOptions {
             escalation_toml: Some(escalation_toml(&pagerduty.url())),
@@ -92,6 +96,7 @@ impl AlertEnv {
                 (PD_KEY_ENV.into(), TEST_ROUTING_KEY.into()),
                 (AM_TOKEN_ENV.into(), AM_TOKEN.into()),
             ],
+            slack_tiers: true,
         };
         let app = InProcessApp::start_with(&db, slack, &options).await?;
         Ok(AlertEnv { app, pagerduty, db })

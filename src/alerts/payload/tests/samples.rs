@@ -53,10 +53,7 @@ fn alertmanagers_firing_sample_reads_with_its_group_key_fingerprints_and_links()
         (None, None)
     );
     let second = &n.alerts[1];
-    assert_eq!(
-        second.starts_at,
-        Some(utc("2026-11-30T09:14:57.110482913Z"))
-    );
+    assert_eq!(second.starts_at, Some(utc("2026-11-30T09:14:57.110482Z")));
     assert_eq!(second.ends_at, None, "Go's zero time is no end");
 }
 
@@ -80,7 +77,7 @@ fn alertmanagers_resolved_sample_is_the_same_group_resolved_with_end_times() {
         ends,
         [
             Some(utc("2026-11-30T09:52:42.362Z")),
-            Some(utc("2026-11-30T09:48:12.110482913Z"))
+            Some(utc("2026-11-30T09:48:12.110482Z"))
         ]
     );
     for (resolved, fired) in n.alerts.iter().zip(&firing.alerts) {

@@ -32,6 +32,10 @@ pub struct FakeSlackConfig {
     /// subscribe to, or lacks the scope for, is refused (see
     /// [`super::FakeSlack::check_delivery`]).
     pub bot_events: Option<Vec<String>>,
+    /// Whether Slack's per-method rate tiers are enforced (default true): a method
+    /// called more often in a minute than its tier allows answers 429 with
+    /// `Retry-After` (see [`super::tiers`]).
+    pub tier_limits: bool,
 }
 
 impl FakeSlackConfig {
@@ -59,6 +63,7 @@ impl Default for FakeSlackConfig {
             ts_base: None,
             scopes: Scopes::all(),
             bot_events: None,
+            tier_limits: true,
         }
     }
 }

@@ -20,7 +20,10 @@
 //!
 //! Every call is recorded ([`FakeSlack::calls`]); the workspace can be seeded and
 //! read back directly (`add_*`, `messages_in`, `members_of`, …); failures are
-//! injected with [`FakeSlack::fail_next`] and [`FakeSlack::set_down`].
+//! injected with [`FakeSlack::fail_next`] and [`FakeSlack::set_down`]. Slack's
+//! per-method rate tiers are enforced ([`tiers`]; off with
+//! [`FakeSlack::enforce_tiers`]), and `chat.postMessage`'s per-channel limit can be
+//! ([`FakeSlack::limit_posts_per_channel_per_sec`]).
 
 mod args;
 mod blocks;
@@ -37,6 +40,7 @@ mod seed_messages;
 mod server;
 pub mod socket;
 mod state;
+pub mod tiers;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -112,7 +116,11 @@ impl FakeSlack {
         let seed = u64::from(addr.port())
             ^ (chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64).rotate_left(16);
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(config.ts_base, config.scopes.clone())),
+            state: Mutex::new(State::new(
+                config.ts_base,
+                config.scopes.clone(),
+                config.tier_limits,
+            )),
             socket: Mutex::new(Hub::new(seed)),
             config,
             base_url: format!("http://{addr}"),
@@ -316,6 +324,24 @@ impl FakeSlack {
         let mut state = self.shared.lock();
         state.post_limit_per_sec = limit;
         state.post_times.clear();
+    }
+
+    /// Turns Slack's per-method rate tiers on or off (on unless the config said
+    /// otherwise); see [`tiers`]. Turning them on starts every method's minute afresh.
+    pub fn enforce_tiers(&self, on: bool) {
+        let mut state = self.shared.lock();
+        state.tier_limits = on;
+        state.tier_times.clear();
+    }
+
+    /// How many calls to `method` its rate tier answered with 429.
+    pub fn tier_limited_calls(&self, method: &str) -> usize {
+        self.shared
+            .lock()
+            .tier_limited
+            .get(method)
+            .copied()
+            .unwrap_or(0)
     }
 
     // ----- waiting -----

@@ -89,7 +89,10 @@ impl Shared {
             reply
         };
         match failure {
-            None => apply(),
+            None => {
+                let limited = super::tiers::check(&mut self.lock(), method);
+                limited.unwrap_or_else(apply)
+            }
             Some(Failure::RateLimited { retry_after_secs }) => {
                 Reply::rate_limited(retry_after_secs)
             }

@@ -47,6 +47,12 @@ pub(crate) struct State {
     pub post_limit_per_sec: Option<f64>,
     pub post_times: HashMap<String, VecDeque<Instant>>,
     pub post_rate_limited: usize,
+    /// Whether per-method tiers are enforced ([`super::tiers`]).
+    pub tier_limits: bool,
+    /// When each method's calls in the last minute were carried out.
+    pub tier_times: HashMap<String, VecDeque<Instant>>,
+    /// How many calls each method's tier answered with 429.
+    pub tier_limited: HashMap<String, usize>,
     pub next_channel: u64,
     pub next_file: u64,
     pub next_view: u64,
@@ -58,10 +64,11 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub fn new(ts_base: Option<i64>, scopes: Scopes) -> Self {
+    pub fn new(ts_base: Option<i64>, scopes: Scopes, tier_limits: bool) -> Self {
         let mut state = State {
             ts_base,
             scopes,
+            tier_limits,
             ..State::default()
         };
         state.users.push(User {

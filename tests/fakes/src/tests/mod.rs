@@ -16,6 +16,7 @@ mod payloads;
 mod protocol;
 mod scopes;
 mod socket;
+mod tiers;
 mod views_inputs;
 mod views_users;
 

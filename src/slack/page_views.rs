@@ -1,0 +1,207 @@
+//! The page DM: one message paging a person for one incident or several at once, a
+//! section per page with its own Acknowledge button beside it (the button's value
+//! is the page id). It is always rendered whole from the pages it carries, so the first post,
+//! the update that links each war room once it exists, and the update after an ack
+//! all say the same thing about every page, and an ack of one page leaves the other
+//! pages' buttons in place.
+
+use super::mrkdwn::echo;
+use super::views::ACK_ACTION_ID;
+use crate::domain::{Incident, clip};
+use crate::store::PageRecord;
+use serde_json::{Value, json};
+
+/// The most pages one DM carries: a header and a section a page (its button beside
+/// it) stay within Slack's 50 blocks a message. More waiting pages go in the next DM.
+pub const MAX_PAGES_PER_DM: usize = 49;
+
+/// What a page's section says before its ack line, within Slack's 3000 characters
+/// a section.
+const MAX_SECTION: usize = 2900;
+/// How much of the fallback text (what notifications show) to keep.
+const MAX_FALLBACK: usize = 1000;
+
+/// The DM carrying `pages` (each with its incident, in the order shown):
+/// `(fallback text, blocks)`.
+pub fn page_dm(pages: &[(Incident, PageRecord)]) -> (String, Value) {
+    let waiting: Vec<&(Incident, PageRecord)> =
+        pages.iter().filter(|(_, p)| p.acked_at.is_none()).collect();
+    let text = fallback(pages, &waiting);
+    let mut incidents: Vec<i64> = pages.iter().map(|(i, _)| i.id).collect();
+    incidents.dedup();
+    let header = match incidents.len() {
+        0 | 1 => "🚨 You are paged".to_string(),
+        n => format!("🚨 You are paged for {n} incidents"),
+    };
+    let mut blocks =
+        vec![json!({"type": "header", "text": {"type": "plain_text", "text": clip(&header, 150)}})];
+    for (incident, page) in pages.iter().take(MAX_PAGES_PER_DM) {
+        let mut block = json!({"type": "section", "block_id": format!("page-{}", page.id),
+            "text": {"type": "mrkdwn", "text": section(incident, page)}});
+        if page.acked_at.is_none() {
+            block["accessory"] = json!({"type": "button", "action_id": ACK_ACTION_ID,
+                "style": "primary", "value": page.id.to_string(),
+                "text": {"type": "plain_text", "text": "Acknowledge"}});
+        }
+        blocks.push(block);
+    }
+    (text, Value::Array(blocks))
+}
+
+/// What notifications show: the pages still waiting for an ack.
+fn fallback(pages: &[(Incident, PageRecord)], waiting: &[&(Incident, PageRecord)]) -> String {
+    let line = |i: &Incident| format!("{} incident #{}: {}", i.severity, i.id, echo(&i.title));
+    let text = match waiting {
+        [] if pages.is_empty() => ":rotating_light: You were paged".to_string(),
+        [] => ":white_check_mark: Every page here is acknowledged".to_string(),
+        [(i, _)] => format!(":rotating_light: You are paged: {}", line(i)),
+        many => {
+            let all: Vec<String> = many.iter().map(|(i, _)| line(i)).collect();
+            format!(
+                ":rotating_light: You are paged for {} incidents: {}",
+                many.len(),
+                all.join("; ")
+            )
+        }
+    };
+    clip(&text, MAX_FALLBACK)
+}
+
+/// One page: what, how bad, where, why and by whom.
+fn section(i: &Incident, page: &PageRecord) -> String {
+    let room = i
+        .channel_id
+        .as_deref()
+        .map(|c| format!("<#{c}>"))
+        .unwrap_or_else(|| "its war room (opening now)".into());
+    let mut body = format!(
+        "*{}* incident #{}: *{}*\nStatus: {}. Join {room}.",
+        i.severity,
+        i.id,
+        echo(&i.title),
+        i.status
+    );
+    if let Some(note) = &page.note {
+        // One quoted line per line of the note, so it cannot leave the quote.
+        for line in echo(note).lines() {
+            body.push_str(&format!("\n> {line}"));
+        }
+    }
+    if let Some(by) = &page.paged_by {
+        body.push_str(&format!("\nPaged by <@{by}>."));
+    }
+    let mut body = clip(&body, MAX_SECTION);
+    if page.acked_at.is_some() {
+        body.push('\n');
+        body.push_str(&acknowledged(page));
+    }
+    body
+}
+
+/// Who acknowledged: a Slack user is mentioned; a name from a provider is echoed.
+fn acknowledged(page: &PageRecord) -> String {
+    let by = match page.acked_by.as_deref() {
+        Some(u) if crate::domain::is_slack_id(u, crate::domain::IdKind::User) => {
+            format!(" by <@{u}>")
+        }
+        Some(name) => format!(" by {}", echo(name)),
+        None => String::new(),
+    };
+    format!(":white_check_mark: Acknowledged{by}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Declaration, IncidentTitle, Severity};
+    use chrono::Utc;
+
+    fn incident(id: i64, title: &str, channel: Option<&str>) -> Incident {
+        let (mut i, _) = Incident::declare(Declaration {
+            title: IncidentTitle::parse(title).unwrap(),
+            severity: Severity::SEV1,
+            service: None,
+            summary: None,
+            declared_by: "U1".into(),
+            declared_at: Utc::now(),
+        });
+        i.id = id;
+        i.channel_id = channel.map(str::to_string);
+        i
+    }
+
+    fn page(id: i64, incident_id: i64) -> PageRecord {
+        PageRecord {
+            id,
+            incident_id,
+            user_id: "U0SRE".into(),
+            team_id: None,
+            level: Some(0),
+            note: None,
+            paged_by: None,
+            paged_at: Utc::now(),
+            acked_at: None,
+            acked_by: None,
+            ack_source: None,
+            dm_channel: None,
+            dm_ts: None,
+        }
+    }
+
+    fn buttons(blocks: &Value) -> Vec<String> {
+        blocks
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|b| b.get("accessory"))
+            .filter(|e| e["action_id"] == ACK_ACTION_ID)
+            .map(|e| e["value"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn one_dm_pages_for_several_incidents_with_a_button_each() {
+        let pages = [
+            (incident(3, "Checkout down", Some("C0ROOM3")), page(30, 3)),
+            (incident(4, "Search <!here> slow", None), page(40, 4)),
+        ];
+        let (text, blocks) = page_dm(&pages);
+        assert_eq!(buttons(&blocks), ["30", "40"]);
+        let shown = blocks.to_string();
+        assert!(shown.contains("<#C0ROOM3>"), "{shown}");
+        assert!(shown.contains("its war room (opening now)"), "{shown}");
+        assert!(!shown.contains("<!here>"), "titles are escaped: {shown}");
+        assert!(shown.contains("for 2 incidents"), "{shown}");
+        assert!(
+            text.contains("incident #3: Checkout down") && text.contains("incident #4"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_acknowledged_page_loses_its_button_and_the_others_keep_theirs() {
+        let mut acked = page(30, 3);
+        acked.acked_at = Some(Utc::now());
+        acked.acked_by = Some("U0SRE".into());
+        let pages = [
+            (incident(3, "Checkout down", None), acked),
+            (incident(4, "Search slow", None), page(40, 4)),
+        ];
+        let (text, blocks) = page_dm(&pages);
+        assert_eq!(buttons(&blocks), ["40"]);
+        assert!(blocks.to_string().contains("Acknowledged by <@U0SRE>"));
+        assert!(
+            text.contains("incident #4") && !text.contains("#3"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_dm_never_carries_more_blocks_than_slack_takes() {
+        let pages: Vec<(Incident, PageRecord)> = (1..=MAX_PAGES_PER_DM as i64 + 5)
+            .map(|n| (incident(n, "Outage", None), page(n, n)))
+            .collect();
+        let (_, blocks) = page_dm(&pages);
+        assert!(blocks.as_array().unwrap().len() <= 50);
+    }
+}
