@@ -63,17 +63,15 @@ fn ack_values(c: &RecordedCall) -> Vec<i64> {
         }
         other => other,
     };
-    let mut ids = Vec::new();
-    for block in blocks.as_array().into_iter().flatten() {
-        for el in block["elements"].as_array().into_iter().flatten() {
-            if el["action_id"] == ACK_ACTION_ID
-                && let Some(id) = el["value"].as_str().and_then(|v| v.parse().ok())
-            {
-                ids.push(id);
-            }
-        }
-    }
-    ids
+    // A button is a section's accessory or one of an actions block's elements.
+    let buttons = blocks.as_array().into_iter().flatten().flat_map(|block| {
+        let elements = block["elements"].as_array().into_iter().flatten();
+        std::iter::once(&block["accessory"]).chain(elements)
+    });
+    buttons
+        .filter(|el| el["action_id"] == ACK_ACTION_ID)
+        .filter_map(|el| el["value"].as_str().and_then(|v| v.parse().ok()))
+        .collect()
 }
 
 impl Snapshot {
@@ -281,16 +279,20 @@ mod tests {
     #[test]
     fn acknowledge_buttons_are_read_from_json_blocks_and_from_a_form_string() {
         let blocks = json!([
-            {"type": "section", "text": {"type": "mrkdwn", "text": "x"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "x"},
+             "accessory": {"type": "button", "action_id": ACK_ACTION_ID, "value": "16"}},
             {"type": "actions", "elements": [
                 {"type": "button", "action_id": ACK_ACTION_ID, "value": "17"},
                 {"type": "button", "action_id": "other", "value": "18"}
             ]}
         ]);
-        assert_eq!(ack_values(&post(json!({"blocks": blocks.clone()}))), [17]);
+        assert_eq!(
+            ack_values(&post(json!({"blocks": blocks.clone()}))),
+            [16, 17]
+        );
         assert_eq!(
             ack_values(&post(json!({"blocks": blocks.to_string()}))),
-            [17]
+            [16, 17]
         );
         assert!(ack_values(&post(json!({"text": "no blocks"}))).is_empty());
     }
