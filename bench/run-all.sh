@@ -6,6 +6,7 @@
 #   QUICK=1 bench/run-all.sh         # tiny sizes, to check the harness end to end
 #   RUNS=5 EVENTS=50000 bench/run-all.sh
 #   ONLY="ingest outbound" bench/run-all.sh
+#   ONLY=alert-storm bench/run-all.sh       # alert → page, both backends (~10 min a run)
 #   RESULTS=/tmp/r QUICK=1 bench/run-all.sh   # elsewhere than bench/results
 #
 # Needs PostgreSQL on 127.0.0.1:5432 (trust auth, as for `cargo test`), or set
@@ -19,7 +20,7 @@ INCIDENTS=${INCIDENTS:-"1 10 100"}
 CONNECTIONS=${CONNECTIONS:-"1 16 64"}
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 [ "${SKIP_PG:-0}" = 1 ] && BACKENDS=sqlite
-ONLY=${ONLY:-"ingest sustained commands rss outbound render plot"}
+ONLY=${ONLY:-"ingest sustained commands rss outbound alert-storm render plot"}
 SUSTAINED_RATE=${SUSTAINED_RATE:-5000}       # open loop: events offered per second
 SUSTAINED_EVENTS=${SUSTAINED_EVENTS:-100000} # 20 s at 5,000 ev/s
 COMMANDS_DURATION=${COMMANDS_DURATION:-30s}  # ~200 samples per command, enough for a p99
@@ -27,10 +28,16 @@ RSS_INCIDENTS=${RSS_INCIDENTS:-1000}
 RSS_MESSAGES=${RSS_MESSAGES:-100}
 OUT_CHANNELS=${OUT_CHANNELS:-50}
 OUT_POSTS=${OUT_POSTS:-10}
+ALERTS=${ALERTS:-20}                          # alert-storm: alerts one at a time
+STORM_NOTIFICATIONS=${STORM_NOTIFICATIONS:-500}
+STORM_GROUPS=${STORM_GROUPS:-20}
+STORM_RATE=${STORM_RATE:-50}                  # notifications per second, open loop
+DECLARES=${DECLARES:-20}                      # slash declares one at a time, and at once
 if [ "${QUICK:-0}" = 1 ]; then
   RUNS=1 EVENTS=2000 INCIDENTS="1 10" CONNECTIONS="1 16" COMMANDS_DURATION=3s
   RSS_INCIDENTS=20 RSS_MESSAGES=10 OUT_CHANNELS=5 OUT_POSTS=3
   SUSTAINED_RATE=1000 SUSTAINED_EVENTS=3000
+  ALERTS=3 STORM_NOTIFICATIONS=50 STORM_GROUPS=5 STORM_RATE=25 DECLARES=3
 fi
 
 RESULTS=${RESULTS:-bench/results}
@@ -105,6 +112,20 @@ if wants outbound; then
     run "outbound-r$r" \
       "$BIN" scenario outbound --channels "$OUT_CHANNELS" --posts-per-channel "$OUT_POSTS" \
       --rate 1 --json "$RESULTS/outbound-r$r.json"
+  done
+fi
+
+if wants alert-storm; then
+  # Alert → page: PagerDuty trigger, Slack DM page, war room ready; exits non-zero
+  # on a wrong count (incidents, triggers, pages, war rooms).
+  for backend in $BACKENDS; do
+    for r in $(seq 1 "$RUNS"); do
+      run "alert-storm-$backend-r$r" \
+        "$BIN" scenario alert-storm --backend "$backend" --alerts "$ALERTS" \
+        --notifications "$STORM_NOTIFICATIONS" --groups "$STORM_GROUPS" --rate "$STORM_RATE" \
+        --declares "$DECLARES" --burst "$STORM_GROUPS" \
+        --json "$RESULTS/alert-storm-$backend-r$r.json"
+    done
   done
 fi
 

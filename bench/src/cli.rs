@@ -158,6 +158,39 @@ pub enum Scenario {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Alert → page: Alertmanager notifications one at a time and in a storm, and
+    /// slash-command declares, timed to the PagerDuty trigger, the Slack DM page and
+    /// the war room; fails on a wrong count (incidents, triggers, pages, war rooms).
+    AlertStorm {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        /// Alerts sent one at a time, each a new group.
+        #[arg(long, default_value_t = 20)]
+        alerts: usize,
+        /// Notifications in the storm.
+        #[arg(long, default_value_t = 500)]
+        notifications: usize,
+        /// Alert groups the storm's notifications take turns between.
+        #[arg(long, default_value_t = 20)]
+        groups: usize,
+        /// The storm's open-loop rate, notifications per second.
+        #[arg(long, default_value_t = 50.0)]
+        rate: f64,
+        /// Slash-command declares one at a time.
+        #[arg(long, default_value_t = 20)]
+        declares: usize,
+        /// Slash-command declares sent at once.
+        #[arg(long, default_value_t = 20)]
+        burst: usize,
+        /// Pause after each one-at-a-time incident is ready.
+        #[arg(long, default_value = "1s", value_parser = parse_duration)]
+        gap: Duration,
+        /// How long a phase waits for its pages and war rooms.
+        #[arg(long, default_value = "300s", value_parser = parse_duration)]
+        timeout: Duration,
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// Drain queued posts against a per-channel post limit.
     Outbound {
         #[arg(long, value_enum, default_value = "sqlite")]
@@ -377,6 +410,38 @@ async fn run_scenario(
             scenario::save(json.as_deref(), "rss", started, &p, &out)?;
             Ok(verdict(&out.ingest))
         }
+        Scenario::AlertStorm {
+            backend,
+            alerts,
+            notifications,
+            groups,
+            rate,
+            declares,
+            burst,
+            gap,
+            timeout,
+            json,
+        } => {
+            let p = scenario::alert_storm::Params {
+                backend,
+                alerts,
+                notifications,
+                groups,
+                rate,
+                declares,
+                burst,
+                gap_ms: gap.as_millis() as u64,
+                timeout_secs: timeout.as_secs_f64(),
+            };
+            let out = scenario::alert_storm::run(&p).await?;
+            out.print(p.backend);
+            scenario::save(json.as_deref(), "alert-storm", started, &p, &out)?;
+            Ok(if out.problems() == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         Scenario::Outbound {
             backend,
             channels,
@@ -448,6 +513,31 @@ mod tests {
             plan.iter().map(|p| p.expect_declared).collect::<Vec<_>>(),
             [false, true, false, true]
         );
+    }
+
+    #[test]
+    fn alert_storm_defaults_to_20_alerts_and_500_notifications_in_20_groups_at_50_a_second() {
+        let cli =
+            Cli::try_parse_from(["warroom-bench", "scenario", "alert-storm"]).expect("parses");
+        let Command::Scenario(Scenario::AlertStorm {
+            backend,
+            alerts,
+            notifications,
+            groups,
+            rate,
+            declares,
+            burst,
+            ..
+        }) = cli.command
+        else {
+            panic!("not alert-storm: {:?}", cli.command)
+        };
+        assert_eq!(backend, Backend::Sqlite);
+        assert_eq!(
+            (alerts, notifications, groups, declares, burst),
+            (20, 500, 20, 20, 20)
+        );
+        assert_eq!(rate, 50.0);
     }
 
     #[test]

@@ -88,6 +88,39 @@ impl Db {
         Ok(row.and_then(|r| r.0))
     }
 
+    /// How many incidents exist, whatever their status.
+    pub async fn incident_count(&self) -> anyhow::Result<i64> {
+        const SQL: &str = "SELECT COUNT(*) FROM incidents";
+        let row: (i64,) = match self {
+            Db::Sqlite(p) => sqlx::query_as(SQL).fetch_one(p).await?,
+            Db::Postgres(p) => sqlx::query_as(SQL).fetch_one(p).await?,
+        };
+        Ok(row.0)
+    }
+
+    /// The ids of the pages of `user` for an incident, oldest first.
+    pub async fn page_ids(&self, incident_id: i64, user: &str) -> anyhow::Result<Vec<i64>> {
+        const SQL: &str =
+            "SELECT id FROM pages WHERE incident_id = $1 AND user_id = $2 ORDER BY id";
+        let rows: Vec<(i64,)> = match self {
+            Db::Sqlite(p) => {
+                sqlx::query_as(SQL)
+                    .bind(incident_id)
+                    .bind(user)
+                    .fetch_all(p)
+                    .await?
+            }
+            Db::Postgres(p) => {
+                sqlx::query_as(SQL)
+                    .bind(incident_id)
+                    .bind(user)
+                    .fetch_all(p)
+                    .await?
+            }
+        };
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// Outbox items still to send (pending or in flight), and failed ones.
     pub async fn outbox(&self) -> anyhow::Result<(i64, i64)> {
         const SQL: &str = "SELECT \

@@ -83,10 +83,24 @@ impl SlashClient {
         })
     }
 
-    /// Declares an incident; returns its number from the answer.
+    /// Declares a SEV2 incident; returns its number from the answer.
     pub async fn declare(&self, user: &str, title: &str) -> anyhow::Result<(i64, Answer)> {
+        self.declare_as(user, title, "sev2").await
+    }
+
+    /// Declares an incident of `severity` (`sev1` … `sev4`); returns its number.
+    pub async fn declare_as(
+        &self,
+        user: &str,
+        title: &str,
+        severity: &str,
+    ) -> anyhow::Result<(i64, Answer)> {
         let answer = self
-            .run(user, DECLARE_CHANNEL, &format!("declare {title} sev2"))
+            .run(
+                user,
+                DECLARE_CHANNEL,
+                &format!("declare {title} {severity}"),
+            )
             .await?;
         let id = incident_number(&answer.body).with_context(|| {
             format!(

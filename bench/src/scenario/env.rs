@@ -116,9 +116,37 @@ impl Drop for TempDb {
     }
 }
 
+/// What an in-process app runs with beyond the production defaults. The default is
+/// paging off, no alert sources, and no rate tiers in the fake Slack.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// The escalation file's text, loaded as `warroom serve` loads it (paging on);
+    /// `None` turns paging off.
+    pub escalation_toml: Option<String>,
+    /// The alert rules file's text, loaded as `warroom serve` loads it (checked
+    /// against the escalation file); `None` leaves both alert routes answering 404.
+    pub alert_rules_toml: Option<String>,
+    /// Environment variables the files name (routing keys, source tokens), as
+    /// `(name, value)`.
+    pub env: Vec<(String, String)>,
+    /// Whether the fake Slack enforces Slack's per-method rate tiers (off by
+    /// default: most scenarios measure Warroom, not the wait for Tier 2).
+    pub slack_tiers: bool,
+}
+
 /// The app's settings as `warroom serve` would load them with no config file (the
-/// production defaults), pointed at `database_url` and a fake Slack, with paging off.
+/// production defaults), pointed at `database_url` and a fake Slack, with paging off
+/// and no alert sources.
 pub fn settings(database_url: &str, slack_api_url: &str) -> anyhow::Result<Settings> {
+    settings_with(database_url, slack_api_url, &AppOptions::default())
+}
+
+/// [`settings`] with `options`' escalation file, alert rules and variables.
+pub fn settings_with(
+    database_url: &str,
+    slack_api_url: &str,
+    options: &AppOptions,
+) -> anyhow::Result<Settings> {
     let dir = std::env::temp_dir().join(format!(
         "warroom-bench-cfg-{}",
         uuid::Uuid::new_v4().simple()
@@ -127,17 +155,23 @@ pub fn settings(database_url: &str, slack_api_url: &str) -> anyhow::Result<Setti
     let config = dir.join("default.toml");
     let escalation = dir.join("escalation.toml");
     std::fs::write(&config, "")?;
-    std::fs::write(&escalation, "")?;
-    let vars = [
+    let alerts = dir.join("alerts.toml");
+    let escalation_text = options.escalation_toml.as_deref().unwrap_or("");
+    std::fs::write(&escalation, escalation_text)?;
+    // Always a file of our own, so the repository's config/alerts.toml is never read.
+    std::fs::write(&alerts, options.alert_rules_toml.as_deref().unwrap_or(""))?;
+    let mut vars = vec![
         ("WARROOM_CONFIG", config.display().to_string()),
         (
             "WARROOM_ESCALATION_CONFIG",
             escalation.display().to_string(),
         ),
+        ("WARROOM_ALERT_RULES", alerts.display().to_string()),
         ("WARROOM_LISTEN", "127.0.0.1:0".to_string()),
         ("DATABASE_URL", database_url.to_string()),
         ("SLACK_API_URL", slack_api_url.to_string()),
     ];
+    vars.extend(options.env.iter().map(|(k, v)| (k.as_str(), v.clone())));
     let env = |k: &str| {
         vars.iter()
             .find(|(name, _)| *name == k)
@@ -145,8 +179,10 @@ pub fn settings(database_url: &str, slack_api_url: &str) -> anyhow::Result<Setti
     };
     let loaded = Settings::load(&config, &env);
     let _ = std::fs::remove_dir_all(&dir);
-    let mut settings = loaded.context("loading default settings")?;
-    settings.paging = PagingSettings::disabled();
+    let mut settings = loaded.context("loading the bench's settings")?;
+    if options.escalation_toml.is_none() {
+        settings.paging = PagingSettings::disabled();
+    }
     Ok(settings)
 }
 
@@ -161,13 +197,24 @@ pub struct InProcessApp {
 }
 
 impl InProcessApp {
-    /// Starts the app on `db` with the production defaults and no paging.
+    /// Starts the app on `db` with the production defaults, no paging and no rate
+    /// tiers in the fake Slack.
     pub async fn start(db: &TempDb, slack: FakeSlack) -> anyhow::Result<InProcessApp> {
+        InProcessApp::start_with(db, slack, &AppOptions::default()).await
+    }
+
+    /// Starts the app on `db` with `options` (paging, alert rules) over the defaults.
+    pub async fn start_with(
+        db: &TempDb,
+        slack: FakeSlack,
+        options: &AppOptions,
+    ) -> anyhow::Result<InProcessApp> {
         crate::install_crypto_provider();
         // The scenarios measure Warroom itself with up to a thousand war rooms; Slack's
-        // Tier 2 (20 rooms a minute) would make them measure the wait instead.
-        slack.enforce_tiers(false);
-        let settings = settings(&db.url, &slack.api_url())?;
+        // Tier 2 (20 rooms a minute) would make them measure the wait instead, unless
+        // the scenario asks for the tiers.
+        slack.enforce_tiers(options.slack_tiers);
+        let settings = settings_with(&db.url, &slack.api_url(), options)?;
         let secrets = SlackSecrets {
             bot_token: slack.bot_token().into(),
             signing_secret: SIGNING_SECRET.to_string().into(),

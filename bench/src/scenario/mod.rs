@@ -1,6 +1,7 @@
 //! Self-contained scenarios: each starts what it needs (fake Slack, database, the app
 //! in-process or the real binary), measures one thing, and cleans up.
 
+pub mod alert_storm;
 pub mod commands;
 pub mod env;
 pub mod ingest;

@@ -25,6 +25,9 @@ pub struct RecordedCall {
     /// [`super::Failure::AppliedThenHang`] it is true although the client got no
     /// answer from the method.
     pub applied: bool,
+    /// When the call arrived (the answer follows at once, unless a failure was
+    /// injected): for latency measurements.
+    pub at: std::time::Instant,
 }
 
 /// What kind of conversation a [`Channel`] is. Group DMs (mpim) are not modelled.

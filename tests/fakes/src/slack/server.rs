@@ -53,6 +53,7 @@ impl Shared {
             status: 0,
             response: Value::Null,
             applied: false,
+            at: std::time::Instant::now(),
         });
         state.calls.len() - 1
     }

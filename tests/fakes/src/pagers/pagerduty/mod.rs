@@ -4,7 +4,7 @@ mod server;
 mod validate;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -76,6 +76,9 @@ pub struct RecordedEvent {
     /// The dedup key of an accepted event (generated for a trigger without one).
     pub dedup_key: Option<String>,
     pub outcome: EventOutcome,
+    /// When the request arrived (its answer follows at once, unless a failure was
+    /// injected): for latency measurements.
+    pub at: Instant,
 }
 
 /// A running fake PagerDuty (Events API v2). Clones share the same server and

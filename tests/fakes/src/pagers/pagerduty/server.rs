@@ -1,6 +1,7 @@
 //! The axum app: recording, failure injection, validation, alert state.
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -52,6 +53,7 @@ async fn enqueue(
             response: Value::Null,
             dedup_key: None,
             outcome: EventOutcome::NotApplied,
+            at: Instant::now(),
         });
         state.events.len() - 1
     };
