@@ -269,26 +269,11 @@ async fn reopen(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let note = format!("{} fired again within the flap window", names(started));
-    let events = incident
-        .apply(
-            Change::Status {
-                to: Status::Investigating,
-                note: Some(note),
-            },
-            now,
-        )
-        .map_err(|e| anyhow::anyhow!("reopening incident #{}: {e}", incident.id))?;
-    tx.update_incident(incident).await?;
-    for event in &events {
-        tx.insert_system_entry(&TimelineEntry::system(
-            incident.id,
-            now,
-            event.kind(),
-            None,
-            event.describe(),
-        ))
-        .await?;
-    }
+    let reopen = Change::Status {
+        to: Status::Investigating,
+        note: Some(note),
+    };
+    apply_as_warroom(tx, incident, reopen, now).await?;
     let id = incident.id;
     outbox::enqueue(tx, &Op::SyncTopic { incident_id: id }, None).await?;
     let text = format!(
@@ -304,6 +289,25 @@ async fn reopen(
         None,
     )
     .await?;
+    Ok(())
+}
+
+/// Runs `change` through the state machine as Warroom itself (no author) and stores
+/// the incident and its timeline entries.
+async fn apply_as_warroom(
+    tx: &mut Tx,
+    incident: &mut Incident,
+    change: Change,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let events = incident
+        .apply(change, now)
+        .map_err(|e| anyhow::anyhow!("incident #{}: {e}", incident.id))?;
+    tx.update_incident(incident).await?;
+    for event in &events {
+        let entry = TimelineEntry::system(incident.id, now, event.kind(), None, event.describe());
+        tx.insert_system_entry(&entry).await?;
+    }
     Ok(())
 }
 
@@ -324,20 +328,7 @@ async fn auto_resolve(
         return Ok(false);
     }
     let text = "Every alert resolved at the source (auto_resolve)".to_string();
-    let events = incident
-        .apply(Change::Resolve(text), now)
-        .map_err(|e| anyhow::anyhow!("auto-resolving incident #{}: {e}", incident.id))?;
-    tx.update_incident(incident).await?;
-    for event in &events {
-        tx.insert_system_entry(&TimelineEntry::system(
-            incident.id,
-            now,
-            event.kind(),
-            None,
-            event.describe(),
-        ))
-        .await?;
-    }
+    apply_as_warroom(tx, incident, Change::Resolve(text), now).await?;
     paging::stand_down(tx, incident.id, now).await?;
     outbox::enqueue(
         tx,
