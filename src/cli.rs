@@ -1,10 +1,12 @@
 //! The offline commands: `import` a Slack export, print a `postmortem`, show `status`,
-//! list `actions`. They need only the database, not Slack credentials.
+//! list `actions`, print the on-call `report`. They need only the database, not Slack
+//! credentials.
 
 use crate::config::escalation::EscalationConfig;
 use crate::domain::{IdKind, is_slack_id, user_mention};
 use crate::import;
 use crate::postmortem::{Style, gather};
+use crate::report::{self, TimeArg, Window};
 use crate::store::{ListedAction, MessageWrite, Store};
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -129,6 +131,35 @@ pub async fn status(store: &Store) -> anyhow::Result<String> {
         );
     }
     Ok(out)
+}
+
+/// `--since` and `--until`: one of [`report::TIME_FORMS`]; clap names the flag in
+/// the error.
+pub fn parse_time(raw: &str) -> Result<TimeArg, String> {
+    TimeArg::parse(raw)
+}
+
+/// The window `--since` and `--until` (default: now) give, read at `now`; an empty
+/// or backwards one is an error that names both flags.
+pub fn report_window(
+    since: TimeArg,
+    until: Option<TimeArg>,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<Window> {
+    let until = until.unwrap_or(TimeArg::Now);
+    Ok(Window::new(since.at(now), until.at(now))?)
+}
+
+/// The on-call report of `window` as Markdown; `escalation` names the teams.
+pub async fn report(
+    store: &Store,
+    window: Window,
+    escalation: &EscalationConfig,
+) -> anyhow::Result<String> {
+    let report = report::build(store, window, Utc::now(), escalation)
+        .await
+        .context("reading the window's incidents and pages")?;
+    Ok(report::render_markdown(&report))
 }
 
 /// `--owner`: a Slack user id (`U02BSPARRO`), or a mention copied from Slack

@@ -41,8 +41,12 @@
 //!   stands beside `paging` in the order below and imports only `outbox` and after.
 //! - [`postmortem`]: the draft from a stored incident (Markdown file, Block Kit
 //!   message); [`postmortem::gather`] is its one reader of the store.
+//! - [`report`]: the on-call report of a time window (incidents, pages, acks,
+//!   escalations, key events, resolutions, open action items), built from the store
+//!   only, as Markdown (`warroom report`) or one Slack message (`/incident report`);
+//!   one serializable value the dashboard renders too.
 //! - [`import`]: a Slack export read into domain values; [`cli`]: the offline commands
-//!   (`import`, `postmortem`, `status`).
+//!   (`import`, `postmortem`, `status`, `actions`, `report`).
 //! - [`config`]: settings, secrets and the escalation file, each error naming its file
 //!   and key. [`state`]: what every handler can reach ([`state::AppState`]).
 //! - [`app`]: builds the state, wires routes and workers, runs until shutdown.
@@ -53,8 +57,8 @@
 //!
 //! # Imports run one way
 //! Each module imports only modules listed after it:
-//! `app` → `inbound` → `alerts` → `commands` → `paging`, `followup` → `cli`, `outbox` → `postmortem`,
-//! `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
+//! `app` → `inbound` → `alerts` → `commands` → `paging`, `followup` → `cli`, `outbox` → `report` →
+//! `postmortem`, `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
 pub mod alerts;
@@ -74,6 +78,7 @@ pub mod outbox;
 pub mod pagers;
 pub mod paging;
 pub mod postmortem;
+pub mod report;
 pub mod slack;
 pub mod state;
 pub mod store;

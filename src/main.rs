@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use warroom::app::{Application, shutdown_signal};
 use warroom::config::{Settings, SlackSecrets};
 use warroom::postmortem::Style;
+use warroom::report::TimeArg;
 use warroom::store::Store;
 use warroom::telemetry::{self, Sink};
 use warroom::{app, cli};
@@ -57,6 +58,18 @@ enum Command {
         /// Only items this person owns: a Slack user id such as U02BSPARRO.
         #[arg(long, value_name = "USER_ID", value_parser = cli::parse_owner)]
         owner: Option<String>,
+    },
+    /// Print the on-call report of a time window as Markdown: every incident and page
+    /// in it, who was paged, who acknowledged and how fast, resolutions and open
+    /// action items. Times are UTC.
+    Report {
+        /// Where the window starts: an RFC 3339 time (2026-12-01T09:00:00Z), a date
+        /// (2026-12-01, midnight UTC) or an age (24h, 7d: that long ago).
+        #[arg(long, value_name = "TIME", value_parser = cli::parse_time)]
+        since: TimeArg,
+        /// Where it ends, excluded (same forms, or `now`); defaults to now.
+        #[arg(long, value_name = "TIME", value_parser = cli::parse_time)]
+        until: Option<TimeArg>,
     },
 }
 
@@ -120,6 +133,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
         } => {
             let store = open(&settings).await?;
             say(&cli::actions(&store, open_only, owner.as_deref()).await?)
+        }
+        Command::Report { since, until } => {
+            let window = cli::report_window(since, until, chrono::Utc::now())?;
+            let store = open(&settings).await?;
+            let escalation = &settings.paging.escalation;
+            say(&cli::report(&store, window, escalation).await?)
         }
     }
 }

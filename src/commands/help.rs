@@ -6,6 +6,7 @@ pub const USAGE: &str = "\
 *Warroom: `/incident` commands*
 • `/incident declare <title> [sev1|sev2|sev3|sev4]`: open an incident and its war room (`declare` alone opens a form)
 • `/incident list`: open incidents
+• `/incident report [24h|7d]`: the on-call report of the last day (or week): incidents, who was paged, who acknowledged and how fast, resolutions, open action items
 Inside a war room:
 • `/incident status investigating|identified|monitoring|resolved [note]`
 • `/incident sev <1-4>`
@@ -35,8 +36,8 @@ mod tests {
     #[test]
     fn help_names_every_subcommand_that_parses() {
         for sub in [
-            "declare", "list", "status", "sev", "role", "lead", "summary", "impact", "action",
-            "actions", "note", "page", "ack", "resolve", "close",
+            "declare", "list", "report", "status", "sev", "role", "lead", "summary", "impact",
+            "action", "actions", "note", "page", "ack", "resolve", "close",
         ] {
             assert!(
                 USAGE.contains(&format!("/incident {sub}")),

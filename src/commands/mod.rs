@@ -15,6 +15,7 @@ mod list;
 mod note;
 mod numbered;
 mod page;
+mod report;
 mod resolve;
 mod role;
 mod sev;
@@ -173,6 +174,7 @@ pub enum Command {
     Resolve(resolve::ResolveArgs),
     Close,
     List,
+    Report(report::ReportArgs),
     Help,
     Unknown(String),
 }
@@ -200,6 +202,7 @@ impl Command {
             "resolve" => Command::Resolve(resolve::parse(rest)?),
             "close" => Command::Close,
             "list" => Command::List,
+            "report" => Command::Report(report::parse(rest)?),
             "help" | "" => Command::Help,
             other => Command::Unknown(other.to_string()),
         })
@@ -246,6 +249,7 @@ pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, App
         Command::Ack => ack::run(state, cmd).await,
         Command::Close => close::run(state, cmd).await,
         Command::List => list::run(state).await,
+        Command::Report(a) => report::run(state, a).await,
         Command::Help => Ok(help::reply(None)),
         Command::Unknown(word) => Ok(help::reply(Some(&word))),
     }

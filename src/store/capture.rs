@@ -41,7 +41,7 @@ impl TryFrom<ImpactRow> for ImpactStatement {
 }
 
 #[derive(sqlx::FromRow)]
-struct ActionRow {
+pub(super) struct ActionRow {
     id: i64,
     incident_id: i64,
     seq: i64,
@@ -81,7 +81,7 @@ impl TryFrom<ActionRow> for ActionItem {
 const ACTION_COLUMNS: &str = "id, incident_id, seq, text, owner_id, due_date, status, created_by, \
      created_at, updated_at, source_ts, issue_url";
 
-fn select_actions(filter: &str) -> sqlx::AssertSqlSafe<String> {
+pub(super) fn select_actions(filter: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!(
         "SELECT {ACTION_COLUMNS} FROM action_items {filter}"
     ))

@@ -5,7 +5,7 @@ use crate::domain::{Incident, Severity, Status};
 use chrono::{DateTime, Utc};
 
 #[derive(sqlx::FromRow)]
-struct IncidentRow {
+pub(super) struct IncidentRow {
     id: i64,
     title: String,
     severity: i64,
@@ -58,7 +58,7 @@ impl TryFrom<IncidentRow> for Incident {
 const COLUMNS: &str = "id, title, severity, status, service, summary, lead_user, comms_user, scribe_user, \
      declared_by, declared_at, identified_at, mitigated_at, resolved_at, closed_at, resolution, channel_id, channel_name";
 
-fn select(filter: &str) -> sqlx::AssertSqlSafe<String> {
+pub(super) fn select(filter: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM incidents {filter}"))
 }
 

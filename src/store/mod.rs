@@ -12,6 +12,7 @@ mod outbox;
 mod page_dms;
 mod paging;
 mod people;
+mod report;
 mod retention;
 mod timeline;
 
@@ -19,6 +20,7 @@ pub use alerts::{AlertChange, AlertGroup, StoredAlert};
 pub use capture::{ListedAction, MarkSource};
 pub use outbox::{Backlog, ClaimedItem, FailedItem, URGENT_LANE_PREFIXES};
 pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};
+pub use report::ReportEntry;
 pub use retention::Pruned;
 pub use timeline::{Change, Ingested, MessageWrite};
 
