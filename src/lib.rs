@@ -25,7 +25,8 @@
 //! post, summary and pin, page DM, provider page, postmortem). A slow or failing
 //! Slack never blocks an ack and never loses a write. [`slack`] is Slack's
 //! vocabulary (the Web API [`slack::client`], [`slack::views`] for what people see,
-//! [`slack::mrkdwn`] escaping, [`slack::verify`] signatures); [`pagers`] speaks
+//! [`slack::mrkdwn`] escaping, [`slack::verify`] signatures, [`slack::sign_in`] Sign in
+//! with Slack for the dashboard); [`pagers`] speaks
 //! PagerDuty, Opsgenie and webhooks. [`paging`] decides who is paged and when
 //! (escalation levels, durable timers, acks), from [`config::escalation`].
 //! [`github`] opens GitHub issues for action items (it imports only [`net`]).

@@ -3,7 +3,8 @@
 //! page DMs, [`action_views`] the DMs that follow action items' owners and
 //! [`alert_views`] the alert posts; [`mrkdwn`] escapes what Warroom echoes,
 //! [`untrusted`] what alerts say;
-//! [`verify`] checks request signatures; [`Answer`] is what a handler says back,
+//! [`verify`] checks request signatures; [`sign_in`] is Sign in with Slack (OpenID
+//! Connect) for the dashboard; [`Answer`] is what a handler says back,
 //! whichever transport (in [`crate::inbound`]) carried the request.
 
 pub mod action_views;
@@ -11,6 +12,7 @@ pub mod alert_views;
 pub mod client;
 pub mod mrkdwn;
 pub mod page_views;
+pub mod sign_in;
 pub mod untrusted;
 pub mod verify;
 pub mod views;

@@ -29,6 +29,7 @@ mod postmortem_loop;
 mod rate_tiers;
 mod shutdown;
 mod signatures;
+mod slack_sign_in;
 mod socket_mode;
 mod store;
 mod timeline;

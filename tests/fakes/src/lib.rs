@@ -35,12 +35,17 @@
 //!   * **Failures**: outages, 429s (injected, or a per-channel post limit),
 //!     500s, Slack errors, hangs, and "applied but the answer was lost"
 //!     ([`Failure::AppliedThenServerError`], [`Failure::AppliedThenHang`]).
+//!   * **Sign in with Slack** (OpenID Connect): the authorize page, played by a
+//!     browser session a test sets up ([`FakeSlack::browser_signed_in_as`]),
+//!     `openid.connect.token`, `openid.connect.userInfo` and the key set, with
+//!     id_tokens signed by a key made at test time ([`IdTokenSigner`]); see
+//!     [`slack::oidc`].
 //!   * **Socket Mode**: hello, envelopes, acks, disconnects, duplicate delivery
 //!     and redelivery of unacked events, by hand or automatically
 //!     ([`FakeSlack::set_auto_redeliver`]).
 //!
 //!   Not modelled: group DMs (mpim), Slack Connect, archiving through the API,
-//!   `chat:write.public`, user tokens, and the Events API over HTTP (tests push
+//!   `chat:write.public`, user tokens (beyond Sign in with Slack's), and the Events API over HTTP (tests push
 //!   events themselves, signed with [`SlackSigner`]).
 //! * [`SlackSigner`]: signs request bodies the way Slack does, so tests can act as
 //!   Slack toward the bot.
@@ -71,9 +76,9 @@ pub use pagers::{
 };
 pub use signer::SlackSigner;
 pub use slack::{
-    BOT_APP_ID, BOT_ID, BOT_USER_ID, Channel, ChannelKind, DisconnectReason, Failure, FakeSlack,
-    FakeSlackConfig, Message, OpenedView, RecordedCall, ResponseUrlPost, Scopes, SocketAck,
-    SocketDelivery, TEAM_ID, UploadedFile, User,
+    BOT_APP_ID, BOT_ID, BOT_USER_ID, Channel, ChannelKind, Consent, DisconnectReason, Failure,
+    FakeSlack, FakeSlackConfig, IdTokenSigner, Message, OpenedView, RecordedCall, ResponseUrlPost,
+    Scopes, SlackPerson, SocketAck, SocketDelivery, TEAM_ID, UploadedFile, User,
 };
 
 #[cfg(test)]

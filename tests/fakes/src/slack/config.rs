@@ -36,6 +36,10 @@ pub struct FakeSlackConfig {
     /// called more often in a minute than its tier allows answers 429 with
     /// `Retry-After` (see [`super::tiers`]).
     pub tier_limits: bool,
+    /// The app's client id for Sign in with Slack (`openid.connect.token`).
+    pub oidc_client_id: String,
+    /// The app's client secret.
+    pub oidc_client_secret: String,
 }
 
 impl FakeSlackConfig {
@@ -64,6 +68,8 @@ impl Default for FakeSlackConfig {
             scopes: Scopes::all(),
             bot_events: None,
             tier_limits: true,
+            oidc_client_id: "2141029472.691202649728".to_string(),
+            oidc_client_secret: "e1b9e11dfcd19c1982d5de12921e17e8c".to_string(),
         }
     }
 }

@@ -32,6 +32,7 @@ mod elements;
 pub mod events;
 mod methods;
 mod model;
+pub mod oidc;
 mod reply;
 pub mod scopes;
 pub mod seed;
@@ -52,6 +53,7 @@ pub use model::{
     Channel, ChannelKind, Failure, Message, OpenedView, RecordedCall, ResponseUrlPost,
     UploadedFile, User,
 };
+pub use oidc::{Consent, IdTokenSigner, SlackPerson};
 pub use scopes::Scopes;
 pub use socket::{DisconnectReason, SocketAck, SocketDelivery};
 

@@ -13,6 +13,8 @@ pub(crate) struct Reply {
     pub json: Option<Value>,
     pub text: String,
     pub retry_after: Option<u64>,
+    /// `Location` of a redirect.
+    pub location: Option<String>,
 }
 
 impl Reply {
@@ -36,6 +38,7 @@ impl Reply {
             json: Some(body),
             text: String::new(),
             retry_after: None,
+            location: None,
         }
     }
 
@@ -45,6 +48,15 @@ impl Reply {
             json: None,
             text: text.to_string(),
             retry_after: None,
+            location: None,
+        }
+    }
+
+    /// HTTP 302 to `location`, as a browser-facing page answers.
+    pub fn redirect(location: &str) -> Reply {
+        Reply {
+            location: Some(location.to_string()),
+            ..Reply::text(302, "")
         }
     }
 
@@ -75,6 +87,11 @@ impl IntoResponse for Reply {
             }
             None => (status, self.text).into_response(),
         };
+        if let Some(location) = self.location
+            && let Ok(v) = HeaderValue::from_str(&location)
+        {
+            response.headers_mut().insert(header::LOCATION, v);
+        }
         if let Some(secs) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {

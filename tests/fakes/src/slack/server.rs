@@ -7,13 +7,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, State as AxumState};
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, post};
+use axum::routing::{any, get, post};
 use serde_json::{Value, json};
 
 use super::args::{Args, ArgsError};
 use super::config::FakeSlackConfig;
 use super::methods::{self, Ctx};
 use super::model::{Failure, RecordedCall, ResponseUrlPost};
+use super::oidc;
 use super::reply::Reply;
 use super::scopes;
 use super::socket::hub::Hub;
@@ -44,7 +45,7 @@ impl Shared {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn record(&self, method: &str, http_method: &Method, args: Value) -> usize {
+    pub(super) fn record(&self, method: &str, http_method: &Method, args: Value) -> usize {
         let mut state = self.lock();
         state.calls.push(RecordedCall {
             method: method.to_string(),
@@ -65,7 +66,7 @@ impl Shared {
         }
     }
 
-    fn finish(&self, index: usize, reply: &Reply) {
+    pub(super) fn finish(&self, index: usize, reply: &Reply) {
         let mut state = self.lock();
         if let Some(call) = state.calls.get_mut(index) {
             call.status = reply.status;
@@ -75,7 +76,12 @@ impl Shared {
 
     /// Outage and injected failures: what to do with the call at `index`.
     /// `handle` carries the call out and gives its answer.
-    async fn serve(&self, method: &str, index: usize, handle: impl FnOnce() -> Reply) -> Reply {
+    pub(super) async fn serve(
+        &self,
+        method: &str,
+        index: usize,
+        handle: impl FnOnce() -> Reply,
+    ) -> Reply {
         let failure = {
             let mut state = self.lock();
             if state.down {
@@ -127,6 +133,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/{method}", any(api))
         .route("/upload/{file_id}", post(upload))
         .route("/response/{id}", post(response_url))
+        .route(oidc::AUTHORIZE_PATH, get(oidc::authorize))
+        .route(oidc::KEYS_PATH, get(oidc::keys))
         .route(SOCKET_PATH, any(socket::server::upgrade))
         .fallback(|| async { Reply::text(404, "not found") })
         .with_state(shared)
@@ -147,14 +155,21 @@ async fn api(
     };
     let index = shared.record(&method, &http_method, recorded_args);
     let reply = shared
-        .serve(&method, index, || dispatch(&shared, &method, parsed))
+        .serve(&method, index, || {
+            dispatch(&shared, &method, parsed, &headers)
+        })
         .await;
     tracing::debug!(method, status = reply.status, "fake slack answered");
     shared.finish(index, &reply);
     reply.into_response()
 }
 
-fn dispatch(shared: &Shared, method: &str, parsed: Result<Args, ArgsError>) -> Reply {
+fn dispatch(
+    shared: &Shared,
+    method: &str,
+    parsed: Result<Args, ArgsError>,
+    headers: &HeaderMap,
+) -> Reply {
     let args = match parsed {
         Ok(args) => args,
         Err(ArgsError::BadRequest(why)) => return Reply::text(400, &why),
@@ -162,6 +177,10 @@ fn dispatch(shared: &Shared, method: &str, parsed: Result<Args, ArgsError>) -> R
     };
     if method == "apps.connections.open" {
         return socket::server::connections_open(shared, &args);
+    }
+    // Sign in with Slack authenticates by client id and secret, or a user's token.
+    if let Some(reply) = oidc::dispatch(shared, method, &args, headers) {
+        return reply;
     }
     let Some(handler) = methods::handler(method) else {
         return Reply::err("unknown_method");

@@ -10,6 +10,7 @@ use super::model::{
     Channel, ChannelKind, Failure, Message, OpenedView, RecordedCall, ResponseUrlPost,
     UploadedFile, User,
 };
+use super::oidc::OidcState;
 use super::scopes::Scopes;
 use super::{BOT_ID, BOT_USER_ID};
 
@@ -61,6 +62,8 @@ pub(crate) struct State {
     pub ts_base: Option<i64>,
     /// Bot scopes granted to the bot token.
     pub scopes: Scopes,
+    /// Sign in with Slack: sessions, redirect URLs, codes and user tokens.
+    pub oidc: OidcState,
 }
 
 impl State {

@@ -36,10 +36,12 @@ pub fn per_minute(method: &str) -> Option<usize> {
         | "conversations.invite"
         | "conversations.join"
         | "conversations.open"
-        | "conversations.replies" => TIER3,
+        | "conversations.replies"
+        | "openid.connect.userInfo" => TIER3,
         "chat.postEphemeral"
         | "files.completeUploadExternal"
         | "files.getUploadURLExternal"
+        | "openid.connect.token"
         | "users.info"
         | "views.open" => TIER4,
         _ => return None,

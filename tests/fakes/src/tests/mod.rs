@@ -11,6 +11,7 @@ mod history;
 mod interactions;
 mod marks;
 mod metadata;
+mod oidc;
 mod pagers;
 mod payloads;
 mod protocol;
