@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::config::{Settings, SlackSecrets};
 use crate::followup::reminders::Reminders;
 use crate::inbound::routes;
+use crate::metrics::Metrics;
 use crate::outbox::ops::{Ctx, GithubExport};
 use crate::outbox::worker::Worker;
 use crate::pagers::Providers;
@@ -16,6 +17,7 @@ use crate::state::AppState;
 use crate::store::Store;
 use crate::supervisor::AbortOnDrop;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -75,11 +77,13 @@ impl Application {
                 );
             }
         }
+        let metrics = Arc::new(Metrics::new());
         let slack = SlackApi::new(
             &settings.slack.api_url,
             &secrets.bot_token,
             std::time::Duration::from_millis(settings.slack.call_timeout_ms),
-        )?;
+        )?
+        .with_metrics(metrics.clone());
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -101,6 +105,7 @@ impl Application {
             RequestVerifier::new(&secrets.signing_secret),
             clock,
             providers,
+            metrics,
         );
         Ok(Self {
             listener,
@@ -137,6 +142,7 @@ impl Application {
                 github: self.github.clone(),
                 wake: self.state.outbox_waker(),
                 alerts: self.state.settings.alerts.clone(),
+                metrics: self.state.metrics.clone(),
             },
             settings: self.state.settings.outbox.clone(),
             last_post: Default::default(),
@@ -166,6 +172,7 @@ impl Application {
             clock: self.state.clock.clone(),
             wake: self.state.escalation_waker(),
             outbox_wake: self.state.outbox_waker(),
+            metrics: self.state.metrics.clone(),
         };
         workers.push(tasks.supervise("escalator", stop_rx.clone(), move |stop| {
             escalator.clone().run(stop)

@@ -54,13 +54,17 @@
 //!   [`supervisor`]: background tasks that must not die silently (`/healthz`).
 //! - [`clock`]: the time Warroom acts on (a manual one in tests); [`error`]: the
 //!   application error and how it answers; [`net`]: HTTP helpers every outbound
-//!   client shares; [`tls`]: the process's one TLS provider; [`telemetry`]: logging.
+//!   client shares; [`tls`]: the process's one TLS provider; [`telemetry`]: logging;
+//!   [`metrics`]: the Prometheus counters and histograms (one registry per app, in
+//!   the state), served with the database's gauges at `GET /metrics` by
+//!   [`inbound::scrape`]; what a transaction did is counted once it commits
+//!   (`store::Tx::on_commit`).
 //!
 //! # Imports run one way
 //! Each module imports only modules listed after it:
 //! `app` → `inbound` → `alerts` → `commands` → `paging`, `followup` → `cli`, `outbox` → `report` →
 //! `postmortem`, `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
-//! `clock`, `domain`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
+//! `clock`, `domain`, `metrics`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
 pub mod alerts;
 pub mod app;
@@ -74,6 +78,7 @@ pub mod followup;
 pub mod github;
 pub mod import;
 pub mod inbound;
+pub mod metrics;
 pub mod net;
 pub mod outbox;
 pub mod pagers;

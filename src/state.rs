@@ -1,10 +1,12 @@
 //! What every handler can reach: the store, the Slack client, settings, the clock,
-//! the pagers, the timeline writer and the wake-ups of the background workers.
+//! the pagers, the timeline writer, the metrics and the wake-ups of the background
+//! workers.
 //! [`crate::app`] builds one and hands it to the transports; handlers depend on this
 //! module, never on `app`.
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::metrics::Metrics;
 use crate::pagers::Providers;
 use crate::slack::client::SlackApi;
 use crate::slack::verify::RequestVerifier;
@@ -28,6 +30,9 @@ pub struct AppState {
     pub backfill_lock: Arc<tokio::sync::Mutex<()>>,
     /// The supervised background tasks, for the health check.
     pub tasks: Tasks,
+    /// This application's Prometheus registry (its own, not the process's: tests
+    /// run many apps in one process).
+    pub metrics: Arc<Metrics>,
     outbox_wake: Arc<Notify>,
     escalation_wake: Arc<Notify>,
 }
@@ -40,8 +45,9 @@ impl AppState {
         verifier: RequestVerifier,
         clock: Clock,
         providers: Providers,
+        metrics: Arc<Metrics>,
     ) -> Self {
-        let timeline = crate::timeline::Writer::new(store.clone());
+        let timeline = crate::timeline::Writer::new(store.clone(), metrics.clone());
         Self {
             store,
             slack,
@@ -52,6 +58,7 @@ impl AppState {
             timeline,
             backfill_lock: Arc::new(tokio::sync::Mutex::new(())),
             tasks: Tasks::new(),
+            metrics,
             outbox_wake: Arc::new(Notify::new()),
             escalation_wake: Arc::new(Notify::new()),
         }

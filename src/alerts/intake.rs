@@ -14,7 +14,7 @@
 //! - tell the war room that every alert of the group resolved, and under the rule's
 //!   `auto_resolve` mark the incident resolved (never closed).
 
-use crate::commands::declare::{DeclareArgs, NewIncident, declare_in};
+use crate::commands::declare::{DeclareArgs, DeclaredVia, NewIncident, declare_in};
 use crate::config::alert_rules::{AlertRules, Rule, TitleContext};
 use crate::domain::alert::{Alert, AlertStatus, Notification};
 use crate::domain::{
@@ -173,6 +173,9 @@ pub async fn intake(state: &AppState, n: Notification) -> Result<Outcome, AppErr
         }
         if newly_resolved {
             let auto = auto_resolve(&mut tx, &rules, &group, incident, now).await?;
+            if auto {
+                crate::commands::count_resolution(&state.metrics, &mut tx, incident);
+            }
             let op = Op::AlertsResolved {
                 incident_id: incident.id,
                 group_id: group.id,
@@ -239,6 +242,7 @@ async fn declare(
         policy: rule.policy.clone(),
         author: None,
         how: Some(format!("from {}, rule \"{}\"", n.source.title(), rule.name)),
+        via: DeclaredVia::Alert,
     };
     declare_in(state, tx, new, now).await
 }

@@ -3,7 +3,7 @@
 //! service, the title), and becomes its commander.
 
 use super::intake::{incident_title, stored_alert_entry};
-use crate::commands::declare::{DeclareArgs, NewIncident, declare_in};
+use crate::commands::declare::{DeclareArgs, DeclaredVia, NewIncident, declare_in};
 use crate::config::alert_rules::TitleContext;
 use crate::domain::Status;
 use crate::domain::alert::{AlertStatus, Source};
@@ -80,6 +80,7 @@ pub async fn declare_from_triage(
         policy: None,
         author: Some(user.to_string()),
         how: Some(format!("from a {source} alert in triage")),
+        via: DeclaredVia::Triage,
     };
     let (incident, escalates) = declare_in(state, &mut tx, new, now).await?;
     for alert in &alerts {

@@ -2,7 +2,7 @@
 
 use super::{Reply, SlashCommand};
 use crate::error::AppError;
-use crate::paging::ack::{AckOutcome, AckSource, ack_pages_in};
+use crate::paging::ack::{AckCtx, AckOutcome, AckSource, ack_pages_in};
 use crate::state::AppState;
 
 pub async fn run(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {
@@ -17,7 +17,7 @@ pub async fn run(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError
     let mut tx = state.store.begin().await?;
     let outcome = ack_pages_in(
         &mut tx,
-        &state.clock,
+        AckCtx::of(state),
         incident.id,
         &cmd.user_id,
         None,

@@ -62,16 +62,19 @@ pub async fn run(
             ":rotating_light: Declared incident #{id}: *{title}* ({severity}). Opening the war room now; you will be invited."
         ))
     };
-    declare(state, &cmd.user_id, args, &cmd.delivery, reply).await
+    let via = DeclaredVia::Command;
+    declare(state, &cmd.user_id, args, via, &cmd.delivery, reply).await
 }
 
 /// Declares an incident for `user` and queues its war room. Shared by the slash
-/// command and the modal. `reply` says what to answer, given the new incident's id;
-/// it is stored with the incident when `delivery` is a Socket Mode envelope.
+/// command and the modal (`via` says which). `reply` says what to answer, given the
+/// new incident's id; it is stored with the incident when `delivery` is a Socket
+/// Mode envelope.
 pub async fn declare(
     state: &AppState,
     user: &str,
     args: DeclareArgs,
+    via: DeclaredVia,
     delivery: &super::Delivery,
     reply: impl FnOnce(i64) -> Reply,
 ) -> Result<Reply, AppError> {
@@ -85,6 +88,7 @@ pub async fn declare(
         policy: None,
         author: Some(user.to_string()),
         how: None,
+        via,
     };
     let (incident, escalates) = declare_in(state, &mut tx, new, now).await?;
     let reply = delivery.commit(tx, reply(incident.id)).await?;
@@ -113,6 +117,32 @@ pub struct NewIncident {
     /// How it was declared, appended to the timeline entry (e.g. "from Alertmanager,
     /// rule critical").
     pub how: Option<String>,
+    /// Which way it came in, for the `source` label of the declared-incidents count.
+    pub via: DeclaredVia,
+}
+
+/// Which way an incident was declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeclaredVia {
+    /// `/incident declare <title>`.
+    Command,
+    /// The declare modal (`/incident declare` alone).
+    Modal,
+    /// An alert that matched a declaring rule.
+    Alert,
+    /// Someone pressed "Declare incident" on an alert posted to triage.
+    Triage,
+}
+
+impl DeclaredVia {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeclaredVia::Command => "command",
+            DeclaredVia::Modal => "modal",
+            DeclaredVia::Alert => "alert",
+            DeclaredVia::Triage => "triage",
+        }
+    }
 }
 
 /// Stores the incident, its first timeline entry and its war-room work in `tx`, and
@@ -135,6 +165,8 @@ pub async fn declare_in(
     incident.lead = new.lead;
     incident.id = tx.insert_incident(&incident).await?;
     let id = incident.id;
+    let (metrics, level, via) = (state.metrics.clone(), incident.severity.level(), new.via);
+    tx.on_commit(move || metrics.incident_declared(level, via.as_str()));
     let text = match &new.how {
         Some(how) => format!("{} {how}", event.describe()),
         None => event.describe(),
@@ -269,6 +301,21 @@ mod tests {
                 panic!("{bad} must be refused")
             };
             assert!(text.contains(USAGE), "{bad}: {text}");
+        }
+    }
+
+    #[test]
+    fn every_way_of_declaring_is_a_source_the_metrics_start_at_zero() {
+        for via in [
+            DeclaredVia::Command,
+            DeclaredVia::Modal,
+            DeclaredVia::Alert,
+            DeclaredVia::Triage,
+        ] {
+            assert!(
+                crate::metrics::DECLARE_SOURCES.contains(&via.as_str()),
+                "{via:?}"
+            );
         }
     }
 }

@@ -23,9 +23,9 @@ mod status;
 mod summary;
 mod war_room;
 
-pub use declare::{DeclareArgs, declare, start_escalation};
+pub use declare::{DeclareArgs, DeclaredVia, declare, start_escalation};
 pub use delivery::Delivery;
-pub use war_room::NOT_A_WAR_ROOM;
+pub use war_room::{NOT_A_WAR_ROOM, count_resolution};
 
 use crate::error::AppError;
 use crate::state::AppState;

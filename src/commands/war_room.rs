@@ -8,11 +8,13 @@ use super::{Reply, SlashCommand};
 use crate::domain::{Change, Incident, Status, SystemEvent, TimelineEntry};
 use crate::error::AppError;
 use crate::followup;
+use crate::metrics::Metrics;
 use crate::outbox::{self, Op};
 use crate::paging;
 use crate::state::AppState;
 use crate::store::Tx;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 /// The answer to a war-room command typed anywhere else.
 pub const NOT_A_WAR_ROOM: &str = ":warning: This channel is not an incident war room. Run this inside the incident's channel; `/incident list` shows them.";
@@ -45,6 +47,19 @@ pub async fn record(
     Ok(())
 }
 
+/// Observes how long `incident` took to resolve, once `tx` commits. Called where a
+/// change made it resolved: a command here, or an alert's `auto_resolve`.
+pub fn count_resolution(metrics: &Arc<Metrics>, tx: &mut Tx, incident: &Incident) {
+    let Some(resolved_at) = incident.resolved_at else {
+        return;
+    };
+    let took = (resolved_at - incident.declared_at)
+        .to_std()
+        .unwrap_or_default();
+    let (metrics, level) = (metrics.clone(), incident.severity.level());
+    tx.on_commit(move || metrics.resolved(level, took));
+}
+
 pub async fn apply(
     state: &AppState,
     cmd: &SlashCommand,
@@ -61,6 +76,9 @@ pub async fn apply(
         Err(e) => return Ok(Reply::Ephemeral(format!(":warning: {e}"))),
     };
     tx.update_incident(&incident).await?;
+    if events.iter().any(SystemEvent::resolves) {
+        count_resolution(&state.metrics, &mut tx, &incident);
+    }
     for event in &events {
         record(
             &mut tx,

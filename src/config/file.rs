@@ -23,6 +23,8 @@ pub(super) struct FileConfig {
     pub(super) postmortem: FilePostmortem,
     #[serde(default)]
     pub(super) alerts: FileAlerts,
+    #[serde(default)]
+    pub(super) metrics: FileMetrics,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -41,6 +43,13 @@ pub(super) struct FilePaging {
 #[serde(deny_unknown_fields)]
 pub(super) struct FileAlerts {
     pub(super) rules_file: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileMetrics {
+    /// The name of the variable holding the scrape token, never the token.
+    pub(super) token_env: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

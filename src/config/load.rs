@@ -216,6 +216,7 @@ impl Settings {
         let paging = load_paging(&src, parsed.paging.escalation_file)?;
         let alerts = load_alerts(&src, parsed.alerts.rules_file, &paging.escalation)?;
         let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
+        let metrics = super::metrics::load_metrics(&src, parsed.metrics)?;
 
         Ok(Settings {
             listen,
@@ -232,6 +233,7 @@ impl Settings {
             paging,
             postmortem,
             alerts: Arc::new(alerts),
+            metrics,
         })
     }
 }

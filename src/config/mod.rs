@@ -2,10 +2,10 @@
 //! environment overrides. Secrets come from the environment only. A bad value fails
 //! at startup with the file, the key and what was expected. [`settings`] is what is
 //! loaded, [`file`] the file's shape, [`load`] how values are read and checked
-//! ([`postmortem`]: the GitHub export's), [`escalation`] the escalation file
-//! (teams, policies, routing, providers) and [`alert_rules`] the alert rules file
-//! (sources, which alerts declare). Both refuse what they do not understand, with
-//! the line and key ([`toml_errors`]).
+//! ([`postmortem`]: the GitHub export's; [`metrics`]: the scrape token's),
+//! [`escalation`] the escalation file (teams, policies, routing, providers) and
+//! [`alert_rules`] the alert rules file (sources, which alerts declare). Both refuse
+//! what they do not understand, with the line and key ([`toml_errors`]).
 
 pub mod alert_rules;
 pub mod escalation;
@@ -16,6 +16,7 @@ pub const DEFAULT_ALERT_RULES_PATH: &str = "config/alerts.toml";
 
 mod file;
 mod load;
+mod metrics;
 mod postmortem;
 mod settings;
 #[cfg(test)]

@@ -19,6 +19,8 @@ pub struct Settings {
     pub postmortem: PostmortemSettings,
     /// Which alerts declare incidents, and the sources' tokens.
     pub alerts: Arc<super::alert_rules::AlertRules>,
+    /// Who may scrape `/metrics`.
+    pub metrics: MetricsSettings,
 }
 
 /// `Debug` shows the database URL without its password: settings get logged.
@@ -32,6 +34,7 @@ impl std::fmt::Debug for Settings {
             .field("outbox", &self.outbox)
             .field("paging", &self.paging)
             .field("postmortem", &self.postmortem)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -98,6 +101,14 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// `GET /metrics`: open (the usual, on an internal port) unless a token is set.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsSettings {
+    /// From the variable `[metrics] token_env` names: scrapes must send it as
+    /// `Authorization: Bearer <token>`. Never in the file, never printed.
+    pub token: Option<SecretString>,
 }
 
 /// Who to page, and the secrets that authenticate providers' acknowledgements.

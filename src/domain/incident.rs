@@ -264,6 +264,18 @@ fn non_empty(text: String) -> Option<String> {
 }
 
 impl SystemEvent {
+    /// Whether this event is the incident becoming resolved (a status change to
+    /// resolved; a close of an incident not yet resolved makes one first).
+    pub fn resolves(&self) -> bool {
+        matches!(
+            self,
+            SystemEvent::StatusChanged {
+                to: Status::Resolved,
+                ..
+            }
+        )
+    }
+
     /// The stable name stored with the entry.
     pub fn kind(&self) -> &'static str {
         match self {

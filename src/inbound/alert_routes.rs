@@ -90,7 +90,8 @@ async fn receive(
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+/// The token of an `Authorization: Bearer <token>` header (any case of the scheme).
+pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get("authorization")?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme

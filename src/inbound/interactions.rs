@@ -6,10 +6,10 @@
 
 use super::alert_buttons;
 use super::shortcuts::{self, MessageShortcut};
-use crate::commands::{DeclareArgs, Delivery, Reply, declare};
+use crate::commands::{DeclareArgs, DeclaredVia, Delivery, Reply, declare};
 use crate::domain::{IncidentTitle, Severity};
 use crate::error::AppError;
-use crate::paging::ack::{AckOutcome, AckSource, ack_pages_in};
+use crate::paging::ack::{AckCtx, AckOutcome, AckSource, ack_pages_in};
 use crate::slack::Answer;
 use crate::slack::alert_views::{DECLARE_ALERT_ACTION_ID, RESOLVE_ALERT_ACTION_ID};
 use crate::slack::views::{
@@ -154,8 +154,15 @@ async fn handle_payload(
             let values = view.state.map(|s| s.values).unwrap_or_default();
             match parse_declare(&values) {
                 Ok(args) => {
-                    let reply =
-                        declare(state, &payload.user.id, args, delivery, |_| Reply::Empty).await?;
+                    let reply = declare(
+                        state,
+                        &payload.user.id,
+                        args,
+                        DeclaredVia::Modal,
+                        delivery,
+                        |_| Reply::Empty,
+                    )
+                    .await?;
                     Ok(reply.to_answer())
                 }
                 Err(errors) => Ok(Answer::Json(
@@ -245,7 +252,7 @@ async fn ack_button(
     let mut tx = state.store.begin().await?;
     let outcome = ack_pages_in(
         &mut tx,
-        &state.clock,
+        AckCtx::of(state),
         page.incident_id,
         user,
         Some(page_id),

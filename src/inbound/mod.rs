@@ -7,7 +7,8 @@
 //! posts' buttons in [`alert_buttons`]); each returns a [`crate::slack::Answer`] the
 //! transport sends back. [`pager_acks`] hears PagerDuty's and Opsgenie's
 //! acknowledgements; [`alert_routes`] takes Alertmanager's and Grafana's webhooks (on
-//! to [`crate::alerts`]); [`backfill`] fetches what was missed while the bot was away.
+//! to [`crate::alerts`]); [`scrape`] answers Prometheus at `/metrics`; [`backfill`]
+//! fetches what was missed while the bot was away.
 
 pub mod alert_buttons;
 pub mod alert_routes;
@@ -16,5 +17,6 @@ pub mod events;
 pub mod interactions;
 pub mod pager_acks;
 pub mod routes;
+pub mod scrape;
 pub mod shortcuts;
 pub mod socket_mode;

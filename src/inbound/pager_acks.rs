@@ -3,7 +3,7 @@
 //! a bearer token we configure. An unsigned or malformed call changes nothing.
 
 use crate::error::AppError;
-use crate::paging::ack::ack_alert;
+use crate::paging::ack::{AckCtx, ack_alert};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -68,7 +68,7 @@ pub async fn pagerduty(
         .agent
         .and_then(|a| a.summary)
         .unwrap_or_else(|| "someone in PagerDuty".into());
-    let outcome = ack_alert(&state.store, &state.clock, "pagerduty", &key, &by).await?;
+    let outcome = ack_alert(&state.store, AckCtx::of(&state), "pagerduty", &key, &by).await?;
     tracing::info!(?outcome, "PagerDuty acknowledgement");
     state.wake_outbox();
     Ok(StatusCode::OK.into_response())
@@ -128,7 +128,7 @@ pub async fn opsgenie(
         .alert
         .username
         .unwrap_or_else(|| "someone in Opsgenie".into());
-    let outcome = ack_alert(&state.store, &state.clock, "opsgenie", &alias, &by).await?;
+    let outcome = ack_alert(&state.store, AckCtx::of(&state), "opsgenie", &alias, &by).await?;
     tracing::info!(?outcome, "Opsgenie acknowledgement");
     state.wake_outbox();
     Ok(StatusCode::OK.into_response())

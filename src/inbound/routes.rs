@@ -1,8 +1,9 @@
 //! The HTTP surface: `/slack/events`, `/slack/commands`, `/slack/interactions` (all
 //! Slack-signed), `/webhooks/pagerduty` and `/webhooks/opsgenie` (providers' acks,
 //! authenticated their own way), `/alerts/alertmanager` and `/alerts/grafana` (alert
-//! webhooks, with a token) and `/healthz`. Handlers store first and answer at once; slow
-//! Slack work happens in the outbox worker after the ack.
+//! webhooks, with a token), `/healthz` and `/metrics` (Prometheus, optionally with a
+//! token). Handlers store first and answer at once; slow Slack work happens in the
+//! outbox worker after the ack.
 
 use super::{events, interactions};
 use crate::commands::{self, SlashCommand};
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks/pagerduty", post(super::pager_acks::pagerduty))
         .route("/webhooks/opsgenie", post(super::pager_acks::opsgenie))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(super::scrape::metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .merge(alerts)
         .with_state(state)

@@ -108,6 +108,20 @@ impl Op {
         }
     }
 
+    /// What a page goes through, when this op sends one: `slack_dm` for a page DM,
+    /// the provider's name for a trigger (an ack or resolve at a provider is no page).
+    pub fn page_provider(&self) -> Option<&'static str> {
+        match self {
+            Op::PageDm { .. } => Some("slack_dm"),
+            Op::Provider {
+                provider,
+                action: ProviderAction::Trigger,
+                ..
+            } => Some(provider.as_str()),
+            _ => None,
+        }
+    }
+
     /// The incident the op is about; `None` for a triage post, which has none.
     pub fn incident_id(&self) -> Option<i64> {
         Some(match self {
@@ -364,5 +378,28 @@ mod tests {
             incident_id: 1,
             user: "U1".into()
         }));
+    }
+
+    #[test]
+    fn pages_go_through_providers_the_metrics_know_and_acks_are_no_pages() {
+        let dm = Op::PageDm {
+            incident_id: 1,
+            page_id: 2,
+            user: None,
+        };
+        assert_eq!(dm.page_provider(), Some("slack_dm"));
+        for provider in [Provider::Pagerduty, Provider::Opsgenie, Provider::Webhook] {
+            let op = |action| Op::Provider {
+                incident_id: 1,
+                provider,
+                action,
+                team_id: "sre".into(),
+                dedup_key: "k".into(),
+            };
+            let name = op(ProviderAction::Trigger).page_provider().unwrap();
+            assert!(crate::metrics::PAGE_PROVIDERS.contains(&name), "{name}");
+            assert_eq!(op(ProviderAction::Acknowledge).page_provider(), None);
+            assert_eq!(op(ProviderAction::Resolve).page_provider(), None);
+        }
     }
 }

@@ -7,6 +7,7 @@ use super::ops::{self, Ctx, Delivery, SendError};
 use super::pacing::Pacing;
 use crate::config::OutboxSettings;
 use crate::domain::TimelineEntry;
+use crate::metrics::Outcome;
 use crate::slack::client::SlackCallError;
 use crate::store::{ClaimedItem, StoreResult};
 use chrono::{Duration as ChronoDuration, Utc};
@@ -158,12 +159,15 @@ impl Worker {
             Err(e) => {
                 tracing::error!(error = %e, "unreadable outbox item; giving up on it");
                 let why = format!("unreadable payload: {e}");
-                return self
+                let failed = self
                     .ctx
                     .store
                     .fail_outbox(item.id, &item.claim, Utc::now(), &why)
-                    .await
-                    .map(drop);
+                    .await?;
+                if failed {
+                    self.ctx.metrics.outbox_item("unreadable", Outcome::Failed);
+                }
+                return Ok(());
             }
         };
         if op.shows_current_state() && self.superseded(&item).await {
@@ -171,19 +175,27 @@ impl Worker {
                 op = op.name(),
                 "the same op waits later in the lane; skipped"
             );
-            self.ctx
+            if self
+                .ctx
                 .store
                 .finish_outbox(item.id, &item.claim, Utc::now())
-                .await?;
+                .await?
+            {
+                self.count(&op, Outcome::Skipped);
+            }
             return Ok(());
         }
         let paced = op.paced_channel();
         if paced.is_some() && ops::settled(&self.ctx, &op).await {
             tracing::debug!(op = op.name(), "nothing left to send");
-            self.ctx
+            if self
+                .ctx
                 .store
                 .finish_outbox(item.id, &item.claim, Utc::now())
-                .await?;
+                .await?
+            {
+                self.count(&op, Outcome::Skipped);
+            }
             return Ok(());
         }
         if let Some(wait) = paced.as_deref().and_then(|c| self.last_post.too_soon(c)) {
@@ -220,6 +232,8 @@ impl Worker {
         match result {
             Ok(()) => {
                 tracing::debug!(op = op.name(), "sent");
+                // Sent whoever holds the claim now: the write reached its service.
+                self.count(&op, Outcome::Sent);
                 if !self
                     .ctx
                     .store
@@ -245,6 +259,7 @@ impl Worker {
                     // Its new holder decides; a failure recorded here could be a lie.
                     return Ok(());
                 }
+                self.count(&op, Outcome::Failed);
                 self.record_failure(&op, &e).await
             }
             Err(e) => {
@@ -252,12 +267,24 @@ impl Worker {
                 let wait = retry_delay(&e, item.attempts, base, cap);
                 tracing::warn!(op = op.name(), incident_id = op.incident_id().unwrap_or_default(), error = %e, retry_in_ms = wait.as_millis() as u64, "outbound Slack write failed; will retry");
                 let at = now + ChronoDuration::from_std(wait).unwrap_or(self.lease());
-                self.ctx
+                let retried = self
+                    .ctx
                     .store
                     .retry_outbox(item.id, &item.claim, at, &e.to_string())
-                    .await
-                    .map(drop)
+                    .await?;
+                if retried {
+                    self.count(&op, Outcome::Retried);
+                }
+                Ok(())
             }
+        }
+    }
+
+    /// Counts one handled item by its op, and as a page when it is one.
+    fn count(&self, op: &Op, outcome: Outcome) {
+        self.ctx.metrics.outbox_item(op.name(), outcome);
+        if let Some(provider) = op.page_provider() {
+            self.ctx.metrics.page(provider, outcome);
         }
     }
 }

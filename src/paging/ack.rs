@@ -2,14 +2,18 @@
 //! An ack stops the incident's escalation, acknowledges the acker's team alerts at
 //! the providers, is recorded with how long it took, and is shown in the page DMs
 //! (each page's button gives way to who acknowledged). Acking twice is harmless.
+//! The first ack of an incident is timed from its declaration for the metrics; acks
+//! lock the incident row, so of two acks at once exactly one is the first.
 
 use super::engine::humanize;
 use crate::clock::Clock;
 use crate::domain::TimelineEntry;
+use crate::metrics::Metrics;
 use crate::outbox::{self, Op};
 use crate::pagers::ProviderAction;
 use crate::store::{PageRecord, Store, StoreResult, Tx};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AckOutcome {
@@ -49,17 +53,34 @@ impl AckSource {
     }
 }
 
+/// Where an ack is timed and counted: the clock it happens on, and the metrics.
+#[derive(Clone, Copy)]
+pub struct AckCtx<'a> {
+    pub clock: &'a Clock,
+    pub metrics: &'a Arc<Metrics>,
+}
+
+impl<'a> AckCtx<'a> {
+    /// A handler's: the application's clock and metrics.
+    pub fn of(state: &'a crate::state::AppState) -> Self {
+        Self {
+            clock: &state.clock,
+            metrics: &state.metrics,
+        }
+    }
+}
+
 /// `user` acknowledges their pages in `incident_id` (all of them, or just `page_id`).
 pub async fn ack_pages(
     store: &Store,
-    clock: &Clock,
+    ctx: AckCtx<'_>,
     incident_id: i64,
     user: &str,
     page_id: Option<i64>,
     source: AckSource,
 ) -> StoreResult<AckOutcome> {
     let mut tx = store.begin().await?;
-    let outcome = ack_pages_in(&mut tx, clock, incident_id, user, page_id, source).await?;
+    let outcome = ack_pages_in(&mut tx, ctx, incident_id, user, page_id, source).await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -68,13 +89,13 @@ pub async fn ack_pages(
 /// else must land with the ack).
 pub async fn ack_pages_in(
     tx: &mut Tx,
-    clock: &Clock,
+    ctx: AckCtx<'_>,
     incident_id: i64,
     user: &str,
     page_id: Option<i64>,
     source: AckSource,
 ) -> StoreResult<AckOutcome> {
-    let now = clock.now();
+    let now = ctx.clock.now();
     let mine: Vec<PageRecord> = tx
         .pages(incident_id)
         .await?
@@ -84,22 +105,24 @@ pub async fn ack_pages_in(
     if mine.is_empty() {
         return Ok(AckOutcome::NotPaged);
     }
-    acknowledge(tx, &mine, user, source, now).await
+    acknowledge(tx, ctx.metrics, &mine, user, source, now).await
 }
 
 /// A provider says its alert was acknowledged: ack the team's pages in that incident.
 pub async fn ack_alert(
     store: &Store,
-    clock: &Clock,
+    ctx: AckCtx<'_>,
     provider: &'static str,
     dedup_key: &str,
     by: &str,
 ) -> StoreResult<Option<AckOutcome>> {
-    let now = clock.now();
+    let now = ctx.clock.now();
     let mut tx = store.begin().await?;
     let Some(alert) = tx.provider_alert(provider, dedup_key).await? else {
         return Ok(None);
     };
+    // The incident before the alert row, in the order a resolve takes them.
+    tx.incident_for_update(alert.incident_id).await?;
     let pages: Vec<PageRecord> = tx
         .pages(alert.incident_id)
         .await?
@@ -111,7 +134,8 @@ pub async fn ack_alert(
     let outcome = if pages.is_empty() {
         AckOutcome::NotPaged
     } else {
-        acknowledge(&mut tx, &pages, by, AckSource::Provider(provider), now).await?
+        let source = AckSource::Provider(provider);
+        acknowledge(&mut tx, ctx.metrics, &pages, by, source, now).await?
     };
     tx.commit().await?;
     Ok(Some(outcome))
@@ -119,12 +143,16 @@ pub async fn ack_alert(
 
 async fn acknowledge(
     tx: &mut Tx,
+    metrics: &Arc<Metrics>,
     pages: &[PageRecord],
     by: &str,
     source: AckSource,
     now: DateTime<Utc>,
 ) -> StoreResult<AckOutcome> {
     let incident_id = pages[0].incident_id;
+    // Locked until the commit: a concurrent ack waits here, then sees this one's.
+    let incident = tx.incident_for_update(incident_id).await?;
+    let first = !tx.incident_acked(incident_id).await?;
     let mut acked = Vec::new();
     for page in pages {
         if !tx.ack_page(page.id, by, source.as_str(), now).await? {
@@ -163,6 +191,11 @@ async fn acknowledge(
     }
     if acked.is_empty() {
         return Ok(AckOutcome::AlreadyAcked { incident_id });
+    }
+    if let Some(incident) = incident.filter(|_| first) {
+        let took = (now - incident.declared_at).to_std().unwrap_or_default();
+        let (metrics, level) = (metrics.clone(), incident.severity.level());
+        tx.on_commit(move || metrics.acknowledged(level, took));
     }
     // Whichever way the ack came, the page DMs stop offering the button.
     let users: Vec<String> = pages

@@ -8,6 +8,7 @@ use super::plan::plan;
 use crate::clock::Clock;
 use crate::config::escalation::{EscalationConfig, Target};
 use crate::domain::{Status, TimelineEntry};
+use crate::metrics::Metrics;
 use crate::outbox::{self, Op};
 use crate::store::{DueEscalation, Store, StoreResult, Tx};
 use std::sync::Arc;
@@ -30,6 +31,8 @@ pub struct Escalator {
     /// Rung when an escalation starts, so level one pages at once.
     pub wake: Arc<Notify>,
     pub outbox_wake: Arc<Notify>,
+    /// Counts the levels paged.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Escalator {
@@ -188,6 +191,9 @@ impl Escalator {
             now,
         };
         pager::page(tx, &self.config, &who, &request).await?;
+        let metrics = self.metrics.clone();
+        let level_number = due.next_level + 1;
+        tx.on_commit(move || metrics.escalation_level_fired(level_number));
         // The config refuses timeouts over a week, so this always fits.
         let deadline = chrono::Duration::from_std(level.ack_timeout)
             .ok()

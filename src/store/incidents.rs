@@ -162,6 +162,26 @@ impl Tx {
         rows.into_iter().map(Incident::try_from).collect()
     }
 
+    /// How many incidents are open, by severity and status, for the metrics. The open
+    /// statuses are named so the `status` index answers: `<> 'closed'` would read
+    /// every incident ever declared, at every scrape.
+    pub async fn open_incident_counts(&mut self) -> StoreResult<Vec<(Severity, Status, i64)>> {
+        const SQL: &str = "SELECT severity, status, COUNT(*) FROM incidents \
+             WHERE status IN ('investigating', 'identified', 'monitoring', 'resolved') \
+             GROUP BY severity, status";
+        let rows: Vec<(i64, String, i64)> =
+            on_conn!(self.conn(), c => sqlx::query_as(SQL).fetch_all(c).await?);
+        rows.into_iter()
+            .map(|(severity, status, n)| {
+                let severity = Severity::from_level(severity)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let status =
+                    Status::from_stored(&status).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((severity, status, n))
+            })
+            .collect()
+    }
+
     /// Remembers a message Warroom posted (e.g. the pinned summary) by purpose.
     pub async fn remember_message(
         &mut self,

@@ -53,7 +53,14 @@ pub enum Store {
 }
 
 /// A transaction on either backend. Dropping it without `commit` rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    /// Run after the commit, never after a rollback: effects outside the database
+    /// that must count only what landed (metrics). See [`Tx::on_commit`].
+    on_commit: Vec<Box<dyn FnOnce() + Send>>,
+}
+
+enum TxInner {
     /// A write transaction holds the write lock until it ends (fields drop in order:
     /// the transaction first, then the lock).
     Sqlite(
@@ -82,21 +89,38 @@ pub(crate) enum Conn<'a> {
 }
 
 impl Tx {
+    fn new(inner: TxInner) -> Self {
+        Self {
+            inner,
+            on_commit: Vec::new(),
+        }
+    }
+
     pub(crate) fn conn(&mut self) -> Conn<'_> {
-        match self {
-            Tx::Sqlite(t, _) => Conn::Sqlite(t),
-            Tx::Postgres(t) => Conn::Postgres(t),
+        match &mut self.inner {
+            TxInner::Sqlite(t, _) => Conn::Sqlite(t),
+            TxInner::Postgres(t) => Conn::Postgres(t),
         }
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(self, Tx::Postgres(_))
+        matches!(self.inner, TxInner::Postgres(_))
+    }
+
+    /// Runs `effect` once this transaction has committed; a rollback (a drop, a
+    /// failed commit) forgets it. A counter bumped inside the transaction would count
+    /// declares that never happened, and count a redelivered one twice.
+    pub fn on_commit(&mut self, effect: impl FnOnce() + Send + 'static) {
+        self.on_commit.push(Box::new(effect));
     }
 
     pub async fn commit(self) -> StoreResult<()> {
-        match self {
-            Tx::Sqlite(t, _lock) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.inner {
+            TxInner::Sqlite(t, _lock) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        for effect in self.on_commit {
+            effect();
         }
         Ok(())
     }
@@ -144,17 +168,20 @@ impl Store {
         Ok(match self {
             Store::Sqlite(p, lock) => {
                 let turn = lock.clone().lock_owned().await;
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+                Tx::new(TxInner::Sqlite(
+                    p.begin_with("BEGIN IMMEDIATE").await?,
+                    Some(turn),
+                ))
             }
-            Store::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Store::Postgres(p) => Tx::new(TxInner::Postgres(p.begin().await?)),
         })
     }
 
     /// Begins a read-only unit of work (a plain deferred transaction).
     pub async fn read(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Store::Sqlite(p, _) => Tx::Sqlite(p.begin().await?, None),
-            Store::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Store::Sqlite(p, _) => Tx::new(TxInner::Sqlite(p.begin().await?, None)),
+            Store::Postgres(p) => Tx::new(TxInner::Postgres(p.begin().await?)),
         })
     }
 

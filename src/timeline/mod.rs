@@ -80,16 +80,31 @@ pub struct Ours<'a> {
     pub bot_id: Option<&'a str>,
 }
 
-/// Stores what `event` means for its war room, through the batching writer.
+/// Stores what `event` means for its war room, through the batching writer, and
+/// counts how it fared (once the writer has answered, that is after the commit).
 pub async fn ingest(
     writer: &Writer,
     event_id: Option<&str>,
     ours: &Ours<'_>,
     event: &MessageEvent,
 ) -> StoreResult<Outcome> {
-    match event.intent(ours) {
-        Ok(intent) => writer.write(event_id, intent).await,
-        Err(reason) => Ok(Outcome::Ignored(reason)),
+    let outcome = match event.intent(ours) {
+        Ok(intent) => writer.write(event_id, intent).await?,
+        Err(reason) => Outcome::Ignored(reason),
+    };
+    writer.metrics().message_event(outcome.label());
+    Ok(outcome)
+}
+
+impl Outcome {
+    /// The outcome's name as a metric label: one of a fixed few.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Stored => "stored",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Ignored(_) => "ignored",
+            Outcome::Refused(_) => "refused",
+        }
     }
 }
 
@@ -146,4 +161,24 @@ pub(crate) fn parse_ts(ts: &str) -> Result<DateTime<Utc>, &'static str> {
     SlackTs::parse(ts)
         .map(|t| t.to_datetime())
         .map_err(|_| "malformed ts")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+
+    #[test]
+    fn every_outcome_is_a_label_the_metrics_start_at_zero() {
+        for outcome in [
+            Outcome::Stored,
+            Outcome::Duplicate,
+            Outcome::Ignored("ours"),
+            Outcome::Refused("far future"),
+        ] {
+            assert!(
+                crate::metrics::MESSAGE_OUTCOMES.contains(&outcome.label()),
+                "{outcome:?}"
+            );
+        }
+    }
 }

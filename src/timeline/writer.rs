@@ -5,6 +5,7 @@
 //! transaction holding its write has committed.
 
 use super::{Intent, Outcome, apply_all};
+use crate::metrics::Metrics;
 use crate::store::{Ingested, Store, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -35,19 +36,26 @@ pub struct Writer {
     /// Channel → incident id and declaration time. A channel becomes a war room once
     /// and stays one, so a hit never goes stale; misses always ask the database.
     war_rooms: Arc<RwLock<HashMap<String, WarRoom>>>,
+    /// Where what came in, and how it fared, is counted.
+    metrics: Arc<Metrics>,
 }
 
 impl Writer {
     /// The queue writes wait in. Nothing is written until the application runs the
     /// writer tasks ([`Writer::tasks`], [`Writer::run_task`]).
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, metrics: Arc<Metrics>) -> Self {
         let (jobs, rx) = mpsc::channel(QUEUE);
         Self {
             jobs,
             queue: Arc::new(Mutex::new(rx)),
             store,
             war_rooms: Arc::new(RwLock::new(HashMap::new())),
+            metrics,
         }
+    }
+
+    pub(super) fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// How many writer tasks to run: one on SQLite (its writes are serial anyway), a

@@ -36,6 +36,7 @@ fn escalator(store: &Store, clock: &Clock) -> Escalator {
         clock: clock.clone(),
         wake: Arc::new(Notify::new()),
         outbox_wake: Arc::new(Notify::new()),
+        metrics: Default::default(),
     }
 }
 

@@ -218,6 +218,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
         paging: PagingSettings::disabled(),
         postmortem: Default::default(),
         alerts: Default::default(),
+        metrics: Default::default(),
     }
 }
 

@@ -21,6 +21,7 @@ mod incident_loop;
 mod interact;
 mod key_events;
 mod marking;
+mod metrics;
 mod oncall_report;
 mod outbox;
 mod page_dms;

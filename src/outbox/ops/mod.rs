@@ -46,6 +46,8 @@ pub struct Ctx {
     pub wake: Arc<Notify>,
     /// The alert rules: where an alert's runbook is when its annotations name none.
     pub alerts: Arc<crate::config::alert_rules::AlertRules>,
+    /// Where the worker counts what it sent, retried and gave up on.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -29,6 +29,7 @@ mod users;
 pub use conversations::{ChannelInfo, Cursor, HistoryPage, InviteOutcome, ListedChannel};
 pub use users::BotIdentity;
 
+use crate::metrics::Metrics;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -48,6 +49,8 @@ pub struct SlackApi {
     http: reqwest::Client,
     /// How long one call may take before it counts as a (retryable) failure.
     timeout: Duration,
+    /// Where each call's latency and 429s are counted, by method.
+    metrics: Arc<Metrics>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -140,7 +143,28 @@ impl SlackApi {
             token: Arc::new(token),
             http,
             timeout,
+            metrics: Arc::default(),
         })
+    }
+
+    /// Counts this client's calls in `metrics` (the application's registry).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Runs one Web API call to `method` under the timeout, and counts it: how long it
+    /// took, and whether Slack answered 429.
+    async fn timed<T>(
+        &self,
+        method: &str,
+        call: impl Future<Output = Result<T, SlackClientError>>,
+    ) -> SlackResult<Result<T, SlackClientError>> {
+        let started = std::time::Instant::now();
+        let result = tokio::time::timeout(self.timeout, call).await;
+        let limited = matches!(result, Ok(Err(SlackClientError::RateLimitError(_))));
+        self.metrics.slack_call(method, started.elapsed(), limited);
+        result.map_err(|_| SlackCallError::Timeout(self.timeout))
     }
 
     async fn post<RS: DeserializeOwned + Send>(
@@ -162,9 +186,7 @@ impl SlackApi {
     ) -> SlackResult<Result<RS, SlackClientError>> {
         let session = self.client.open_session(&self.token);
         let call = session.http_session_api.http_post(method, body, None);
-        tokio::time::timeout(self.timeout, call)
-            .await
-            .map_err(|_| SlackCallError::Timeout(self.timeout))
+        self.timed(method, call).await
     }
 
     async fn get<RS: DeserializeOwned + Send>(
@@ -176,10 +198,9 @@ impl SlackApi {
         let params: Vec<(&str, Option<&String>)> =
             params.iter().map(|(k, v)| (*k, v.as_ref())).collect();
         let call = session.http_session_api.http_get(method, &params, None);
-        match tokio::time::timeout(self.timeout, call).await {
-            Ok(result) => result.map_err(SlackCallError::from),
-            Err(_) => Err(SlackCallError::Timeout(self.timeout)),
-        }
+        self.timed(method, call)
+            .await?
+            .map_err(SlackCallError::from)
     }
 
     /// A Socket Mode WebSocket URL, asked for with the app-level token.
@@ -187,15 +208,11 @@ impl SlackApi {
         let token = SlackApiToken::new(SlackApiTokenValue(app_token.expose_secret().to_string()));
         let session = self.client.open_session(&token);
         let body = json!({});
-        let call = session.http_session_api.http_post::<_, SocketUrlReply>(
-            "apps.connections.open",
-            &body,
-            None,
-        );
-        match tokio::time::timeout(self.timeout, call).await {
-            Ok(result) => Ok(result.map_err(SlackCallError::from)?.url),
-            Err(_) => Err(SlackCallError::Timeout(self.timeout)),
-        }
+        let method = "apps.connections.open";
+        let call = session
+            .http_session_api
+            .http_post::<_, SocketUrlReply>(method, &body, None);
+        Ok(self.timed(method, call).await??.url)
     }
 }
 
