@@ -41,9 +41,9 @@ impl Tx {
     /// default gives each statement its own snapshot; SQLite's read transaction
     /// already keeps the one its first read took.
     pub async fn report_snapshot(&mut self) -> StoreResult<()> {
-        if let Tx::Postgres(t) = self {
+        if let super::Conn::Postgres(c) = self.conn() {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut **t)
+                .execute(c)
                 .await?;
         }
         Ok(())
