@@ -22,6 +22,7 @@ mod interact;
 mod key_events;
 mod marking;
 mod outbox;
+mod page_dm_bursts;
 mod page_dms;
 mod paging;
 mod postmortem_loop;
