@@ -191,7 +191,7 @@ impl Worker {
             retry: item.attempts > 1,
             since: item.created_at,
         };
-        let result = match paced.as_deref().and_then(|c| self.last_post.too_soon(c)) {
+        let result = match paced.as_deref().and_then(|c| self.last_post.reserve(c)) {
             Some(wait) => {
                 let Some(done) = self
                     .while_held(&item, ops::when_paced(&self.ctx, &op, delivery))

@@ -249,7 +249,7 @@ mod tests {
         let many: Vec<(Incident, PageRecord)> = (1..=200)
             .map(|n| {
                 (
-                    incident(n, &"Long outage title ".repeat(10), None),
+                    incident(n, &"Long outage title ".repeat(4), None),
                     b.clone(),
                 )
             })

@@ -246,6 +246,14 @@ async fn a_page_joined_by_update(app: &TestApp) -> (i64, i64) {
 async fn a_page_that_joined_a_dm_by_update_acks_from_it(backend: Backend) {
     let app = app(backend, 1.0).await;
     let (first, second) = a_page_joined_by_update(&app).await;
+    let incident = app.newest_open_incident().await;
+    // A person clicks after seeing it, by when the DM carrying it is recorded.
+    until(
+        "the page recorded on the DM",
+        Duration::from_secs(5),
+        || async { app.pages(incident).await[0].dm_ts.is_some() },
+    )
+    .await;
     assert_eq!(app.click_ack(SRE, second).await, reqwest::StatusCode::OK);
     app.slack
         .wait_for("the answer in place", |s| {

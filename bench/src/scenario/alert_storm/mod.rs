@@ -317,7 +317,10 @@ fn check(expected: usize, c: &Counts, timings: &[Timing]) -> Vec<String> {
             "no PagerDuty trigger",
             missing(|t| t.pd_trigger_ms.is_none()),
         ),
-        ("no DM page shown", missing(|t| t.dm_page_shown_ms.is_none())),
+        (
+            "no DM page shown",
+            missing(|t| t.dm_page_shown_ms.is_none()),
+        ),
         (
             "no DM page notified",
             missing(|t| t.dm_page_notified_ms.is_none()),

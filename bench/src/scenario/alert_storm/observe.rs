@@ -338,8 +338,10 @@ mod tests {
     fn a_page_shows_by_post_or_update_and_is_notified_by_its_post_or_its_notice() {
         let t0 = Instant::now();
         let at = |ms: u64| t0 + Duration::from_millis(ms);
-        let button = |v: &str| json!([{"type": "section", "block_id": format!("page-{v}"),
-            "accessory": {"type": "button", "action_id": ACK_ACTION_ID, "value": v}}]);
+        let button = |v: &str| {
+            json!([{"type": "section", "block_id": format!("page-{v}"),
+            "accessory": {"type": "button", "action_id": ACK_ACTION_ID, "value": v}}])
+        };
         let call = |method: &str, args: Value, ms: u64| RecordedCall {
             method: method.into(),
             http_method: "POST".into(),
@@ -350,16 +352,30 @@ mod tests {
             at: at(ms),
         };
         let mut both = button("1");
-        both.as_array_mut().unwrap().extend(button("2").as_array().unwrap().clone());
+        both.as_array_mut()
+            .unwrap()
+            .extend(button("2").as_array().unwrap().clone());
         let notice = json!({"event_type": "warroom_outbox",
             "event_payload": {"key": "page_notice:U:2", "pages": [2]}});
         let snap = Snapshot {
             calls: vec![
-                call("chat.postMessage", json!({"channel": "D1", "blocks": button("1")}), 10),
+                call(
+                    "chat.postMessage",
+                    json!({"channel": "D1", "blocks": button("1")}),
+                    10,
+                ),
                 call("chat.update", json!({"channel": "D1", "blocks": both}), 300),
-                call("chat.postMessage", json!({"channel": "C9", "blocks": button("2")}), 400),
-                call("chat.postMessage", json!({"channel": "D1", "text": "x",
-                    "metadata": notice.to_string()}), 1060),
+                call(
+                    "chat.postMessage",
+                    json!({"channel": "C9", "blocks": button("2")}),
+                    400,
+                ),
+                call(
+                    "chat.postMessage",
+                    json!({"channel": "D1", "text": "x",
+                    "metadata": notice.to_string()}),
+                    1060,
+                ),
             ],
             events: Vec::new(),
             dm: Some("D1".into()),
