@@ -22,11 +22,11 @@
 //! Everything Warroom says to Slack or a pager is first stored in [`outbox`], in the
 //! same transaction as the change that caused it, then sent by its worker: one file
 //! per kind of operation under [`outbox::ops`] (create the war room, invite, topic,
-//! post, summary and pin, page DM, provider page, postmortem). A slow or failing
-//! Slack never blocks an ack and never loses a write. [`slack`] is Slack's
-//! vocabulary (the Web API [`slack::client`], [`slack::views`] for what people see,
-//! [`slack::mrkdwn`] escaping, [`slack::verify`] signatures, [`slack::sign_in`] Sign in
-//! with Slack for the dashboard); [`pagers`] speaks
+//! post, summary and pin, page DM and the notice of pages added to one, provider page,
+//! postmortem). A slow or failing Slack never blocks an ack and never loses a write.
+//! [`slack`] is Slack's vocabulary (the Web API [`slack::client`], [`slack::views`]
+//! for what people see, [`slack::mrkdwn`] escaping, [`slack::verify`] signatures,
+//! [`slack::sign_in`] Sign in with Slack for the dashboard); [`pagers`] speaks
 //! PagerDuty, Opsgenie and webhooks. [`paging`] decides who is paged and when
 //! (escalation levels, durable timers, acks), from [`config::escalation`].
 //! [`github`] opens GitHub issues for action items (it imports only [`net`]).

@@ -274,23 +274,33 @@ async fn ack_button(
         }
         AckOutcome::NotPaged => ":warning: There is no page of yours to acknowledge.".to_string(),
     };
-    let mut answer = json!({"replace_original": true, "text": text});
-    if let Some(blocks) = dm_now(state, &page).await? {
+    match dm_now(state, page_id).await? {
         // The DM may page for other incidents too: it is shown whole, their buttons
         // kept, this page's button replaced by the ack.
-        answer["blocks"] = blocks;
+        Some(blocks) => Ok(Some(
+            json!({"replace_original": true, "text": text, "blocks": blocks}),
+        )),
+        // The page was clicked on a DM it had just joined by an update, not yet
+        // recorded there: what that DM should read is not known here, so it is left
+        // to the re-render the ack queued, and the answer goes to the clicker alone.
+        None => Ok(Some(
+            json!({"response_type": "ephemeral", "replace_original": false, "text": text}),
+        )),
     }
-    Ok(Some(answer))
 }
 
-/// The blocks of the DM that carries `page`, as its pages stand now (`None` for a
-/// DM sent before DMs were recorded: its text alone is replaced, as it has one page).
-async fn dm_now(state: &AppState, page: &PageRecord) -> Result<Option<Value>, AppError> {
-    let (Some(channel), Some(ts)) = (&page.dm_channel, &page.dm_ts) else {
-        return Ok(None);
-    };
+/// The blocks of the DM that carries page `page_id`, as its pages stand now (read
+/// after the ack); `None` while no DM is recorded as carrying it.
+async fn dm_now(state: &AppState, page_id: i64) -> Result<Option<Value>, AppError> {
     let mut tx = state.store.read().await?;
-    let rendered = crate::paging::dm::render(&mut tx, channel, ts).await?;
+    let page: Option<PageRecord> = tx.page(page_id).await?;
+    let rendered = match page
+        .as_ref()
+        .and_then(|p| p.dm_channel.as_ref().zip(p.dm_ts.as_ref()))
+    {
+        Some((channel, ts)) => crate::paging::dm::render(&mut tx, channel, ts).await?,
+        None => None,
+    };
     tx.commit().await?;
     Ok(rendered.map(|(_, blocks)| blocks))
 }

@@ -38,6 +38,11 @@ pub enum Op {
     /// Re-render the DMs that carry `user`'s pages in this incident (`chat.update`):
     /// once the war room exists, to link it; after an ack, to show it.
     RefreshPageDm { incident_id: i64, user: String },
+    /// Notify `user` of `pages`, which a `chat.update` added to their latest page DM
+    /// while their DM channel could not take a post (an update rings no phone): one
+    /// short post, as soon as the channel's second is free, naming the new pages.
+    /// Pages acknowledged meanwhile are left out. Spans incidents, so belongs to none.
+    PageNotice { user: String, pages: Vec<i64> },
     /// Build the postmortem draft and post it as a message and a `.md` file.
     PublishPostmortem { incident_id: i64 },
     /// An event at a paging provider for one team's alert on this incident.
@@ -96,6 +101,7 @@ impl Op {
             Op::Notice { .. } => "notice",
             Op::PageDm { .. } => "page_dm",
             Op::RefreshPageDm { .. } => "refresh_page_dm",
+            Op::PageNotice { .. } => "page_notice",
             Op::PublishPostmortem { .. } => "publish_postmortem",
             Op::Provider { .. } => "provider",
             Op::OwnerActions { .. } => "owner_actions",
@@ -122,10 +128,13 @@ impl Op {
         }
     }
 
-    /// The incident the op is about; `None` for a triage post, which has none.
+    /// The incident the op is about; `None` for a triage post, which has none, and
+    /// for a page notice, which may name several.
     pub fn incident_id(&self) -> Option<i64> {
         Some(match self {
-            Op::TriageAlert { .. } | Op::RefreshTriage { .. } => return None,
+            Op::TriageAlert { .. } | Op::RefreshTriage { .. } | Op::PageNotice { .. } => {
+                return None;
+            }
             Op::CreateWarRoom { incident_id }
             | Op::Invite { incident_id, .. }
             | Op::SyncTopic { incident_id }
@@ -155,12 +164,15 @@ impl Op {
     /// person's lane: a page must not wait behind the war room, which Slack lets us
     /// create only about 20 a minute. Re-rendering a person's page DMs has a lane of
     /// its own, so it never holds up a page and two renders of one DM never race.
+    /// So does the notice of pages added to a DM by an update: it waits for the DM
+    /// channel's next free second, and a page behind it must not.
     pub fn lane(&self) -> String {
         match self {
             Op::PageDm {
                 user: Some(user), ..
             } => format!("page:{user}"),
             Op::RefreshPageDm { user, .. } => format!("page-update:{user}"),
+            Op::PageNotice { user, .. } => format!("page-notice:{user}"),
             Op::GithubIssue { .. } => "github".to_string(),
             Op::TriageAlert { group_id, .. } | Op::RefreshTriage { group_id } => {
                 format!("triage:{group_id}")
@@ -194,7 +206,8 @@ impl Op {
             // The same key as the person's other DMs: it is one DM channel.
             Op::PageDm {
                 user: Some(user), ..
-            } => Some(format!("dm:{user}")),
+            }
+            | Op::PageNotice { user, .. } => Some(format!("dm:{user}")),
             _ => None,
         }
     }
@@ -229,6 +242,7 @@ impl Op {
             Op::RefreshPageDm { user, .. } => {
                 format!("update the page DM of <@{user}>")
             }
+            Op::PageNotice { user, .. } => format!("tell <@{user}> of their new pages"),
             Op::PublishPostmortem { .. } => "post the postmortem draft".into(),
             Op::Provider {
                 provider,
@@ -335,6 +349,24 @@ mod tests {
     }
 
     #[test]
+    fn a_page_notice_is_paced_with_the_persons_dms_but_never_holds_up_a_page() {
+        let notice = Op::PageNotice {
+            user: "U1".into(),
+            pages: vec![7, 9],
+        };
+        let page = Op::PageDm {
+            incident_id: 4,
+            page_id: 9,
+            user: Some("U1".into()),
+        };
+        assert_eq!(notice.paced_channel(), page.paced_channel());
+        assert_ne!(notice.lane(), page.lane());
+        assert_eq!(notice.incident_id(), None, "it may name several incidents");
+        let json = serde_json::to_string(&notice).unwrap();
+        assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), notice);
+    }
+
+    #[test]
     fn a_page_stored_before_it_named_its_person_still_loads_in_the_incident_lane() {
         let stored = r#"{"op":"page_dm","incident_id":4,"page_id":7}"#;
         let op: Op = serde_json::from_str(stored).unwrap();
@@ -363,6 +395,11 @@ mod tests {
             user: Some("U1".into()),
         };
         assert!(urgent(&page));
+        let notice = Op::PageNotice {
+            user: "U1".into(),
+            pages: vec![2, 3],
+        };
+        assert!(urgent(&notice), "a page's notice rings the phone");
         for provider in [Provider::Pagerduty, Provider::Opsgenie, Provider::Webhook] {
             let op = Op::Provider {
                 incident_id: 1,

@@ -22,6 +22,25 @@ impl Pacing {
             .filter(|wait| !wait.is_zero())
     }
 
+    /// Takes `channel`'s next post for the caller, now, if it may take one: `None`
+    /// when reserved (post, then call [`Pacing::posted`]), or how long until it may.
+    /// Checking and reserving at once matters when two lanes post to one channel
+    /// (a person's pages and the notice of pages added to their DM): two workers
+    /// must not both find the channel free and post within the same second.
+    pub fn reserve(&self, channel: &str) -> Option<Duration> {
+        let mut map = self.lock();
+        if let Some(wait) = map
+            .get(channel)
+            .and_then(|last| POST_SPACING.checked_sub(last.elapsed()))
+            .filter(|wait| !wait.is_zero())
+        {
+            return Some(wait);
+        }
+        map.retain(|_, at| at.elapsed() < POST_SPACING);
+        map.insert(channel.to_string(), tokio::time::Instant::now());
+        None
+    }
+
     /// Notes a post to `channel` now, and forgets channels that are idle again.
     pub fn posted(&self, channel: String) {
         let mut map = self.lock();
@@ -54,5 +73,16 @@ mod tests {
         assert_eq!(pacing.too_soon("incident:1"), None);
         pacing.posted("incident:2".into());
         assert_eq!(pacing.tracked(), 1, "the idle channel is forgotten");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn of_two_workers_reserving_one_channel_only_the_first_may_post() {
+        let pacing = Pacing::default();
+        assert_eq!(pacing.reserve("dm:U1"), None, "free: reserved");
+        let wait = pacing.reserve("dm:U1").expect("taken this second");
+        assert!(wait <= POST_SPACING);
+        assert_eq!(pacing.reserve("dm:U2"), None, "another channel is free");
+        tokio::time::advance(POST_SPACING).await;
+        assert_eq!(pacing.reserve("dm:U1"), None, "free again a second later");
     }
 }

@@ -186,7 +186,7 @@ impl Worker {
             return Ok(());
         }
         let paced = op.paced_channel();
-        if paced.is_some() && ops::settled(&self.ctx, &op).await {
+        if paced.is_some() && ops::settled(&self.ctx, &op, item.attempts > 1).await {
             tracing::debug!(op = op.name(), "nothing left to send");
             if self
                 .ctx
@@ -198,36 +198,37 @@ impl Worker {
             }
             return Ok(());
         }
-        if let Some(wait) = paced.as_deref().and_then(|c| self.last_post.too_soon(c)) {
-            // Not a failure, nor an attempt: come back when the channel may take
-            // another post, and let this worker serve other war rooms meanwhile.
-            let at = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
-            return self
-                .ctx
-                .store
-                .defer_outbox(
-                    item.id,
-                    &item.claim,
-                    at,
-                    "paced: one post a second per channel",
-                )
-                .await
-                .map(drop);
-        }
         let delivery = Delivery {
             key: &item.idem_key,
             retry: item.attempts > 1,
             since: item.created_at,
         };
-        let Some(result) = self
-            .while_held(&item, ops::run(&self.ctx, &op, delivery))
-            .await
-        else {
-            return Ok(());
+        let result = match paced.as_deref().and_then(|c| self.last_post.reserve(c)) {
+            Some(wait) => {
+                let Some(done) = self
+                    .while_held(&item, ops::when_paced(&self.ctx, &op, delivery))
+                    .await
+                else {
+                    return Ok(());
+                };
+                if let Ok(false) = done {
+                    return self.defer(&item, wait).await;
+                }
+                done.map(drop)
+            }
+            None => {
+                let Some(result) = self
+                    .while_held(&item, ops::run(&self.ctx, &op, delivery))
+                    .await
+                else {
+                    return Ok(());
+                };
+                if let Some(channel) = paced {
+                    self.last_post.posted(channel);
+                }
+                result
+            }
         };
-        if let Some(channel) = paced {
-            self.last_post.posted(channel);
-        }
         let now = Utc::now();
         match result {
             Ok(()) => {
@@ -290,6 +291,22 @@ impl Worker {
 }
 
 impl Worker {
+    /// Not a failure, nor an attempt: the item comes back when its channel may take
+    /// another post, and this worker serves other war rooms meanwhile.
+    async fn defer(&self, item: &ClaimedItem, wait: Duration) -> StoreResult<()> {
+        let at = Utc::now() + ChronoDuration::from_std(wait).unwrap_or_default();
+        self.ctx
+            .store
+            .defer_outbox(
+                item.id,
+                &item.claim,
+                at,
+                "paced: one post a second per channel",
+            )
+            .await
+            .map(drop)
+    }
+
     /// Whether the same op (the same payload) waits later in the item's lane.
     async fn superseded(&self, item: &ClaimedItem) -> bool {
         match self

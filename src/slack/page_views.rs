@@ -50,7 +50,6 @@ pub fn page_dm(pages: &[(Incident, PageRecord)]) -> (String, Value) {
 
 /// What notifications show: the pages still waiting for an ack.
 fn fallback(pages: &[(Incident, PageRecord)], waiting: &[&(Incident, PageRecord)]) -> String {
-    let line = |i: &Incident| format!("{} incident #{}: {}", i.severity, i.id, echo(&i.title));
     let text = match waiting {
         [] if pages.is_empty() => ":rotating_light: You were paged".to_string(),
         [] => ":white_check_mark: Every page here is acknowledged".to_string(),
@@ -65,6 +64,41 @@ fn fallback(pages: &[(Incident, PageRecord)], waiting: &[&(Incident, PageRecord)
         }
     };
     clip(&text, MAX_FALLBACK)
+}
+
+/// The notice that follows pages added to an earlier page DM by an update (which
+/// rings no phone): one line naming them, pointing up to their buttons. Its text is
+/// what the phone shows, so it names the incidents first.
+pub fn page_notice(pages: &[(Incident, PageRecord)]) -> String {
+    let mut dms: Vec<(&Option<String>, &Option<String>)> = pages
+        .iter()
+        .map(|(_, p)| (&p.dm_channel, &p.dm_ts))
+        .collect();
+    dms.dedup();
+    let (lead, tail) = match (pages.len(), dms.len()) {
+        (1, _) => (
+            "Also paged".to_string(),
+            "Its Acknowledge button is in the page message above.",
+        ),
+        (n, 1) => (
+            format!("Also paged for {n} incidents"),
+            "Their Acknowledge buttons are in the page message above.",
+        ),
+        (n, _) => (
+            format!("Also paged for {n} incidents"),
+            "Their Acknowledge buttons are in the page messages above.",
+        ),
+    };
+    let all: Vec<String> = pages.iter().map(|(i, _)| line(i)).collect();
+    let head = clip(
+        &format!(":rotating_light: {lead}: {}.", all.join("; ")),
+        MAX_FALLBACK - tail.len() - 1,
+    );
+    format!("{head} {tail}")
+}
+
+fn line(i: &Incident) -> String {
+    format!("{} incident #{}: {}", i.severity, i.id, echo(&i.title))
 }
 
 /// One page: what, how bad, where, why and by whom.
@@ -194,6 +228,35 @@ mod tests {
             text.contains("incident #4") && !text.contains("#3"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_notice_names_each_new_page_and_points_up_to_its_button() {
+        let mut a = page(30, 3);
+        a.dm_ts = Some("1.1".into());
+        let mut b = page(40, 4);
+        b.dm_ts = Some("1.1".into());
+        let one = page_notice(&[(incident(3, "Checkout <!here> down", None), a.clone())]);
+        assert!(one.contains("incident #3: Checkout"), "{one}");
+        assert!(!one.contains("<!here>"), "titles are escaped: {one}");
+        assert!(one.ends_with("Its Acknowledge button is in the page message above."));
+        let two = page_notice(&[
+            (incident(3, "Checkout down", None), a),
+            (incident(4, "Search slow", None), b.clone()),
+        ]);
+        assert!(two.contains("for 2 incidents") && two.contains("#4: Search slow"));
+        assert!(two.ends_with("in the page message above."), "{two}");
+        let many: Vec<(Incident, PageRecord)> = (1..=200)
+            .map(|n| {
+                (
+                    incident(n, &"Long outage title ".repeat(4), None),
+                    b.clone(),
+                )
+            })
+            .collect();
+        let long = page_notice(&many);
+        assert!(long.chars().count() <= MAX_FALLBACK, "{}", long.len());
+        assert!(long.ends_with("above."), "the pointer survives the clip");
     }
 
     #[test]

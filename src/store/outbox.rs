@@ -42,10 +42,17 @@ pub struct FailedItem {
     pub last_error: Option<String>,
 }
 
-/// The lanes served first, by the prefix of their name: pages (`page:<user>`) and
-/// the paging providers' alerts. A page must not wait for a worker behind a storm of
-/// war-room writes that Slack is throttling.
-pub const URGENT_LANE_PREFIXES: [&str; 4] = ["page:", "pagerduty:", "opsgenie:", "webhook:"];
+/// The lanes served first, by the prefix of their name: pages (`page:<user>`), the
+/// notices of pages added to a DM by an update (`page-notice:<user>`) and the paging
+/// providers' alerts. A page must not wait for a worker behind a storm of war-room
+/// writes that Slack is throttling, nor the phone notification that announces it.
+pub const URGENT_LANE_PREFIXES: [&str; 5] = [
+    "page:",
+    "page-notice:",
+    "pagerduty:",
+    "opsgenie:",
+    "webhook:",
+];
 
 /// `0` for an item in an urgent lane, `1` otherwise, to order claims by.
 fn urgency() -> String {
@@ -73,6 +80,33 @@ impl Tx {
         const SQL: &str = "INSERT INTO outbox (lane, idem_key, payload, not_before, created_at) \
              VALUES ($1, $2, $3, $4, $4) ON CONFLICT (idem_key) DO NOTHING";
         let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(lane).bind(idem_key).bind(payload).bind(now).execute(c).await?.rows_affected());
+        Ok(n == 1)
+    }
+}
+
+impl Tx {
+    /// The newest item of `lane` that waits untried (pending, never sent: a paced
+    /// deferral is not a try), with its payload. On PostgreSQL the row stays locked
+    /// until the transaction ends, so no worker claims it while it is amended.
+    pub async fn untried_in_lane(&mut self, lane: &str) -> StoreResult<Option<(i64, String)>> {
+        let lock = if self.is_postgres() {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT id, payload FROM outbox WHERE lane = $1 AND status = 'pending' \
+             AND attempts = 0 ORDER BY id DESC LIMIT 1{lock}"
+        ));
+        Ok(on_conn!(self.conn(), c => sqlx::query_as(sql).bind(lane).fetch_optional(c).await?))
+    }
+
+    /// Replaces the payload of item `id` if it still waits untried; `false` when a
+    /// worker took it meanwhile (then what it sends is what it read).
+    pub async fn amend_untried(&mut self, id: i64, payload: &str) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE outbox SET payload = $2 \
+             WHERE id = $1 AND status = 'pending' AND attempts = 0";
+        let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(id).bind(payload).execute(c).await?.rows_affected());
         Ok(n == 1)
     }
 }
@@ -253,6 +287,17 @@ impl Store {
         });
         tx.commit().await?;
         Ok(n == 1)
+    }
+
+    /// Whether an item of `lane` is in flight now, or finished at or after `since`:
+    /// an op that wrote to Slack since then may have raced one in that lane.
+    pub async fn lane_active_since(&self, lane: &str, since: DateTime<Utc>) -> StoreResult<bool> {
+        const SQL: &str = "SELECT COUNT(*) FROM outbox WHERE lane = $1 \
+             AND (status = 'in_flight' OR (status IN ('done', 'failed') AND done_at >= $2))";
+        let mut tx = self.read().await?;
+        let n: i64 = on_conn!(tx.conn(), c => sqlx::query_scalar(SQL).bind(lane).bind(since).fetch_one(c).await?);
+        tx.commit().await?;
+        Ok(n > 0)
     }
 
     /// The payloads of the items waiting in `lane` behind the item keyed `key`, in

@@ -38,6 +38,14 @@ impl Tx {
         Ok(n == 1)
     }
 
+    /// `user`'s most recent page DM `(channel, ts)`, if any: the newest by Slack's
+    /// timestamp (all of them have ten digits of seconds, so they sort as text).
+    pub async fn latest_page_dm(&mut self, user: &str) -> StoreResult<Option<(String, String)>> {
+        const SQL: &str = "SELECT dm_channel, dm_ts FROM pages WHERE user_id = $1 \
+             AND dm_channel IS NOT NULL AND dm_ts IS NOT NULL ORDER BY dm_ts DESC LIMIT 1";
+        Ok(on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(user).fetch_optional(c).await?))
+    }
+
     /// Every page the DM `(channel, ts)` carries, in the order it shows them.
     pub async fn pages_in_dm(
         &mut self,

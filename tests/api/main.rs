@@ -24,6 +24,7 @@ mod marking;
 mod metrics;
 mod oncall_report;
 mod outbox;
+mod page_dm_bursts;
 mod page_dms;
 mod paging;
 mod postmortem_loop;

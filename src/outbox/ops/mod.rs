@@ -10,6 +10,7 @@ mod create_war_room;
 mod github_issue;
 mod invite;
 mod page_dm;
+mod page_join;
 mod post;
 mod postmortem;
 mod provider;
@@ -113,6 +114,7 @@ pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
                 alert::triage(ctx, d, *group_id, channel).await
             }
             Op::RefreshTriage { group_id } => alert::refresh_triage(ctx, *group_id).await,
+            Op::PageNotice { user, pages } => page_join::notice(ctx, d, user, pages).await,
             _ => Err(SendError::Missing(format!(
                 "{} needs an incident",
                 op.name()
@@ -149,20 +151,34 @@ pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
             auto_resolved,
             ..
         } => alert::resolved(ctx, d, &incident, *group_id, *auto_resolved).await,
-        Op::TriageAlert { .. } | Op::RefreshTriage { .. } => Ok(()),
+        Op::TriageAlert { .. } | Op::RefreshTriage { .. } | Op::PageNotice { .. } => Ok(()),
     }
 }
 
 /// Whether `op` has nothing left to do, known before it is paced: a page that an
 /// earlier DM already carries finishes at once instead of waiting for its DM
-/// channel's next free second. A store error answers `false`; running the op tells.
-pub async fn settled(ctx: &Ctx, op: &Op) -> bool {
+/// channel's next free second, and so does a notice whose pages were all
+/// acknowledged. A store error answers `false`; running the op tells.
+pub async fn settled(ctx: &Ctx, op: &Op, retry: bool) -> bool {
+    let settled = match op {
+        Op::PageDm { page_id, .. } => page_dm::settled(ctx, *page_id, retry).await,
+        Op::PageNotice { user, pages } => page_join::notice_settled(ctx, user, pages).await,
+        _ => return false,
+    };
+    settled.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, op = op.name(), "could not read whether the op is done");
+        false
+    })
+}
+
+/// What `op` does while its channel cannot take a post yet: `true` when it got
+/// done without one, `false` to wait for the channel. A page joins the person's
+/// latest page DM at once (`chat.update`) and leaves the post to its notice;
+/// everything else waits.
+pub async fn when_paced(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<bool, SendError> {
     match op {
-        Op::PageDm { page_id, .. } => page_dm::settled(ctx, *page_id).await.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "could not read whether the page was sent");
-            false
-        }),
-        _ => false,
+        Op::PageDm { page_id, .. } => page_join::join(ctx, d, *page_id).await,
+        _ => Ok(false),
     }
 }
 

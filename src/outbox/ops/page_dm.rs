@@ -5,11 +5,14 @@
 //! at once cannot get twenty DMs in a second. Instead the page that goes out carries
 //! every page of theirs still waiting (across incidents), and each page records the
 //! DM that carries it: the items of pages already carried finish without posting.
-//! What a DM shows is always rendered whole from the pages recorded on it.
+//! A page due while the channel's second is taken joins the latest page DM by an
+//! update at once instead ([`super::page_join`]). What a DM shows is always rendered
+//! whole from the pages recorded on it.
 
-use super::{Ctx, Delivery, SendError};
+use super::{Ctx, Delivery, SendError, page_join};
 use crate::outbox::Op;
 use crate::paging::dm;
+use crate::slack::client::SlackCallError;
 use crate::slack::page_views::{self, MAX_PAGES_PER_DM};
 use crate::store::PageRecord;
 
@@ -19,27 +22,49 @@ const KEY_PREFIX: &str = "page_dm:";
 
 /// Whether the page needs no DM any more: acknowledged, or carried by a DM already.
 /// The worker asks before pacing, so a page carried by an earlier DM never waits
-/// for the DM channel's next free second.
-pub(super) async fn settled(ctx: &Ctx, page_id: i64) -> Result<bool, SendError> {
+/// for the DM channel's next free second. On a retry a carried page is not settled:
+/// the earlier attempt may have recorded it and stopped before showing it.
+pub(super) async fn settled(ctx: &Ctx, page_id: i64, retry: bool) -> Result<bool, SendError> {
     let mut tx = ctx.store.read().await?;
     let page = tx.page(page_id).await?;
     tx.commit().await?;
-    Ok(page.is_some_and(|p| done(&p)))
+    Ok(page.is_some_and(|p| p.acked_at.is_some() || (p.dm_ts.is_some() && !retry)))
 }
 
-fn done(page: &PageRecord) -> bool {
-    page.acked_at.is_some() || page.dm_ts.is_some()
+/// The page `page_id`, which must exist.
+pub(super) async fn load(ctx: &Ctx, page_id: i64) -> Result<PageRecord, SendError> {
+    let mut tx = ctx.store.read().await?;
+    let page = tx.page(page_id).await?;
+    tx.commit().await?;
+    page.ok_or_else(|| SendError::Missing(format!("page #{page_id} does not exist")))
+}
+
+/// What is left to do for a page already acknowledged or carried: nothing, except
+/// on a retry, where the DM carrying it is shown again (an earlier attempt may have
+/// recorded it and died before Slack showed it). `None` when the page is neither.
+pub(super) async fn finish_carried(
+    ctx: &Ctx,
+    d: Delivery<'_>,
+    page: &PageRecord,
+) -> Option<Result<(), SendError>> {
+    if page.acked_at.is_some() {
+        return Some(Ok(()));
+    }
+    let (Some(channel), Some(ts)) = (&page.dm_channel, &page.dm_ts) else {
+        return None;
+    };
+    if !d.retry {
+        return Some(Ok(()));
+    }
+    Some(update(ctx, channel, ts).await)
 }
 
 /// The page `page_id` goes out, with every other page of the same person still
 /// waiting. A page acknowledged or carried before its turn is not sent again.
 pub(super) async fn run(ctx: &Ctx, d: Delivery<'_>, page_id: i64) -> Result<(), SendError> {
-    let mut tx = ctx.store.read().await?;
-    let page = tx.page(page_id).await?;
-    tx.commit().await?;
-    let page = page.ok_or_else(|| SendError::Missing(format!("page #{page_id} does not exist")))?;
-    if done(&page) {
-        return Ok(());
+    let page = load(ctx, page_id).await?;
+    if let Some(done) = finish_carried(ctx, d, &page).await {
+        return done;
     }
     let channel = ctx.slack.open_dm(&page.user_id).await?;
     if d.retry
@@ -67,10 +92,22 @@ pub(super) async fn run(ctx: &Ctx, d: Delivery<'_>, page_id: i64) -> Result<(), 
         )));
     }
     let (text, blocks) = page_views::page_dm(&shown);
-    let ts = ctx
+    let ts = match ctx
         .slack
         .post_keyed(&channel, &text, Some(&blocks), Some(d.key))
-        .await?;
+        .await
+    {
+        Ok(ts) => ts,
+        // Another replica posted there within the second (pacing is per process):
+        // show the pages at once on the latest page DM; the notice follows.
+        Err(SlackCallError::RateLimited(after)) => {
+            return match page_join::join(ctx, d, page_id).await? {
+                true => Ok(()),
+                false => Err(SlackCallError::RateLimited(after).into()),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
     record(ctx, &pages, &channel, &ts).await?;
     // A war room that opened or an ack that came while it was sent: show it now.
     // (The war room's own update may have looked before the pages were recorded.)
@@ -139,7 +176,7 @@ async fn later_refreshes(
 }
 
 /// `chat.update` of one DM with what its pages say now.
-async fn update(ctx: &Ctx, channel: &str, ts: &str) -> Result<(), SendError> {
+pub(super) async fn update(ctx: &Ctx, channel: &str, ts: &str) -> Result<(), SendError> {
     let mut tx = ctx.store.read().await?;
     let now = dm::render(&mut tx, channel, ts).await?;
     tx.commit().await?;
@@ -153,7 +190,7 @@ async fn update(ctx: &Ctx, channel: &str, ts: &str) -> Result<(), SendError> {
 
 /// `page` and the person's other pages still waiting for a DM, oldest first, as
 /// many as one DM carries (`page` always among them).
-async fn waiting(ctx: &Ctx, page: &PageRecord) -> Result<Vec<PageRecord>, SendError> {
+pub(super) async fn waiting(ctx: &Ctx, page: &PageRecord) -> Result<Vec<PageRecord>, SendError> {
     let mut tx = ctx.store.read().await?;
     let mut pages = tx
         .unsent_pages(&page.user_id, KEY_PREFIX, MAX_PAGES_PER_DM as i64)

@@ -47,6 +47,28 @@ impl SlackApi {
         Ok(reply.ts)
     }
 
+    /// [`SlackApi::post_keyed`] with more fields in the metadata beside the key
+    /// (`extra`, a JSON object): what the message is about, in a form a program
+    /// reading the channel can trust more than its text.
+    pub async fn post_keyed_with(
+        &self,
+        channel: &str,
+        text: &str,
+        key: &str,
+        extra: &Value,
+    ) -> SlackResult<String> {
+        let mut payload = json!({"key": key});
+        if let (Some(all), Some(more)) = (payload.as_object_mut(), extra.as_object()) {
+            for (k, v) in more {
+                all.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        let body = json!({"channel": channel, "text": text, "unfurl_links": false,
+            "metadata": {"event_type": OUTBOX_EVENT_TYPE, "event_payload": payload}});
+        let reply: PostReply = self.post("chat.postMessage", &body).await?;
+        Ok(reply.ts)
+    }
+
     /// The `ts` of the message in `channel` posted with `key` since `oldest`, if any.
     /// Pages back through history as far as `oldest`: a busy war room can bury a
     /// post under hundreds of messages before its retry looks.

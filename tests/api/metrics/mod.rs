@@ -75,6 +75,7 @@ fn vocabulary() -> BTreeMap<&'static str, Vec<&'static str>> {
         "notice",
         "page_dm",
         "refresh_page_dm",
+        "page_notice",
         "publish_postmortem",
         "provider",
         "owner_actions",

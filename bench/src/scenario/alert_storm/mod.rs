@@ -11,9 +11,12 @@
 //!    and B at once.
 //!
 //! Each incident is timed from its send to its PagerDuty trigger accepted, its
-//! Slack DM page delivered and its war room ready ([`observe`]). Every phase also
-//! counts: one incident per group or declare, one PagerDuty trigger and one page of
-//! the point of contact per incident, one war room each; a wrong count fails the run.
+//! Slack DM page shown (the first post or update of a page DM carrying its
+//! Acknowledge button), the post that notified the point of contact of it (that
+//! post, or the notice that follows a page added by an update), and its war room
+//! ready ([`observe`]). Every phase also counts: one incident per group or declare,
+//! one PagerDuty trigger and one page of the point of contact per incident, notified
+//! by exactly one post, one war room each; a wrong count fails the run.
 
 mod observe;
 mod phases;
@@ -92,7 +95,8 @@ impl Outcome {
             );
             for (what, l) in [
                 ("PagerDuty trigger", &phase.pd_trigger),
-                ("Slack DM page", &phase.dm_page),
+                ("DM page shown", &phase.dm_page_shown),
+                ("DM page notified", &phase.dm_page_notified),
                 ("war room ready", &phase.war_room),
             ] {
                 println!(
@@ -130,7 +134,10 @@ pub struct PhaseOutcome {
     /// Incidents the phase should make.
     pub expected: usize,
     pub pd_trigger: LatencySummary,
-    pub dm_page: LatencySummary,
+    /// The page first visible in the DM with its button (a post or an update).
+    pub dm_page_shown: LatencySummary,
+    /// The post that rang the phone for the page (the DM carrying it, or its notice).
+    pub dm_page_notified: LatencySummary,
     pub war_room: LatencySummary,
     pub counts: Counts,
     /// The senders' answers by HTTP status.
@@ -151,7 +158,8 @@ pub struct Counts {
     pub pd_triggers_accepted: usize,
     /// Incidents with exactly one accepted PagerDuty trigger.
     pub triggered_once: usize,
-    /// Incidents whose point of contact has exactly one page and got exactly one DM.
+    /// Incidents whose point of contact has exactly one page, shown in a DM and
+    /// notified by exactly one post.
     pub paged_once: usize,
     pub war_rooms: usize,
     pub slack_429s: usize,
@@ -237,7 +245,8 @@ where
     Ok(PhaseOutcome {
         expected,
         pd_trigger: summary(|t| t.pd_trigger_ms),
-        dm_page: summary(|t| t.dm_page_ms),
+        dm_page_shown: summary(|t| t.dm_page_shown_ms),
+        dm_page_notified: summary(|t| t.dm_page_notified_ms),
         war_room: summary(|t| t.war_room_ms),
         counts,
         statuses: sent.statuses,
@@ -275,7 +284,10 @@ async fn count(
             counts.triggered_once += 1;
         }
         let pages = tracker.page_ids(w.incident_id).await?;
-        if pages.len() == 1 && snap.dm_pages(&pages).len() == 1 {
+        if pages.len() == 1
+            && snap.dm_shown(&pages).is_some()
+            && snap.dm_notifications(&pages).len() == 1
+        {
             counts.paged_once += 1;
         }
     }
@@ -305,7 +317,14 @@ fn check(expected: usize, c: &Counts, timings: &[Timing]) -> Vec<String> {
             "no PagerDuty trigger",
             missing(|t| t.pd_trigger_ms.is_none()),
         ),
-        ("no DM page", missing(|t| t.dm_page_ms.is_none())),
+        (
+            "no DM page shown",
+            missing(|t| t.dm_page_shown_ms.is_none()),
+        ),
+        (
+            "no DM page notified",
+            missing(|t| t.dm_page_notified_ms.is_none()),
+        ),
         ("no ready war room", missing(|t| t.war_room_ms.is_none())),
     ] {
         if n > 0 {
@@ -329,7 +348,8 @@ mod tests {
         Timing {
             incident_id: id,
             pd_trigger_ms: Some(1.0),
-            dm_page_ms: Some(2.0),
+            dm_page_shown_ms: Some(2.0),
+            dm_page_notified_ms: Some(2.5),
             war_room_ms: Some(3.0),
         }
     }

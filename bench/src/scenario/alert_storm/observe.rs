@@ -1,6 +1,8 @@
 //! Reading the fakes' records back per incident: when its PagerDuty trigger was
-//! accepted, when its page reached the point of contact's DM, and when its war room
-//! was ready (channel created, the paged person invited, topic set, the expected
+//! accepted, when its page first showed in the point of contact's DM (a post, or an
+//! update of an earlier page DM, carrying its Acknowledge button), when the post
+//! that notified them of it arrived (that post, or the notice naming the page in
+//! its metadata: an update rings no phone), and when its war room was ready (channel created, the paged person invited, topic set, the expected
 //! posts pinned: the last of these calls). Each time is the fake's own arrival
 //! stamp, so how often this polls does not change the figures.
 
@@ -27,13 +29,19 @@ pub struct Watched {
 pub struct Timing {
     pub incident_id: i64,
     pub pd_trigger_ms: Option<f64>,
-    pub dm_page_ms: Option<f64>,
+    /// The page first visible in the DM, with its button: a post or an update.
+    pub dm_page_shown_ms: Option<f64>,
+    /// The post that rang the phone for it: the DM that carried it, or its notice.
+    pub dm_page_notified_ms: Option<f64>,
     pub war_room_ms: Option<f64>,
 }
 
 impl Timing {
     pub fn complete(&self) -> bool {
-        self.pd_trigger_ms.is_some() && self.dm_page_ms.is_some() && self.war_room_ms.is_some()
+        self.pd_trigger_ms.is_some()
+            && self.dm_page_shown_ms.is_some()
+            && self.dm_page_notified_ms.is_some()
+            && self.war_room_ms.is_some()
     }
 }
 
@@ -52,17 +60,17 @@ fn arg<'a>(c: &'a RecordedCall, name: &str) -> &'a str {
     c.args[name].as_str().unwrap_or("")
 }
 
-/// The Acknowledge buttons' values (page ids) in a post's blocks, whether the blocks
-/// came as JSON or as a JSON string in a form.
+/// `name`, whether it came as JSON or as a JSON string in a form.
+fn json_arg(c: &RecordedCall, name: &str) -> Value {
+    match &c.args[name] {
+        Value::String(s) => serde_json::from_str::<Value>(s).unwrap_or(Value::Null),
+        other => other.clone(),
+    }
+}
+
+/// The Acknowledge buttons' values (page ids) in a post's or update's blocks.
 fn ack_values(c: &RecordedCall) -> Vec<i64> {
-    let parsed;
-    let blocks = match &c.args["blocks"] {
-        Value::String(s) => {
-            parsed = serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
-            &parsed
-        }
-        other => other,
-    };
+    let blocks = json_arg(c, "blocks");
     // A button is a section's accessory or one of an actions block's elements.
     let buttons = blocks.as_array().into_iter().flatten().flat_map(|block| {
         let elements = block["elements"].as_array().into_iter().flatten();
@@ -71,6 +79,16 @@ fn ack_values(c: &RecordedCall) -> Vec<i64> {
     buttons
         .filter(|el| el["action_id"] == ACK_ACTION_ID)
         .filter_map(|el| el["value"].as_str().and_then(|v| v.parse().ok()))
+        .collect()
+}
+
+/// The pages a notice announces (its metadata's `pages`); none for other posts.
+fn announced(c: &RecordedCall) -> Vec<i64> {
+    json_arg(c, "metadata")["event_payload"]["pages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_i64)
         .collect()
 }
 
@@ -98,16 +116,34 @@ impl Snapshot {
             .map(|e| e.at)
     }
 
-    /// Accepted posts to the point of contact's DM carrying one of `page_ids`'
-    /// Acknowledge buttons, in arrival order.
-    pub fn dm_pages(&self, page_ids: &[i64]) -> Vec<Instant> {
-        let Some(dm) = &self.dm else {
-            return Vec::new();
-        };
-        self.calls
-            .iter()
-            .filter(|c| c.method == "chat.postMessage" && ok(c) && arg(c, "channel") == dm)
-            .filter(|c| ack_values(c).iter().any(|v| page_ids.contains(v)))
+    /// Accepted calls of `methods` in the point of contact's DM, in arrival order.
+    fn in_dm<'s>(&'s self, methods: &'s [&str]) -> impl Iterator<Item = &'s RecordedCall> {
+        let dm = self.dm.as_deref();
+        self.calls.iter().filter(move |c| {
+            methods.contains(&c.method.as_str())
+                && ok(c)
+                && dm.is_some_and(|dm| arg(c, "channel") == dm)
+        })
+    }
+
+    /// When one of `page_ids` first showed in the point of contact's DM: the first
+    /// accepted post or update there carrying its Acknowledge button.
+    pub fn dm_shown(&self, page_ids: &[i64]) -> Option<Instant> {
+        self.in_dm(&["chat.postMessage", "chat.update"])
+            .find(|c| ack_values(c).iter().any(|v| page_ids.contains(v)))
+            .map(|c| c.at)
+    }
+
+    /// The accepted posts that notified the point of contact of one of `page_ids`,
+    /// in arrival order: a DM carrying its button, or a notice naming it.
+    pub fn dm_notifications(&self, page_ids: &[i64]) -> Vec<Instant> {
+        self.in_dm(&["chat.postMessage"])
+            .filter(|c| {
+                ack_values(c)
+                    .into_iter()
+                    .chain(announced(c))
+                    .any(|v| page_ids.contains(&v))
+            })
             .map(|c| c.at)
             .collect()
     }
@@ -233,7 +269,8 @@ impl<'a> Tracker<'a> {
             out.push(Timing {
                 incident_id: w.incident_id,
                 pd_trigger_ms: ms(w.sent, snap.pd_trigger(w.incident_id)),
-                dm_page_ms: ms(w.sent, snap.dm_pages(&pages).first().copied()),
+                dm_page_shown_ms: ms(w.sent, snap.dm_shown(&pages)),
+                dm_page_notified_ms: ms(w.sent, snap.dm_notifications(&pages).first().copied()),
                 war_room_ms: ms(w.sent, room),
             });
         }
@@ -295,6 +332,63 @@ mod tests {
             [16, 17]
         );
         assert!(ack_values(&post(json!({"text": "no blocks"}))).is_empty());
+    }
+
+    #[test]
+    fn a_page_shows_by_post_or_update_and_is_notified_by_its_post_or_its_notice() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let button = |v: &str| {
+            json!([{"type": "section", "block_id": format!("page-{v}"),
+            "accessory": {"type": "button", "action_id": ACK_ACTION_ID, "value": v}}])
+        };
+        let call = |method: &str, args: Value, ms: u64| RecordedCall {
+            method: method.into(),
+            http_method: "POST".into(),
+            args,
+            status: 200,
+            response: json!({"ok": true}),
+            applied: true,
+            at: at(ms),
+        };
+        let mut both = button("1");
+        both.as_array_mut()
+            .unwrap()
+            .extend(button("2").as_array().unwrap().clone());
+        let notice = json!({"event_type": "warroom_outbox",
+            "event_payload": {"key": "page_notice:U:2", "pages": [2]}});
+        let snap = Snapshot {
+            calls: vec![
+                call(
+                    "chat.postMessage",
+                    json!({"channel": "D1", "blocks": button("1")}),
+                    10,
+                ),
+                call("chat.update", json!({"channel": "D1", "blocks": both}), 300),
+                call(
+                    "chat.postMessage",
+                    json!({"channel": "C9", "blocks": button("2")}),
+                    400,
+                ),
+                call(
+                    "chat.postMessage",
+                    json!({"channel": "D1", "text": "x",
+                    "metadata": notice.to_string()}),
+                    1060,
+                ),
+            ],
+            events: Vec::new(),
+            dm: Some("D1".into()),
+        };
+        assert_eq!(snap.dm_shown(&[1]), Some(at(10)));
+        assert_eq!(snap.dm_shown(&[2]), Some(at(300)), "shown by the update");
+        assert_eq!(snap.dm_notifications(&[1]), [at(10)]);
+        assert_eq!(
+            snap.dm_notifications(&[2]),
+            [at(1060)],
+            "rung by its notice; another channel's post does not count"
+        );
+        assert_eq!(snap.dm_shown(&[3]), None);
     }
 
     #[test]
