@@ -97,6 +97,9 @@ fn write_incident(out: &mut String, i: &IncidentReport) {
                 ttr.text
             );
         }
+        // Closed without a resolve (an import, or a close straight from open): the
+        // time it was resolved is not known, which is not the same as "not yet".
+        _ if i.closed_at.is_some() => out.push_str("- **Resolved:** not recorded\n"),
         _ => out.push_str("- **Resolved:** not yet\n"),
     }
     if let Some(at) = i.closed_at {

@@ -105,3 +105,34 @@ fn outside_text_cannot_add_headings_columns_html_or_lines() {
 fn md_escapes_inline_markers_and_entities_on_one_line() {
     assert_eq!(md("a_b*c\nd & <e>"), "a\\_b\\*c d &amp; &lt;e&gt;");
 }
+
+#[test]
+fn an_incident_closed_without_a_resolve_says_its_resolve_time_is_not_recorded() {
+    use crate::domain::Status;
+    use crate::report::fixtures::{at, incident};
+    let mut data = stored();
+    let mut imported = incident(
+        9,
+        "Imported outage",
+        crate::domain::Severity::SEV2,
+        at(1, 12, 0, 0),
+    );
+    imported.status = Status::Closed;
+    imported.closed_at = Some(at(1, 13, 0, 0));
+    data.incidents.push(imported);
+    let md = render(&assemble(
+        &data,
+        window(),
+        now(),
+        &EscalationConfig::empty(),
+    ));
+    let section = md
+        .split("## #9 ")
+        .nth(1)
+        .expect("incident #9 is in the report");
+    assert!(
+        section.contains("- **Resolved:** not recorded"),
+        "{section}"
+    );
+    assert!(!section.contains("not yet"), "{section}");
+}
