@@ -1,6 +1,6 @@
-//! The application: connects the store, builds the Slack client and routes, binds
-//! the listener (port 0 works, for tests) and runs the outbox workers beside the
-//! server until shutdown.
+//! The application: connects the store, builds the Slack client and routes (Slack's,
+//! and the web dashboard's), binds the listener (port 0 works, for tests) and runs the
+//! outbox workers beside the server until shutdown.
 
 use crate::clock::Clock;
 use crate::config::{Settings, SlackSecrets};
@@ -39,6 +39,8 @@ pub struct Application {
     postmortem: crate::postmortem::Style,
     /// Set: action items are exported as GitHub issues.
     github: Option<GithubExport>,
+    /// The web dashboard, served beside Slack's routes (or not at all when off).
+    dashboard: crate::web::DashboardState,
 }
 
 impl Application {
@@ -98,6 +100,15 @@ impl Application {
             }
             None => None,
         };
+        let addr = listener.local_addr()?;
+        let dashboard = crate::web::DashboardState::new(
+            store.clone(),
+            &settings,
+            addr,
+            clock.clone(),
+            postmortem.clone(),
+        );
+        dashboard.access.announce(&settings.dashboard, addr);
         let state = AppState::new(
             store,
             slack,
@@ -113,6 +124,7 @@ impl Application {
             app_token: secrets.app_token,
             postmortem,
             github,
+            dashboard,
         })
     }
 
@@ -210,7 +222,8 @@ impl Application {
         }
         let store = self.state.store.clone();
         tracing::info!(addr = %self.listener.local_addr()?, backend = store.backend(), "warroom is listening");
-        axum::serve(self.listener, routes::router(self.state))
+        let app = routes::router(self.state).merge(crate::web::router(self.dashboard));
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;
         tracing::info!("shutting down: finishing in-flight Slack writes");

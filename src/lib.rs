@@ -36,6 +36,12 @@
 //! `response_url` (a command's or a button's), which answer one person's action and
 //! expire in 30 minutes. Neither changes what is stored; a failure is logged.
 //!
+//! # Look
+//! [`web`] is the dashboard people read in a browser: incidents, one incident (with
+//! its whole timeline, a page at a time, and the postmortem draft as a download) and
+//! trends as SVG charts, under `/dashboard`. `warroom serve` serves it beside Slack's
+//! routes; `warroom dashboard` serves it alone, from the database. It only reads.
+//!
 //! # Around
 //! - [`followup`]: after the close, action items follow their owners (a DM on close,
 //!   reminders on due dates from a durable worker, the optional GitHub export); it
@@ -47,7 +53,7 @@
 //!   only, as Markdown (`warroom report`) or one Slack message (`/incident report`);
 //!   one serializable value the dashboard renders too.
 //! - [`import`]: a Slack export read into domain values; [`cli`]: the offline commands
-//!   (`import`, `postmortem`, `status`, `actions`, `report`).
+//!   (`import`, `postmortem`, `status`, `actions`, `report`; `dashboard` is [`web::server`]).
 //! - [`config`]: settings, secrets and the escalation file, each error naming its file
 //!   and key. [`state`]: what every handler can reach ([`state::AppState`]).
 //! - [`app`]: builds the state, wires routes and workers, runs until shutdown.
@@ -62,7 +68,7 @@
 //!
 //! # Imports run one way
 //! Each module imports only modules listed after it:
-//! `app` → `inbound` → `alerts` → `commands` → `paging`, `followup` → `cli`, `outbox` → `report` →
+//! `app` → `inbound`, `web` → `alerts` → `commands` → `paging`, `followup` → `cli`, `outbox` → `report` →
 //! `postmortem`, `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `metrics`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
@@ -92,3 +98,4 @@ pub mod supervisor;
 pub mod telemetry;
 pub mod timeline;
 pub mod tls;
+pub mod web;

@@ -50,6 +50,13 @@ enum Command {
     },
     /// Show open incidents, the outbound backlog and failed Slack writes.
     Status,
+    /// Serve the web dashboard alone, from the database: no Slack credentials needed.
+    /// Without [dashboard] token_env it runs open, and only on a loopback address.
+    Dashboard {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        listen: std::net::SocketAddr,
+    },
     /// List action items across incidents, newest incident first.
     Actions {
         /// Only items still open.
@@ -76,7 +83,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let sink = if matches!(cli.command, Command::Serve) {
+    let sink = if matches!(cli.command, Command::Serve | Command::Dashboard { .. }) {
         Sink::Stdout
     } else {
         Sink::Stderr
@@ -122,6 +129,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let escalation = &settings.paging.escalation;
             let draft = cli::draft_markdown(&store, incident_id, escalation, &style).await?;
             say(&format!("{draft}\n"))
+        }
+        Command::Dashboard { listen } => {
+            let server = warroom::web::DashboardServer::build(
+                settings,
+                listen,
+                warroom::clock::Clock::new(),
+            )
+            .await?;
+            server.run_until(shutdown_signal()).await
         }
         Command::Status => {
             let store = open(&settings).await?;

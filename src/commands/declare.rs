@@ -163,7 +163,9 @@ pub async fn declare_in(
         declared_at: now,
     });
     incident.lead = new.lead;
-    incident.id = tx.insert_incident(&incident).await?;
+    // A private war room's incident stays off the dashboard unless it shows them.
+    let private = state.settings.slack.private_channels;
+    incident.id = tx.insert_incident_as(&incident, private).await?;
     let id = incident.id;
     let (metrics, level, via) = (state.metrics.clone(), incident.severity.level(), new.via);
     tx.on_commit(move || metrics.incident_declared(level, via.as_str()));

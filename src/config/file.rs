@@ -25,6 +25,7 @@ pub(super) struct FileConfig {
     pub(super) alerts: FileAlerts,
     #[serde(default)]
     pub(super) metrics: FileMetrics,
+    pub(super) dashboard: FileDashboard,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +91,18 @@ pub(super) struct FilePostmortem {
     pub(super) github_api_url: Option<String>,
     /// Slack user id → GitHub login.
     pub(super) github_users: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileDashboard {
+    /// The name of the variable holding the dashboard's token, never the token.
+    pub(super) token_env: Option<String>,
+    /// The name of the variable holding the key that signs session cookies.
+    pub(super) session_key_env: Option<String>,
+    pub(super) session_hours: Option<u64>,
+    pub(super) public_url: Option<String>,
+    pub(super) show_private: Option<bool>,
 }
 
 pub(super) fn read_file(file: &Path, named_explicitly: bool) -> Result<FileConfig, ConfigError> {

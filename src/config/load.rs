@@ -34,7 +34,7 @@ impl Source<'_> {
 impl Source<'_> {
     /// A whole number of at least `min`: the environment's, else the file's, else
     /// `default`. A value that is not a number, or too small, names where it came from.
-    fn number(
+    pub(super) fn number(
         &self,
         env_key: &str,
         file_key: &str,
@@ -217,6 +217,7 @@ impl Settings {
         let alerts = load_alerts(&src, parsed.alerts.rules_file, &paging.escalation)?;
         let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
         let metrics = super::metrics::load_metrics(&src, parsed.metrics)?;
+        let dashboard = super::dashboard::load_dashboard(&src, parsed.dashboard)?;
 
         Ok(Settings {
             listen,
@@ -234,6 +235,7 @@ impl Settings {
             postmortem,
             alerts: Arc::new(alerts),
             metrics,
+            dashboard,
         })
     }
 }

@@ -2,10 +2,10 @@
 //! environment overrides. Secrets come from the environment only. A bad value fails
 //! at startup with the file, the key and what was expected. [`settings`] is what is
 //! loaded, [`file`] the file's shape, [`load`] how values are read and checked
-//! ([`postmortem`]: the GitHub export's; [`metrics`]: the scrape token's),
-//! [`escalation`] the escalation file (teams, policies, routing, providers) and
-//! [`alert_rules`] the alert rules file (sources, which alerts declare). Both refuse
-//! what they do not understand, with the line and key ([`toml_errors`]).
+//! ([`postmortem`]: the GitHub export's; [`metrics`]: the scrape token's; [`dashboard`]:
+//! who may look), [`escalation`] the escalation file (teams, policies, routing,
+//! providers) and [`alert_rules`] the alert rules file (sources, which alerts declare).
+//! Both refuse what they do not understand, with the line and key ([`toml_errors`]).
 
 pub mod alert_rules;
 pub mod escalation;
@@ -14,6 +14,7 @@ pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";
 pub const DEFAULT_ESCALATION_PATH: &str = "config/escalation.toml";
 pub const DEFAULT_ALERT_RULES_PATH: &str = "config/alerts.toml";
 
+mod dashboard;
 mod file;
 mod load;
 mod metrics;

@@ -21,6 +21,8 @@ pub struct Settings {
     pub alerts: Arc<super::alert_rules::AlertRules>,
     /// Who may scrape `/metrics`.
     pub metrics: MetricsSettings,
+    /// Who may look at the web dashboard, and what it shows.
+    pub dashboard: DashboardSettings,
 }
 
 /// `Debug` shows the database URL without its password: settings get logged.
@@ -35,6 +37,7 @@ impl std::fmt::Debug for Settings {
             .field("paging", &self.paging)
             .field("postmortem", &self.postmortem)
             .field("metrics", &self.metrics)
+            .field("dashboard", &self.dashboard)
             .finish()
     }
 }
@@ -216,6 +219,44 @@ pub struct PhraseSetting {
     pub phrase: String,
     pub question: String,
 }
+
+/// `[dashboard]`: who may look at the web dashboard, and what it shows. Read by
+/// [`super::dashboard`]; what the settings mean for access is decided in
+/// `crate::web::access`.
+#[derive(Debug, Clone)]
+pub struct DashboardSettings {
+    /// Sent as `Authorization: Bearer …` or typed into the login form; from the
+    /// variable `token_env` names. `None`: no token sign-in.
+    pub token: Option<SecretString>,
+    /// The variable the token came from, for startup messages.
+    pub token_env: Option<String>,
+    /// Signs session cookies; from the variable `session_key_env` names. `None`: a key
+    /// derived from the token (so changing the token signs everyone out).
+    pub session_key: Option<SecretString>,
+    /// How long a sign-in lasts.
+    pub session_hours: u64,
+    /// Where people reach the dashboard, e.g. `https://warroom.example`: an `https`
+    /// URL makes session cookies `Secure`, and a login form must come from its origin.
+    pub public_url: Option<url::Url>,
+    /// Show incidents of private war rooms in lists and pages.
+    pub show_private: bool,
+}
+
+impl Default for DashboardSettings {
+    fn default() -> Self {
+        Self {
+            token: None,
+            token_env: None,
+            session_key: None,
+            session_hours: DEFAULT_SESSION_HOURS,
+            public_url: None,
+            show_private: false,
+        }
+    }
+}
+
+/// A sign-in lasts a working shift and a half, then asks again.
+pub const DEFAULT_SESSION_HOURS: u64 = 12;
 
 /// The secrets `serve` needs. `SecretString` never prints its value.
 #[derive(Debug, Clone)]

@@ -59,16 +59,27 @@ const COLUMNS: &str = "id, title, severity, status, service, summary, lead_user,
      declared_by, declared_at, identified_at, mitigated_at, resolved_at, closed_at, resolution, channel_id, channel_name";
 
 pub(super) fn select(filter: &str) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM incidents {filter}"))
+    sqlx::AssertSqlSafe(select_sql(filter))
+}
+
+/// `SELECT` of every incident column, then `filter`.
+pub(super) fn select_sql(filter: &str) -> String {
+    format!("SELECT {COLUMNS} FROM incidents {filter}")
 }
 
 impl Tx {
-    /// Stores a new incident and returns its id.
+    /// Stores a new incident, visible on the dashboard, and returns its id.
     pub async fn insert_incident(&mut self, i: &Incident) -> StoreResult<i64> {
+        self.insert_incident_as(i, false).await
+    }
+
+    /// Stores a new incident and returns its id. `private`: it runs in a private war
+    /// room, so the dashboard hides it unless told to show private incidents.
+    pub async fn insert_incident_as(&mut self, i: &Incident, private: bool) -> StoreResult<i64> {
         const SQL: &str = "INSERT INTO incidents (title, severity, status, service, summary, lead_user, \
              declared_by, declared_at, identified_at, resolved_at, closed_at, resolution, channel_id, channel_name, \
-             comms_user, scribe_user, mitigated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id";
+             comms_user, scribe_user, mitigated_at, private) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id";
         let id: i64 = on_conn!(self.conn(), c => sqlx::query_scalar(SQL)
             .bind(&i.title)
             .bind(i64::from(i.severity.level()))
@@ -87,6 +98,7 @@ impl Tx {
             .bind(&i.comms)
             .bind(&i.scribe)
             .bind(i.mitigated_at)
+            .bind(private)
             .fetch_one(c)
             .await?);
         Ok(id)

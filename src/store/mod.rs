@@ -7,6 +7,7 @@
 mod alerts;
 mod capture;
 mod checkpoint;
+mod dashboard;
 mod incidents;
 mod outbox;
 mod page_dms;
@@ -18,6 +19,7 @@ mod timeline;
 
 pub use alerts::{AlertChange, AlertGroup, StoredAlert};
 pub use capture::{ListedAction, MarkSource};
+pub use dashboard::{Cursor, IncidentFilter, NumberedEntry, Paged, Seek, StatusFilter, TrendRow};
 pub use outbox::{Backlog, ClaimedItem, FailedItem, URGENT_LANE_PREFIXES};
 pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};
 pub use report::ReportEntry;

@@ -26,8 +26,9 @@ pub struct MessageWrite<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// A stored entry as read back; the dashboard's paged reads reuse it.
 #[derive(sqlx::FromRow)]
-struct EntryRow {
+pub(super) struct EntryRow {
     incident_id: i64,
     at: DateTime<Utc>,
     kind: String,

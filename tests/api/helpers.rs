@@ -219,6 +219,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
         postmortem: Default::default(),
         alerts: Default::default(),
         metrics: Default::default(),
+        dashboard: Default::default(),
     }
 }
 
