@@ -8,6 +8,7 @@ mod alerts;
 mod bad_input;
 mod capture_commands;
 mod capture_store;
+mod dashboard;
 mod db;
 mod escalations;
 mod faults;
