@@ -6,6 +6,7 @@ mod action_shortcut;
 mod alert_posts;
 mod alerts;
 mod bad_input;
+mod browser;
 mod capture_commands;
 mod capture_store;
 mod dashboard;
