@@ -24,6 +24,16 @@ const PLOT: Plot = Plot {
 };
 /// At most this many x labels, so they never overlap.
 const MAX_X_LABELS: usize = 6;
+/// Labels are drawn at 11 units (`svg.chart` in the stylesheet); an average glyph of
+/// a sans-serif face is about 0.6 em wide, so this is a generous width per character.
+const LABEL_CHAR_WIDTH: f64 = 11.0 * 0.66;
+/// Space between two x labels.
+const LABEL_GAP: f64 = 6.0;
+
+/// How wide a label is drawn, give or take the font.
+fn label_width(label: &str) -> f64 {
+    label.chars().count() as f64 * LABEL_CHAR_WIDTH
+}
 
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Plot {
@@ -230,17 +240,28 @@ fn slot_width(n: usize) -> f64 {
 
 fn x_ticks(categories: &[Category]) -> Vec<Tick> {
     let slot = slot_width(categories.len());
-    let stride = categories.len().div_ceil(MAX_X_LABELS).max(1);
+    // Labels must not run into each other, nor past the drawing's edges: leave a
+    // label's width (and a gap) between two of them, and keep each inside.
+    let widest = categories
+        .iter()
+        .map(|c| label_width(&c.label))
+        .fold(0.0_f64, f64::max);
+    let apart = ((widest + LABEL_GAP) / slot).ceil().max(1.0) as usize;
+    let stride = categories.len().div_ceil(MAX_X_LABELS).max(apart);
     // Label the latest category, and every `stride`-th before it.
     let last = categories.len().saturating_sub(1);
     categories
         .iter()
         .enumerate()
         .filter(|(i, _)| (last - i).is_multiple_of(stride))
-        .map(|(i, c)| Tick {
-            x: round(PLOT.left + slot * (i as f64 + 0.5)),
-            y: 0.0,
-            label: c.label.clone(),
+        .map(|(i, c)| {
+            let half = label_width(&c.label) / 2.0;
+            let centre = PLOT.left + slot * (i as f64 + 0.5);
+            Tick {
+                x: round(centre.clamp(half + 1.0, WIDTH - half - 1.0)),
+                y: 0.0,
+                label: c.label.clone(),
+            }
         })
         .collect()
 }
@@ -430,5 +451,34 @@ mod tests {
         let ticks = x_ticks(&cats(26));
         assert!(ticks.len() <= MAX_X_LABELS, "{}", ticks.len());
         assert_eq!(ticks.last().unwrap().label, "L25");
+    }
+
+    #[test]
+    fn x_labels_stay_inside_the_drawing_and_clear_of_each_other() {
+        // Twelve months of "Nov 2026"-wide labels: the browser test found the last one
+        // cut off at the right edge and neighbours drawn over each other.
+        let months: Vec<Category> = (0..12)
+            .map(|i| Category {
+                key: format!("m{i}"),
+                label: format!("Mmm {}", 2020 + i),
+            })
+            .collect();
+        for cats in [months, cats(26), cats(1)] {
+            let ticks = x_ticks(&cats);
+            for t in &ticks {
+                let half = label_width(&t.label) / 2.0;
+                assert!(
+                    t.x - half >= 0.0 && t.x + half <= WIDTH,
+                    "{} at {}",
+                    t.label,
+                    t.x
+                );
+            }
+            for pair in ticks.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                let room = (label_width(&a.label) + label_width(&b.label)) / 2.0;
+                assert!(b.x - a.x >= room, "{} and {} overlap", a.label, b.label);
+            }
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! The dashboard's paths, all under `/dashboard` so they share a server with Slack's
 //! routes, and the headers every dashboard answer carries: a strict Content Security
 //! Policy (no inline script or style; only Warroom's own stylesheet), no framing, no
-//! sniffing, no referrer, and `no-store` on pages (incidents hold internal detail).
+//! sniffing, no referrer sent to other sites, and `no-store` on pages (incidents hold
+//! internal detail). `same-origin`, not `no-referrer`: under `no-referrer` a browser
+//! sends `Origin: null` with the login form's POST, which `auth` must then refuse.
 
 use super::{Access, DashboardState, assets, auth, pages};
 use axum::Router;
@@ -73,7 +75,8 @@ async fn security_headers(req: Request, next: Next) -> Response {
     set(h, header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(h, header::X_FRAME_OPTIONS, "DENY");
-    set(h, header::REFERRER_POLICY, "no-referrer");
+    // Same-origin: the login form's POST keeps its `Origin` (see the module doc).
+    set(h, header::REFERRER_POLICY, "same-origin");
     if !h.contains_key(header::CACHE_CONTROL) {
         set(h, header::CACHE_CONTROL, "no-store");
     }

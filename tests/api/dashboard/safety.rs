@@ -103,7 +103,7 @@ async fn every_dashboard_answer_carries_the_security_headers(backend: Backend) {
         );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert_eq!(h["cache-control"], "no-store", "{path}");
     }
     // The stylesheet the pages link is Warroom's own, cacheable.
