@@ -191,6 +191,23 @@ impl Browser {
         .await
     }
 
+    /// Text squeezed into a sliver: elements holding a dozen characters or more of
+    /// their own text, drawn less than 4 em wide yet over 3 lines tall (a column so
+    /// narrow it reads a letter or two per line). Their start, to say where to look.
+    pub async fn squeezed_text(&self) -> Vec<String> {
+        self.eval(
+            "return [...document.body.querySelectorAll('*')].filter(e => {
+               const own = [...e.childNodes].filter(n => n.nodeType === 3)
+                 .map(n => n.textContent).join('').trim();
+               if (own.length < 12) { return false; }
+               const r = e.getBoundingClientRect();
+               const em = parseFloat(getComputedStyle(e).fontSize);
+               return r.width > 0 && r.width < 4 * em && r.height > 3 * 1.6 * em;
+             }).map(e => e.tagName.toLowerCase() + ': ' + e.textContent.trim().slice(0, 40))",
+        )
+        .await
+    }
+
     /// The page's visible text.
     pub async fn text(&self) -> String {
         self.eval("return document.body ? document.body.innerText : ''")
@@ -242,30 +259,39 @@ impl Browser {
             .collect()
     }
 
-    /// Writes a PNG of the whole page (the window grows to the page's height, up to
-    /// `max_height`) to `path`, and gives the window back its size.
+    /// Writes a PNG of the whole page, up to `max_height` pixels tall, to `path`: the
+    /// viewport is stretched to the page's height for the shot (through Chromium's
+    /// DevTools, since a window cannot grow past the screen), then given back.
     pub async fn screenshot_page(&self, path: &Path, max_height: u32) {
         let height: u32 = self
             .eval("return Math.ceil(document.documentElement.scrollHeight)")
             .await;
         let (w, h) = (self.viewport.width(), self.viewport.height());
-        let client = self.client();
-        client
-            .set_window_size(w, height.clamp(h, max_height))
-            .await
-            .expect("the window resizes");
-        let png = client
-            .screenshot()
-            .await
-            .expect("the browser takes a screenshot");
-        client
-            .set_window_size(w, h)
-            .await
-            .expect("the window resizes back");
+        self.devtools(
+            "Emulation.setDeviceMetricsOverride",
+            json!({
+                "width": w,
+                "height": height.clamp(h, max_height),
+                "deviceScaleFactor": 1,
+                "mobile": self.viewport == Viewport::Phone,
+            }),
+        )
+        .await;
+        let png = self.screenshot().await;
+        self.devtools("Emulation.clearDeviceMetricsOverride", json!({}))
+            .await;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).unwrap();
         }
         std::fs::write(path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    /// Sends a DevTools command to the page (chromedriver's `goog/cdp/execute`).
+    async fn devtools(&self, cmd: &'static str, params: Value) -> Value {
+        self.client()
+            .issue_cmd(DevTools { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("Chromium runs {cmd}: {e}"))
     }
 
     /// A PNG of what the window shows now.
@@ -303,6 +329,9 @@ fn capabilities(
         "--disable-component-update".to_string(),
         "--disable-domain-reliability".to_string(),
         "--no-pings".to_string(),
+        // Screenshots show the page, not a scroll bar (layout is the same either way:
+        // phones overlay theirs).
+        "--hide-scrollbars".to_string(),
     ];
     // SAFETY: geteuid(2) cannot fail and touches no memory.
     if unsafe { libc::geteuid() } == 0 {
@@ -356,5 +385,29 @@ impl WebDriverCompatibleCommand for BrowserLog {
             http::Method::POST,
             Some(r#"{"type":"browser"}"#.to_string()),
         )
+    }
+}
+
+/// A Chrome DevTools Protocol command, passed through chromedriver
+/// (`POST /session/{id}/goog/cdp/execute`).
+#[derive(Debug)]
+struct DevTools {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
