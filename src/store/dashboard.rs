@@ -73,15 +73,27 @@ impl NumberedEntry {
     }
 }
 
-/// What the trends need of one incident.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// What the trends need of one incident: when it was declared, and how long it took
+/// to be acknowledged and resolved (whole seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrendRow {
     pub declared_at: DateTime<Utc>,
     pub severity: i64,
-    /// When it was resolved, else closed; `None` while it is open.
-    pub ended_at: Option<DateTime<Utc>>,
-    /// The earliest acknowledgement of any of its pages.
-    pub first_ack: Option<DateTime<Utc>>,
+    /// From the declare to the earliest acknowledgement of any of its pages; `None`
+    /// when none was acknowledged.
+    pub ack_secs: Option<i64>,
+    /// From the declare to its resolve, else its close; `None` while it is open.
+    pub resolve_secs: Option<i64>,
+}
+
+/// [`TrendRow`] as read: numbers only, computed by the database, because decoding
+/// 10,000 rows of timestamps is most of the cost of the trends page.
+#[derive(sqlx::FromRow)]
+struct TrendNumbers {
+    declared: i64,
+    severity: i64,
+    ack_secs: Option<i64>,
+    resolve_secs: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -300,8 +312,10 @@ impl Tx {
     }
 
     /// The first `limit` key events of an incident in time order: system entries of
-    /// [`KEY_SYSTEM_KINDS`] and messages marked with a 📌 or a pin. Read through the
-    /// system-event index and the incident's marks, not the whole timeline.
+    /// [`KEY_SYSTEM_KINDS`] and messages marked with a 📌 or a pin. Two reads, each
+    /// through its own index (the system-event index; the incident's marks), with no
+    /// ORDER BY that would tempt the planner to walk the whole timeline in time
+    /// order; they are merged here. An incident has few key events.
     pub async fn key_events(
         &mut self,
         incident_id: i64,
@@ -312,21 +326,25 @@ impl Tx {
             .map(|k| format!("'{k}'"))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT * FROM (\
-             SELECT {ENTRY_COLUMNS}, FALSE AS marked_key FROM timeline_entries e \
-             WHERE e.incident_id = $1 AND e.kind = 'system' AND e.system_event IN ({kinds}) \
-             UNION ALL \
-             SELECT {ENTRY_COLUMNS}, TRUE AS marked_key FROM timeline_entries e \
-             WHERE e.incident_id = $1 AND e.kind = 'message' AND (e.channel_id, e.ts) IN (\
-             SELECT k.channel_id, k.ts FROM key_marks k JOIN incidents i ON i.channel_id = k.channel_id \
-             WHERE i.id = $1)) AS keyed ORDER BY at, id LIMIT {}",
-            limit + 1
+        let system = sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS}, FALSE AS marked_key FROM timeline_entries e \
+             WHERE e.incident_id = $1 AND e.kind = 'system' AND e.system_event IN ({kinds})"
         ));
-        let rows: Vec<NumberedRow> = on_conn!(self.conn(), c => {
-            sqlx::query_as(sql).bind(incident_id).fetch_all(c).await?
+        let marked = sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS}, TRUE AS marked_key FROM timeline_entries e \
+             WHERE e.id IN (SELECT m.id FROM key_marks k \
+             JOIN timeline_entries m ON m.channel_id = k.channel_id AND m.ts = k.ts \
+             WHERE k.channel_id = (SELECT channel_id FROM incidents WHERE id = $1) \
+             AND m.incident_id = $1)"
+        ));
+        let mut rows: Vec<NumberedRow> = on_conn!(self.conn(), c => {
+            sqlx::query_as(system).bind(incident_id).fetch_all(&mut *c).await?
         });
-        let entries = rows
+        let marked_rows: Vec<NumberedRow> = on_conn!(self.conn(), c => {
+            sqlx::query_as(marked).bind(incident_id).fetch_all(c).await?
+        });
+        rows.extend(marked_rows);
+        let mut entries = rows
             .into_iter()
             .map(|r| {
                 Ok(NumberedEntry {
@@ -335,6 +353,7 @@ impl Tx {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
+        entries.sort_by_key(|e| (e.entry.at, e.id));
         Ok(page_of(entries, limit, false))
     }
 
@@ -345,12 +364,45 @@ impl Tx {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<Vec<TrendRow>> {
-        const SQL: &str = "SELECT i.declared_at, i.severity, COALESCE(i.resolved_at, i.closed_at) AS ended_at, \
-             (SELECT MIN(p.acked_at) FROM pages p WHERE p.incident_id = i.id) AS first_ack \
-             FROM incidents i WHERE i.declared_at >= $1 AND i.declared_at < $2";
-        Ok(
-            on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(from).bind(until).fetch_all(c).await?),
-        )
+        const FIRST_ACK: &str = "(SELECT MIN(p.acked_at) FROM pages p WHERE p.incident_id = i.id)";
+        const ENDED: &str = "COALESCE(i.resolved_at, i.closed_at)";
+        // Seconds since the epoch, and between two times, in each dialect.
+        let sql = if self.is_postgres() {
+            let since = |t: &str| format!("EXTRACT(EPOCH FROM ({t} - i.declared_at))::BIGINT");
+            format!(
+                "SELECT EXTRACT(EPOCH FROM i.declared_at)::BIGINT AS declared, i.severity, \
+                 {} AS ack_secs, {} AS resolve_secs",
+                since(FIRST_ACK),
+                since(ENDED)
+            )
+        } else {
+            let since = |t: &str| {
+                format!("CAST(ROUND((julianday({t}) - julianday(i.declared_at)) * 86400.0) AS INTEGER)")
+            };
+            format!(
+                "SELECT CAST(strftime('%s', i.declared_at) AS INTEGER) AS declared, i.severity, \
+                 {} AS ack_secs, {} AS resolve_secs",
+                since(FIRST_ACK),
+                since(ENDED)
+            )
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{sql} FROM incidents i WHERE i.declared_at >= $1 AND i.declared_at < $2"
+        ));
+        let rows: Vec<TrendNumbers> = on_conn!(self.conn(), c => sqlx::query_as(sql).bind(from).bind(until).fetch_all(c).await?);
+        rows.into_iter()
+            .map(|r| {
+                let declared_at = DateTime::from_timestamp(r.declared, 0).ok_or_else(|| {
+                    StoreError::Corrupt(format!("declared_at {} is out of range", r.declared))
+                })?;
+                Ok(TrendRow {
+                    declared_at,
+                    severity: r.severity,
+                    ack_secs: r.ack_secs,
+                    resolve_secs: r.resolve_secs,
+                })
+            })
+            .collect()
     }
 }
 

@@ -164,7 +164,7 @@ struct LoginPage {
 
 fn login_page(status: StatusCode, next: String, error: Option<&'static str>) -> Response {
     let page = LoginPage {
-        chrome: Chrome::new(&Viewer::Bearer, LOGIN),
+        chrome: Chrome::anonymous(LOGIN),
         next,
         error,
     };

@@ -55,6 +55,8 @@ pub struct Chart {
     pub y_ticks: Vec<Tick>,
     pub x_ticks: Vec<Tick>,
     pub series: Vec<Series>,
+    /// No point at all: the chart says so instead of standing blank.
+    pub empty: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -154,6 +156,7 @@ pub fn stacked_bars(
         plot: PLOT,
         y_ticks: scale.ticks(),
         x_ticks: x_ticks(categories),
+        empty: series.iter().all(|s| s.points.is_empty()),
         series,
     }
 }
@@ -212,6 +215,7 @@ pub fn duration_lines(
         plot: PLOT,
         y_ticks: scale.ticks(),
         x_ticks: x_ticks(categories),
+        empty: series.iter().all(|s| s.points.is_empty()),
         series,
     }
 }

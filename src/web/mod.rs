@@ -79,7 +79,8 @@ impl DashboardState {
     ) -> Self {
         let d = &settings.dashboard;
         let secure = d.public_url.as_ref().is_some_and(|u| u.scheme() == "https");
-        // The configured key, else one derived from the token (see `session`).
+        // The configured key, else one derived from the token (see `session`). Sign
+        // in with Slack, when configured without either, adds its client secret here.
         let sessions = d
             .session_key
             .as_ref()

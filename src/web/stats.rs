@@ -146,11 +146,11 @@ pub fn per_month(rows: &[TrendRow], w: &Windows) -> Vec<MonthDurations> {
         let Ok(i) = starts.binary_search(&month) else {
             continue;
         };
-        let since = |t: Option<DateTime<Utc>>| t.map(|t| seconds(t - r.declared_at).max(0.0));
+        let seconds = |s: Option<i64>| s.map(|s| s.max(0) as f64);
         let (n, mtta, mttr) = &mut grouped[i];
         *n += 1;
-        mtta.extend(since(r.first_ack));
-        mttr.extend(since(r.ended_at));
+        mtta.extend(seconds(r.ack_secs));
+        mttr.extend(seconds(r.resolve_secs));
     }
     starts
         .into_iter()
@@ -162,10 +162,6 @@ pub fn per_month(rows: &[TrendRow], w: &Windows) -> Vec<MonthDurations> {
             mttr: Spread::of(mttr),
         })
         .collect()
-}
-
-fn seconds(d: TimeDelta) -> f64 {
-    d.num_milliseconds() as f64 / 1000.0
 }
 
 /// The `p` quantile (0 to 1) of sorted values, interpolating linearly between the
@@ -191,8 +187,8 @@ mod tests {
         TrendRow {
             declared_at: d,
             severity: sev,
-            first_ack: ack_after.map(|s| d + TimeDelta::seconds(s)),
-            ended_at: end_after.map(|s| d + TimeDelta::seconds(s)),
+            ack_secs: ack_after,
+            resolve_secs: end_after,
         }
     }
 

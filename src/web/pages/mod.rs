@@ -49,6 +49,15 @@ pub struct NavItem {
 }
 
 impl Chrome {
+    /// The frame of a page shown before (or without) knowing who is looking: the
+    /// login form and error pages.
+    pub fn anonymous(current: &str) -> Self {
+        let mut chrome = Self::new(&Viewer::Bearer, current);
+        chrome.nav.viewer = None;
+        chrome.nav.open = false;
+        chrome
+    }
+
     /// The frame of the page at `current` (one of the navigation's hrefs), as `viewer`
     /// sees it.
     pub fn new(viewer: &Viewer, current: &str) -> Self {
@@ -176,8 +185,8 @@ impl IntoResponse for PageError {
             }
         };
         let page = ErrorPage {
-            // Error pages show no one as signed in: they may answer before anyone is.
-            chrome: Chrome::new(&Viewer::Bearer, ""),
+            // Error pages may answer before anyone has signed in.
+            chrome: Chrome::anonymous(""),
             heading,
             message,
         };
