@@ -377,7 +377,9 @@ impl Tx {
             )
         } else {
             let since = |t: &str| {
-                format!("CAST(ROUND((julianday({t}) - julianday(i.declared_at)) * 86400.0) AS INTEGER)")
+                format!(
+                    "CAST(ROUND((julianday({t}) - julianday(i.declared_at)) * 86400.0) AS INTEGER)"
+                )
             };
             format!(
                 "SELECT CAST(strftime('%s', i.declared_at) AS INTEGER) AS declared, i.severity, \
