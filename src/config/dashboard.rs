@@ -19,6 +19,7 @@ const MAX_SESSION_HOURS: u64 = 168;
 pub(super) fn load_dashboard(
     src: &Source<'_>,
     file: FileDashboard,
+    slack_api_url: &str,
 ) -> Result<DashboardSettings, ConfigError> {
     let token_env = src.pick(
         "WARROOM_DASHBOARD_TOKEN_ENV",
@@ -70,15 +71,26 @@ pub(super) fn load_dashboard(
             format!("must be at most {MAX_SESSION_HOURS} (a week), got {session_hours}"),
         ));
     }
-    let public_url = match src.pick(
+    let public_url_raw = src.pick(
         "WARROOM_DASHBOARD_PUBLIC_URL",
         "dashboard.public_url",
         file.public_url,
-    ) {
+    );
+    let public_url = match public_url_raw.clone() {
         Some((raw, _)) if raw.trim().is_empty() => None,
         Some((raw, origin)) => Some(public_url(raw.trim(), origin)?),
         None => None,
     };
+    let slack_sign_in = slack_sign_in(
+        src,
+        SlackKeys {
+            client_id: file.slack_client_id,
+            secret_env: file.slack_client_secret_env,
+            team_id: file.slack_team_id,
+        },
+        public_url_raw.map(|(raw, _)| raw),
+        slack_api_url,
+    )?;
     let show_private = match src.pick(
         "WARROOM_DASHBOARD_SHOW_PRIVATE",
         "dashboard.show_private",
@@ -100,7 +112,60 @@ pub(super) fn load_dashboard(
         session_hours,
         public_url,
         show_private,
+        slack_sign_in,
     })
+}
+
+/// The three `slack_*` keys as the file gave them.
+struct SlackKeys {
+    client_id: Option<String>,
+    secret_env: Option<String>,
+    team_id: Option<String>,
+}
+
+/// Sign in with Slack's settings, checked by [`super::sign_in`]. Its errors name the
+/// key; the origin names the file section, or the variables when one came from the
+/// environment.
+fn slack_sign_in(
+    src: &Source<'_>,
+    file: SlackKeys,
+    public_url: Option<String>,
+    slack_api_url: &str,
+) -> Result<Option<super::sign_in::SignInSettings>, ConfigError> {
+    let mut from_env = false;
+    let mut pick = |env_key: &str, file_key: &str, value: Option<String>| {
+        src.pick(env_key, file_key, value).map(|(v, origin)| {
+            from_env |= origin.starts_with("environment");
+            v
+        })
+    };
+    let keys = super::sign_in::SignInKeys {
+        slack_client_id: pick(
+            "WARROOM_DASHBOARD_SLACK_CLIENT_ID",
+            "dashboard.slack_client_id",
+            file.client_id,
+        ),
+        slack_client_secret_env: pick(
+            "WARROOM_DASHBOARD_SLACK_CLIENT_SECRET_ENV",
+            "dashboard.slack_client_secret_env",
+            file.secret_env,
+        ),
+        slack_team_id: pick(
+            "WARROOM_DASHBOARD_SLACK_TEAM_ID",
+            "dashboard.slack_team_id",
+            file.team_id,
+        ),
+        public_url,
+    };
+    let origin = if from_env {
+        format!(
+            "{} [dashboard] (or its WARROOM_DASHBOARD_* variables)",
+            src.file.display()
+        )
+    } else {
+        format!("{} [dashboard]", src.file.display())
+    };
+    super::sign_in::settings_from_config(&origin, keys, slack_api_url, src.env)
 }
 
 /// The value of the variable `name` (which `key` named, from `origin`): set, and at
@@ -286,5 +351,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.dashboard.session_key.unwrap().expose_secret(), key);
+    }
+
+    #[test]
+    fn sign_in_with_slack_is_read_from_the_dashboard_section() {
+        let secret = "slack-client-secret-0123456789abcdef";
+        let toml = "[dashboard]\npublic_url = \"https://warroom.example\"\n\
+                    slack_client_id = \"2141029472.691202649728\"\n\
+                    slack_client_secret_env = \"SLACK_SECRET\"\nslack_team_id = \"T0TEAM0001\"\n";
+        let s = load("slack", toml, &[("SLACK_SECRET", secret)]).unwrap();
+        let sign_in = s.dashboard.slack_sign_in.as_ref().expect("configured");
+        assert_eq!(sign_in.team_id, "T0TEAM0001");
+        assert_eq!(
+            sign_in.redirect_uri.as_str(),
+            "https://warroom.example/dashboard/auth/slack/callback"
+        );
+        assert_eq!(
+            crate::web::Access::decide(&s.dashboard, "0.0.0.0:3000".parse().unwrap()),
+            crate::web::Access::Protected,
+            "Slack sign-in alone protects the dashboard"
+        );
+        assert_hides(&format!("{s:?}"), &[secret]);
+    }
+
+    #[test]
+    fn half_a_slack_sign_in_is_refused_naming_the_file_and_the_missing_key() {
+        let toml = "[dashboard]\npublic_url = \"https://warroom.example\"\n\
+                    slack_client_id = \"2141029472.691202649728\"\n";
+        let err = load("halfslack", toml, &[]).unwrap_err();
+        assert!(err.contains("default.toml [dashboard]"), "{err}");
+        assert!(err.contains("slack_client_secret_env"), "{err}");
     }
 }

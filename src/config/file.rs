@@ -25,6 +25,7 @@ pub(super) struct FileConfig {
     pub(super) alerts: FileAlerts,
     #[serde(default)]
     pub(super) metrics: FileMetrics,
+    #[serde(default)]
     pub(super) dashboard: FileDashboard,
 }
 
@@ -103,6 +104,11 @@ pub(super) struct FileDashboard {
     pub(super) session_hours: Option<u64>,
     pub(super) public_url: Option<String>,
     pub(super) show_private: Option<bool>,
+    /// Sign in with Slack: the app's client id, the variable holding its client
+    /// secret, and the one workspace let in.
+    pub(super) slack_client_id: Option<String>,
+    pub(super) slack_client_secret_env: Option<String>,
+    pub(super) slack_team_id: Option<String>,
 }
 
 pub(super) fn read_file(file: &Path, named_explicitly: bool) -> Result<FileConfig, ConfigError> {

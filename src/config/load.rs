@@ -217,7 +217,7 @@ impl Settings {
         let alerts = load_alerts(&src, parsed.alerts.rules_file, &paging.escalation)?;
         let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
         let metrics = super::metrics::load_metrics(&src, parsed.metrics)?;
-        let dashboard = super::dashboard::load_dashboard(&src, parsed.dashboard)?;
+        let dashboard = super::dashboard::load_dashboard(&src, parsed.dashboard, &api_url)?;
 
         Ok(Settings {
             listen,

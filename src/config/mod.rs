@@ -20,6 +20,7 @@ mod load;
 mod metrics;
 mod postmortem;
 mod settings;
+pub mod sign_in;
 #[cfg(test)]
 mod test_env;
 mod toml_errors;

@@ -240,6 +240,9 @@ pub struct DashboardSettings {
     pub public_url: Option<url::Url>,
     /// Show incidents of private war rooms in lists and pages.
     pub show_private: bool,
+    /// Sign in with Slack (OpenID Connect), for members of one workspace; `None`
+    /// when not configured.
+    pub slack_sign_in: Option<super::sign_in::SignInSettings>,
 }
 
 impl Default for DashboardSettings {
@@ -251,6 +254,7 @@ impl Default for DashboardSettings {
             session_hours: DEFAULT_SESSION_HOURS,
             public_url: None,
             show_private: false,
+            slack_sign_in: None,
         }
     }
 }

@@ -18,8 +18,7 @@ pub enum Access {
 
 impl Access {
     pub fn decide(settings: &DashboardSettings, listen: SocketAddr) -> Self {
-        // Sign in with Slack, once it exists, is a sign-in method here too.
-        if settings.token.is_some() {
+        if settings.token.is_some() || settings.slack_sign_in.is_some() {
             Access::Protected
         } else if listen.ip().is_loopback() {
             Access::Open
@@ -34,7 +33,13 @@ impl Access {
             Access::Protected => tracing::info!(
                 url = %format!("http://{listen}/dashboard/"),
                 token_env = settings.token_env.as_deref().unwrap_or_default(),
-                "the dashboard asks for a sign-in: the token, as a bearer header or in its login form"
+                slack_team_id = settings
+                    .slack_sign_in
+                    .as_ref()
+                    .map(|s| s.team_id.as_str())
+                    .unwrap_or_default(),
+                "the dashboard asks for a sign-in: the token (a bearer header or its login form), \
+                 or Sign in with Slack for the workspace named"
             ),
             Access::Open => tracing::warn!(
                 url = %format!("http://{listen}/dashboard/"),
@@ -51,7 +56,8 @@ impl Access {
             "the dashboard is off: it would listen on {listen}, which other machines can reach, \
              and no sign-in is configured. To turn it on, set [dashboard] token_env (or \
              WARROOM_DASHBOARD_TOKEN_ENV) to the name of an environment variable holding a token \
-             of at least 16 characters, or listen on 127.0.0.1"
+             of at least 16 characters, or configure Sign in with Slack ([dashboard] slack_client_id, \
+             slack_client_secret_env, slack_team_id, public_url), or listen on 127.0.0.1"
         )
     }
 }

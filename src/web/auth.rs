@@ -1,7 +1,8 @@
 //! Who is asking, on every dashboard page: a bearer token (`Authorization: Bearer …`,
 //! compared in constant time) or a session cookie from the login form. Without
 //! either, a browser asking for a page is sent to the login form (303) and anything
-//! else is told 401. The login form and sign-out accept a POST only from the
+//! else is told 401. Sign in with Slack ([`super::slack_auth`]) ends in the same
+//! session cookie. The login form and sign-out accept a POST only from the
 //! dashboard's own pages (the `Origin` or `Referer` must be the dashboard's), besides
 //! the cookie's `SameSite=Lax`, so another site cannot sign someone in or out.
 
@@ -36,7 +37,7 @@ pub enum Viewer {
 const TOKEN_USER: &str = "token";
 const TOKEN_NAME: &str = "Token holder";
 const LOGIN: &str = "/dashboard/login";
-const HOME: &str = "/dashboard/";
+pub(super) const HOME: &str = "/dashboard/";
 
 /// Middleware on every page that needs a sign-in.
 pub async fn require_sign_in(
@@ -133,13 +134,13 @@ fn unauthorized(why: &'static str) -> Response {
         .into_response()
 }
 
-fn see_other(location: &str) -> Response {
+pub(super) fn see_other(location: &str) -> Response {
     let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static(HOME));
     (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
 }
 
 /// Where to go after signing in: a dashboard path, never another site.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with(HOME)
@@ -159,14 +160,33 @@ struct LoginPage {
     #[serde(flatten)]
     chrome: Chrome,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
+    /// Whether the token form is offered (a token is configured).
+    token: bool,
+    /// Where "Sign in with Slack" starts, when it is configured.
+    slack: Option<String>,
 }
 
-fn login_page(status: StatusCode, next: String, error: Option<&'static str>) -> Response {
+/// The login page: the token form and/or the Sign in with Slack button, whichever
+/// are configured, with `error` above them.
+pub(super) fn login_page(
+    state: &DashboardState,
+    status: StatusCode,
+    next: String,
+    error: Option<String>,
+) -> Response {
+    // After Sign in with Slack, people land on the incidents: the flow's cookie
+    // carries only its state and nonce.
+    let slack = state
+        .slack
+        .as_ref()
+        .map(|_| super::slack_auth::START.to_string());
     let page = LoginPage {
         chrome: Chrome::anonymous(LOGIN),
         next,
         error,
+        token: state.token.is_some(),
+        slack,
     };
     html(status, "login.html", &page)
 }
@@ -190,7 +210,7 @@ pub async fn login_form(
     if state.access == Access::Open || matches!(identify(&state, &headers), Identified::Yes(_)) {
         return see_other(&next);
     }
-    login_page(StatusCode::OK, next, None)
+    login_page(&state, StatusCode::OK, next, None)
 }
 
 #[derive(Deserialize)]
@@ -225,9 +245,13 @@ pub async fn login(
     if !token_matches(&state, token.trim()) {
         tracing::info!("a dashboard sign-in was refused: wrong token");
         return login_page(
+            &state,
             StatusCode::UNAUTHORIZED,
             next,
-            Some("That token is not right. Check the variable that [dashboard] token_env names."),
+            Some(
+                "That token is not right. Check the variable that [dashboard] token_env names."
+                    .into(),
+            ),
         );
     }
     let cookie = sessions.issue_session(TOKEN_USER, TOKEN_NAME, "token", state.clock.now());

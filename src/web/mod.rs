@@ -4,7 +4,8 @@
 //!
 //! - [`access`] decides at startup whether it runs protected, open (loopback only) or
 //!   off; [`auth`] enforces it on each request (bearer token or session cookie, the
-//!   login form, sign-out) and [`session`] signs and checks the cookies.
+//!   login form, sign-out), [`slack_auth`] signs people in with Slack, and
+//!   [`session`] signs and checks the cookies.
 //! - [`routes`] maps paths to [`pages`] (one file per page) and sets the security
 //!   headers; [`filters`] turns query strings into typed values (or a 400 naming the
 //!   parameter).
@@ -22,6 +23,7 @@ pub mod pages;
 pub mod routes;
 pub mod server;
 pub mod session;
+pub mod slack_auth;
 pub mod stats;
 pub mod templates;
 
@@ -34,6 +36,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::config::escalation::EscalationConfig;
 use crate::postmortem::Style;
+use crate::slack::sign_in::SlackSignIn;
 use crate::store::Store;
 use secrecy::SecretString;
 use std::net::SocketAddr;
@@ -57,6 +60,8 @@ pub struct Inner {
     /// Team names for pages, and what the postmortem draft names.
     pub escalation: Arc<EscalationConfig>,
     pub postmortem: Style,
+    /// Sign in with Slack, when configured ([`slack_auth`] serves its two routes).
+    pub slack: Option<Arc<SlackSignIn>>,
 }
 
 impl std::ops::Deref for DashboardState {
@@ -79,13 +84,22 @@ impl DashboardState {
     ) -> Self {
         let d = &settings.dashboard;
         let secure = d.public_url.as_ref().is_some_and(|u| u.scheme() == "https");
-        // The configured key, else one derived from the token (see `session`). Sign
-        // in with Slack, when configured without either, adds its client secret here.
+        // The configured key, else one derived from the token (see `session`), else
+        // from Sign in with Slack's client secret.
         let sessions = d
             .session_key
             .as_ref()
             .or(d.token.as_ref())
+            .or(d.slack_sign_in.as_ref().map(|s| &s.client_secret))
             .map(|secret| Sessions::new(secret, d.session_hours, secure));
+        let slack = d.slack_sign_in.clone().map(|s| {
+            crate::tls::install_crypto_provider();
+            let http = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(15))
+                .build()
+                .unwrap_or_default();
+            Arc::new(SlackSignIn::new(s, http))
+        });
         Self(Arc::new(Inner {
             store,
             clock,
@@ -96,6 +110,7 @@ impl DashboardState {
             public_url: d.public_url.clone(),
             escalation: settings.paging.escalation.clone(),
             postmortem,
+            slack,
         }))
     }
 }

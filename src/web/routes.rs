@@ -5,7 +5,7 @@
 //! internal detail). `same-origin`, not `no-referrer`: under `no-referrer` a browser
 //! sends `Origin: null` with the login form's POST, which `auth` must then refuse.
 
-use super::{Access, DashboardState, assets, auth, pages};
+use super::{Access, DashboardState, assets, auth, pages, slack_auth};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, header};
@@ -40,11 +40,12 @@ pub fn router(state: DashboardState) -> Router {
             state.clone(),
             auth::require_sign_in,
         ));
-    // What must work before signing in. Sign in with Slack's two routes go here too
-    // (`/dashboard/auth/slack` and `/dashboard/auth/slack/callback`): they end by
-    // calling `Sessions::issue_session`, as the login form does.
+    // What must work before signing in, Sign in with Slack's two routes included
+    // (they answer 404 when it is not configured).
     let public = Router::new()
         .route("/dashboard/login", get(auth::login_form).post(auth::login))
+        .route(slack_auth::START, get(slack_auth::start))
+        .route(slack_auth::CALLBACK, get(slack_auth::callback))
         .route("/dashboard/logout", post(auth::logout))
         .route("/dashboard/static/{file}", get(assets::serve))
         .route(

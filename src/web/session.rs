@@ -105,6 +105,12 @@ impl Sessions {
         HeaderValue::from_str(&cookie).expect("hex and ASCII make a valid header")
     }
 
+    /// The key that signs Sign in with Slack's short-lived flow cookie: this one,
+    /// derived and labelled (the flow cookie's MAC carries its own label too).
+    pub fn flow_key(&self) -> &[u8] {
+        &self.key
+    }
+
     /// The `Set-Cookie` value that signs out.
     pub fn clear_cookie(&self) -> HeaderValue {
         let cookie = format!(

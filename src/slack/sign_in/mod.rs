@@ -38,9 +38,8 @@
 //! # What the Slack app needs
 //! `oauth_config.redirect_urls` must list the callback URL (`public_url` +
 //! [`CALLBACK_PATH`]) and `oauth_config.scopes.user` must hold `openid` and
-//! `profile`; [`config`] checks Warroom's side of the settings.
+//! `profile`; [`crate::config::sign_in`] checks Warroom's side of the settings.
 
-pub mod config;
 mod cookie;
 mod error;
 mod exchange;
@@ -51,82 +50,27 @@ use std::sync::{Mutex, MutexGuard};
 
 use axum::http::HeaderMap;
 use chrono::{DateTime, Duration, Utc};
-use secrecy::SecretString;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 use url::Url;
 
-pub use config::{SignInKeys, settings_from_config};
+pub use crate::config::sign_in::{
+    CALLBACK_PATH, DEFAULT_SLACK_API_URL, SignInKeys, SignInSettings, settings_from_config,
+};
 pub use cookie::COOKIE_NAME;
 pub use error::{SignInError, StateProblem};
 pub use id_token::ISSUER;
 
 /// Where the dashboard starts a sign-in (a suggestion: any path works).
 pub const START_PATH: &str = "/dashboard/auth/slack";
-/// Where Slack sends the person back. The redirect URL is `public_url` + this; it
-/// must be listed in the Slack app's redirect URLs.
-pub const CALLBACK_PATH: &str = "/dashboard/auth/slack/callback";
 /// What is asked of Slack: who the person is (`openid`) and their name (`profile`).
 /// No `email`: nothing here needs it.
 pub const SCOPE: &str = "openid profile";
-/// Slack's Web API; the authorize page and the key set live beside it.
-pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
 
 /// How long a started sign-in may take, cookie included.
 const FLOW_LIFETIME_SECS: i64 = 600;
 /// Longest `code` passed on to Slack (Slack's are about 100 characters).
 const MAX_CODE_LEN: usize = 512;
-
-/// Everything a sign-in needs to know. `Debug` shows no secret.
-#[derive(Clone, Debug)]
-pub struct SignInSettings {
-    pub client_id: String,
-    pub client_secret: SecretString,
-    /// The only workspace whose members are let in (`T…`).
-    pub team_id: String,
-    /// The callback's absolute URL, exactly as registered with the Slack app.
-    pub redirect_uri: Url,
-    /// `https://slack.com/api`, or a fake's.
-    pub api_url: Url,
-    /// `https://slack.com/openid/connect/authorize`
-    pub authorize_url: Url,
-    /// `https://slack.com/openid/connect/keys`
-    pub jwks_url: Url,
-}
-
-impl SignInSettings {
-    /// Settings whose authorize page and key set sit beside `slack_api_url` as they
-    /// do at Slack: `https://slack.com/api` gives
-    /// `https://slack.com/openid/connect/{authorize,keys}`, and a fake Slack at
-    /// `http://127.0.0.1:PORT/api` gives the fake's own.
-    pub fn new(
-        client_id: String,
-        client_secret: SecretString,
-        team_id: String,
-        redirect_uri: Url,
-        slack_api_url: &Url,
-    ) -> Self {
-        SignInSettings {
-            client_id,
-            client_secret,
-            team_id,
-            redirect_uri,
-            api_url: slack_api_url.clone(),
-            authorize_url: beside_api(slack_api_url, "openid/connect/authorize"),
-            jwks_url: beside_api(slack_api_url, "openid/connect/keys"),
-        }
-    }
-}
-
-/// `path` at the level of the API's `/api` (or at the API URL's own level).
-fn beside_api(api_url: &Url, path: &str) -> Url {
-    let mut url = api_url.clone();
-    let api_path = api_url.path().trim_end_matches('/');
-    let prefix = api_path.strip_suffix("/api").unwrap_or(api_path);
-    url.set_path(&format!("{prefix}/{path}"));
-    url.set_query(None);
-    url
-}
 
 /// Where to send the browser, and the cookie to set on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 
 use super::*;
 use axum::http::{HeaderValue, header::COOKIE};
+use secrecy::SecretString;
 use std::collections::HashMap;
 
 const KEY: &[u8] = b"a dashboard key of 32 bytes long";
@@ -92,9 +93,20 @@ fn the_clearing_cookie_expires_the_sign_in_cookie_at_once() {
 #[test]
 fn endpoints_sit_beside_the_api_even_under_a_prefix() {
     let api = Url::parse("http://127.0.0.1:9/slack/api/").unwrap();
+    let settings = SignInSettings::new(
+        "1.2".into(),
+        SecretString::from("s3cret"),
+        "T0TEAM0001".into(),
+        Url::parse("http://127.0.0.1:9/cb").unwrap(),
+        &api,
+    );
     assert_eq!(
-        beside_api(&api, "openid/connect/keys").as_str(),
+        settings.jwks_url.as_str(),
         "http://127.0.0.1:9/slack/openid/connect/keys"
+    );
+    assert_eq!(
+        settings.authorize_url.as_str(),
+        "http://127.0.0.1:9/slack/openid/connect/authorize"
     );
 }
 

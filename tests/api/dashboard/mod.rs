@@ -8,6 +8,7 @@ mod cli;
 mod incident;
 mod list;
 mod safety;
+mod slack_sign_in;
 mod trends;
 
 use crate::db::{Backend, TestDb};

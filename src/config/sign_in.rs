@@ -7,7 +7,7 @@
 //! - `slack_team_id`: the workspace whose members may sign in (`T…`);
 //! - `public_url`: where people reach Warroom; https, or http on a loopback address
 //!   only (the sign-in cookie must not travel in clear). The callback is
-//!   `public_url` + [`super::CALLBACK_PATH`], so Warroom may sit under a path prefix.
+//!   `public_url` + [`CALLBACK_PATH`], so Warroom may sit under a path prefix.
 //!
 //! Sign in with Slack is off when none of the three `slack_*` keys is set; setting
 //! some but not all is an error naming what is missing. Every error names the key;
@@ -16,9 +16,65 @@
 use secrecy::SecretString;
 use url::{Host, Url};
 
-use super::{CALLBACK_PATH, SignInSettings};
-use crate::config::ConfigError;
+use super::ConfigError;
 use crate::domain::{IdKind, is_slack_id};
+
+/// Where Slack sends the person back. The redirect URL is `public_url` + this; it
+/// must be listed in the Slack app's redirect URLs.
+pub const CALLBACK_PATH: &str = "/dashboard/auth/slack/callback";
+/// Slack's Web API; the authorize page and the key set live beside it.
+pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
+
+/// Everything a sign-in needs to know. `Debug` shows no secret.
+#[derive(Clone, Debug)]
+pub struct SignInSettings {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// The only workspace whose members are let in (`T…`).
+    pub team_id: String,
+    /// The callback's absolute URL, exactly as registered with the Slack app.
+    pub redirect_uri: Url,
+    /// `https://slack.com/api`, or a fake's.
+    pub api_url: Url,
+    /// `https://slack.com/openid/connect/authorize`
+    pub authorize_url: Url,
+    /// `https://slack.com/openid/connect/keys`
+    pub jwks_url: Url,
+}
+
+impl SignInSettings {
+    /// Settings whose authorize page and key set sit beside `slack_api_url` as they
+    /// do at Slack: `https://slack.com/api` gives
+    /// `https://slack.com/openid/connect/{authorize,keys}`, and a fake Slack at
+    /// `http://127.0.0.1:PORT/api` gives the fake's own.
+    pub fn new(
+        client_id: String,
+        client_secret: SecretString,
+        team_id: String,
+        redirect_uri: Url,
+        slack_api_url: &Url,
+    ) -> Self {
+        SignInSettings {
+            client_id,
+            client_secret,
+            team_id,
+            redirect_uri,
+            api_url: slack_api_url.clone(),
+            authorize_url: beside_api(slack_api_url, "openid/connect/authorize"),
+            jwks_url: beside_api(slack_api_url, "openid/connect/keys"),
+        }
+    }
+}
+
+/// `path` at the level of the API's `/api` (or at the API URL's own level).
+fn beside_api(api_url: &Url, path: &str) -> Url {
+    let mut url = api_url.clone();
+    let api_path = api_url.path().trim_end_matches('/');
+    let prefix = api_path.strip_suffix("/api").unwrap_or(api_path);
+    url.set_path(&format!("{prefix}/{path}"));
+    url.set_query(None);
+    url
+}
 
 /// The keys as the config file (or environment) gave them.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +85,7 @@ pub struct SignInKeys {
     pub public_url: Option<String>,
 }
 
-/// The settings for [`super::SlackSignIn::new`], or `None` when Sign in with Slack
+/// The settings for [`crate::slack::sign_in::SlackSignIn::new`], or `None` when Sign in with Slack
 /// is not configured. `origin` says where the keys came from, e.g.
 /// `config/default.toml [dashboard]`; `slack_api_url` is Warroom's Slack API URL
 /// (`slack.api_url`, already checked); `env` reads an environment variable.
