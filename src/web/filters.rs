@@ -253,6 +253,39 @@ pub fn trends_query(raw: Option<&str>) -> Result<TrendsWindow, BadParam> {
     })
 }
 
+/// The on-call report's window: `?since=…&until=…` in any of
+/// [`crate::report::TIME_FORMS`] (`24h`, `7d`, a date, an RFC 3339 time, `now`).
+/// The last 24 hours by default; at most [`MAX_REPORT_DAYS`] long, so a page stays
+/// readable and quick.
+pub fn report_query(
+    raw: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::report::Window, BadParam> {
+    use crate::report::{TimeArg, Window};
+    let p = Params::parse(raw, &["since", "until"])?;
+    let time = |name: &str, default: &str| {
+        let v = p.get(name).unwrap_or(default);
+        TimeArg::parse(v)
+            .map(|t| t.at(now))
+            .map_err(|problem| bad(name, problem))
+    };
+    let since = time("since", "24h")?;
+    let until = time("until", "now")?;
+    let window = Window::new(since, until).map_err(|_| bad("since", "must be before `until`"))?;
+    if until - since > chrono::TimeDelta::days(MAX_REPORT_DAYS) {
+        return Err(bad(
+            "since",
+            format!(
+                "spans more than {MAX_REPORT_DAYS} days; `warroom report` prints longer windows"
+            ),
+        ));
+    }
+    Ok(window)
+}
+
+/// The longest window the report page shows.
+pub const MAX_REPORT_DAYS: i64 = 31;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,5 +384,28 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn the_report_window_defaults_to_a_day_and_names_a_bad_parameter() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-18T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let w = report_query(None, now).unwrap();
+        assert_eq!(w.until(), now);
+        assert_eq!(now - w.since(), chrono::TimeDelta::hours(24));
+        let w = report_query(Some("since=2026-11-10&until=2026-11-11"), now).unwrap();
+        assert_eq!(w.since().to_rfc3339(), "2026-11-10T00:00:00+00:00");
+        for (query, param, says) in [
+            ("since=lately", "since", "is not a time"),
+            ("until=soon", "until", "is not a time"),
+            ("since=now&until=24h", "since", "before `until`"),
+            ("since=60d", "since", "more than 31 days"),
+            ("weeks=2", "weeks", ""),
+        ] {
+            let e = report_query(Some(query), now).unwrap_err();
+            assert_eq!(e.param, param, "{query}");
+            assert!(e.problem.contains(says), "{query}: {}", e.problem);
+        }
     }
 }

@@ -34,8 +34,7 @@ pub fn router(state: DashboardState) -> Router {
             get(pages::postmortem::download),
         )
         .route("/dashboard/trends", get(pages::trends::show))
-        // The on-call report's page goes here, `/dashboard/report`, with its entry in
-        // `pages::NAV`.
+        .route(pages::report::PATH, get(pages::report::show))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_sign_in,

@@ -7,11 +7,12 @@ use minijinja::Environment;
 use serde::Serialize;
 use std::sync::LazyLock;
 
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 10] = [
     ("base.html", include_str!("templates/base.html")),
     ("error.html", include_str!("templates/error.html")),
     ("login.html", include_str!("templates/login.html")),
     ("pager.html", include_str!("templates/pager.html")),
+    ("report.html", include_str!("templates/report.html")),
     ("list.html", include_str!("templates/list.html")),
     ("incident.html", include_str!("templates/incident.html")),
     ("entry.html", include_str!("templates/entry.html")),

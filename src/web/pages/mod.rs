@@ -5,6 +5,7 @@
 pub mod incident;
 pub mod list;
 pub mod postmortem;
+pub mod report;
 pub mod trends;
 
 use super::assets::CSS_HREF;
@@ -18,11 +19,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// The header's links, in order. The on-call report's page adds itself here
-/// (`("/dashboard/report", "On-call report")`) when its route is added.
-const NAV: [(&str, &str); 2] = [
+/// The header's links, in order.
+const NAV: [(&str, &str); 3] = [
     ("/dashboard/", "Incidents"),
     ("/dashboard/trends", "Trends"),
+    (report::PATH, "On-call report"),
 ];
 
 /// What every page's frame needs: the stylesheet and the navigation.

@@ -26,6 +26,7 @@ fn pages(seeded: &Seeded) -> Vec<(String, String)> {
             &*format!("#{id} Application Down"),
         ),
         ("/dashboard/trends".to_string(), "Trends"),
+        ("/dashboard/report?since=30d".to_string(), "On-call report"),
     ]
     .into_iter()
     .map(|(path, title)| (path, format!("{title} · Warroom")))

@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod incident;
 mod list;
+mod report;
 mod safety;
 mod slack_sign_in;
 mod trends;
