@@ -191,6 +191,30 @@ pub enum Scenario {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Dashboard page render times (p50/p99) over a seeded history: `incidents`
+    /// incidents over two years, one of them a war room of `big_entries` entries.
+    Dashboard {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        backend: Backend,
+        #[arg(long, default_value_t = 10_000)]
+        incidents: usize,
+        /// Timeline entries of the one big incident.
+        #[arg(long, default_value_t = 100_000)]
+        big_entries: usize,
+        /// Incidents are declared over this many days before now.
+        #[arg(long, default_value_t = 730)]
+        span_days: i64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Timed GETs per page.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Untimed GETs per page first.
+        #[arg(long, default_value_t = 20)]
+        warmup: usize,
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// Drain queued posts against a per-channel post limit.
     Outbound {
         #[arg(long, value_enum, default_value = "sqlite")]
@@ -436,6 +460,35 @@ async fn run_scenario(
             let out = scenario::alert_storm::run(&p).await?;
             out.print(p.backend);
             scenario::save(json.as_deref(), "alert-storm", started, &p, &out)?;
+            Ok(if out.problems() == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Scenario::Dashboard {
+            backend,
+            incidents,
+            big_entries,
+            span_days,
+            seed,
+            requests,
+            warmup,
+            json,
+        } => {
+            let p = scenario::dashboard::Params {
+                backend,
+                incidents,
+                big_entries,
+                span_days,
+                big_days_ago: 40,
+                seed,
+                requests,
+                warmup,
+            };
+            let out = scenario::dashboard::run(&p).await?;
+            out.print(backend);
+            scenario::save(json.as_deref(), "dashboard", started, &p, &out)?;
             Ok(if out.problems() == 0 {
                 ExitCode::SUCCESS
             } else {

@@ -3,6 +3,7 @@
 
 pub mod alert_storm;
 pub mod commands;
+pub mod dashboard;
 pub mod env;
 pub mod ingest;
 pub mod outbound;
