@@ -187,7 +187,8 @@ pub fn chatter(rng: &mut Rng) -> String {
         if i > 0 {
             s.push(' ');
         }
-        s.push_str(*rng.pick(&WORDS));
+        let word: &&str = rng.pick(&WORDS);
+        s.push_str(word);
     }
     s
 }
