@@ -159,8 +159,9 @@ pub enum Scenario {
         json: Option<PathBuf>,
     },
     /// Alert → page: Alertmanager notifications one at a time and in a storm, and
-    /// slash-command declares, timed to the PagerDuty trigger, the Slack DM page and
-    /// the war room; fails on a wrong count (incidents, triggers, pages, war rooms).
+    /// slash-command declares, timed to the PagerDuty trigger, the Slack DM page
+    /// shown (post or update) and notified (the post that rang), and the war room;
+    /// fails on a wrong count (incidents, triggers, pages notified once, war rooms).
     AlertStorm {
         #[arg(long, value_enum, default_value = "sqlite")]
         backend: Backend,

@@ -13,7 +13,7 @@ pub use op::Op;
 pub use pacing::Pacing;
 
 use crate::store::{StoreResult, Tx};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 /// Queues `op` in its lane, due at once. `key` makes the intent idempotent: the same
 /// key is never queued twice. Pass `None` for a one-off intent (a fresh key is made).
@@ -21,10 +21,22 @@ use chrono::Utc;
 /// Outbound scheduling (due times, backoff, leases) runs on the wall clock, not the
 /// incident clock: `Retry-After` and network timeouts are real seconds.
 pub async fn enqueue(tx: &mut Tx, op: &Op, key: Option<&str>) -> StoreResult<bool> {
+    enqueue_at(tx, op, key, Utc::now()).await
+}
+
+/// [`enqueue`], due at `at` rather than at once: for a post known to wait for its
+/// channel's next free second, so no worker takes it before then.
+pub async fn enqueue_at(
+    tx: &mut Tx,
+    op: &Op,
+    key: Option<&str>,
+    at: DateTime<Utc>,
+) -> StoreResult<bool> {
     let payload = serde_json::to_string(op).expect("ops always serialize");
     let key = match key {
         Some(k) => format!("{}:{k}", op.name()),
         None => format!("{}:{}", op.name(), uuid::Uuid::new_v4()),
     };
-    tx.enqueue(&op.lane(), &key, &payload, Utc::now()).await
+    tx.enqueue_due(&op.lane(), &key, &payload, Utc::now(), at)
+        .await
 }

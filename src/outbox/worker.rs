@@ -206,7 +206,7 @@ impl Worker {
         let result = match paced.as_deref().and_then(|c| self.last_post.reserve(c)) {
             Some(wait) => {
                 let Some(done) = self
-                    .while_held(&item, ops::when_paced(&self.ctx, &op, delivery))
+                    .while_held(&item, ops::when_paced(&self.ctx, &op, delivery, wait))
                     .await
                 else {
                     return Ok(());

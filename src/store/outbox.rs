@@ -77,9 +77,21 @@ impl Tx {
         payload: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
+        self.enqueue_due(lane, idem_key, payload, now, now).await
+    }
+
+    /// [`Tx::enqueue`], not due before `not_before`.
+    pub async fn enqueue_due(
+        &mut self,
+        lane: &str,
+        idem_key: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+        not_before: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         const SQL: &str = "INSERT INTO outbox (lane, idem_key, payload, not_before, created_at) \
-             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (idem_key) DO NOTHING";
-        let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(lane).bind(idem_key).bind(payload).bind(now).execute(c).await?.rows_affected());
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idem_key) DO NOTHING";
+        let n = on_conn!(self.conn(), c => sqlx::query(SQL).bind(lane).bind(idem_key).bind(payload).bind(not_before).bind(now).execute(c).await?.rows_affected());
         Ok(n == 1)
     }
 }

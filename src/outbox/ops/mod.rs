@@ -175,9 +175,15 @@ pub async fn settled(ctx: &Ctx, op: &Op, retry: bool) -> bool {
 /// done without one, `false` to wait for the channel. A page joins the person's
 /// latest page DM at once (`chat.update`) and leaves the post to its notice;
 /// everything else waits.
-pub async fn when_paced(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<bool, SendError> {
+/// `free_in` is how long until the channel may take a post.
+pub async fn when_paced(
+    ctx: &Ctx,
+    op: &Op,
+    d: Delivery<'_>,
+    free_in: std::time::Duration,
+) -> Result<bool, SendError> {
     match op {
-        Op::PageDm { page_id, .. } => page_join::join(ctx, d, *page_id).await,
+        Op::PageDm { page_id, .. } => page_join::join(ctx, d, *page_id, free_in).await,
         _ => Ok(false),
     }
 }

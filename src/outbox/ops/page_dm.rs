@@ -101,7 +101,8 @@ pub(super) async fn run(ctx: &Ctx, d: Delivery<'_>, page_id: i64) -> Result<(), 
         // Another replica posted there within the second (pacing is per process):
         // show the pages at once on the latest page DM; the notice follows.
         Err(SlackCallError::RateLimited(after)) => {
-            return match page_join::join(ctx, d, page_id).await? {
+            let free_in = after.unwrap_or(crate::outbox::pacing::POST_SPACING);
+            return match page_join::join(ctx, d, page_id, free_in).await? {
                 true => Ok(()),
                 false => Err(SlackCallError::RateLimited(after).into()),
             };

@@ -34,7 +34,16 @@ const CLOCK_SKEW: chrono::Duration = chrono::Duration::milliseconds(250);
 /// their latest page DM, when their DM channel cannot take a post yet; queues the
 /// notice. `false` when there is no DM to join (none recent, or full) or Slack
 /// refused the update: the page then waits for a post of its own.
-pub(super) async fn join(ctx: &Ctx, d: Delivery<'_>, page_id: i64) -> Result<bool, SendError> {
+///
+/// `free_in` is how long until the channel may take the notice (this process's
+/// pacing, or Slack's `Retry-After`): the notice is not due before, so every page
+/// that joins meanwhile is added to it rather than to a notice of its own.
+pub(super) async fn join(
+    ctx: &Ctx,
+    d: Delivery<'_>,
+    page_id: i64,
+    free_in: std::time::Duration,
+) -> Result<bool, SendError> {
     let page = load(ctx, page_id).await?;
     if let Some(done) = finish_carried(ctx, d, &page).await {
         return done.map(|()| true);
@@ -68,7 +77,14 @@ pub(super) async fn join(ctx: &Ctx, d: Delivery<'_>, page_id: i64) -> Result<boo
         tracing::warn!(error = %e, "could not add a page to the latest page DM; it waits for a post");
         return Ok(false);
     }
-    record_joined(ctx, &page, &joining, &channel, &ts, &blocks, started).await?;
+    let due = Utc::now() + chrono::Duration::from_std(free_in).unwrap_or_default();
+    let sent = Sent {
+        channel: &channel,
+        ts: &ts,
+        blocks: &blocks,
+        at: started,
+    };
+    record_joined(ctx, &page, &joining, &sent, due).await?;
     ctx.wake.notify_one();
     Ok(true)
 }
@@ -95,6 +111,14 @@ async fn latest_open_dm(
     Ok((recent && room).then_some((channel, ts, carried)))
 }
 
+/// The update that showed the joining pages: where, what, and when it was sent.
+struct Sent<'a> {
+    channel: &'a str,
+    ts: &'a str,
+    blocks: &'a serde_json::Value,
+    at: chrono::DateTime<Utc>,
+}
+
 /// Of `waiting` (oldest first, `page` among them), `page` and the oldest others, at
 /// most `room` in all, in id order.
 fn fitting(waiting: Vec<PageRecord>, page: &PageRecord, room: usize) -> Vec<PageRecord> {
@@ -116,11 +140,10 @@ async fn record_joined(
     ctx: &Ctx,
     page: &PageRecord,
     joining: &[PageRecord],
-    channel: &str,
-    ts: &str,
-    sent: &serde_json::Value,
-    started: chrono::DateTime<Utc>,
+    sent: &Sent<'_>,
+    notice_due: chrono::DateTime<Utc>,
 ) -> Result<(), SendError> {
+    let (channel, ts) = (sent.channel, sent.ts);
     let mut tx = ctx.store.begin().await?;
     let mut joined = Vec::new();
     for p in joining {
@@ -130,7 +153,7 @@ async fn record_joined(
             tracing::warn!(page_id = p.id, "another DM carries this page already");
         }
     }
-    queue_notice(&mut tx, &page.user_id, &joined).await?;
+    queue_notice(&mut tx, &page.user_id, &joined, notice_due).await?;
     tx.commit().await?;
     let refresh = Op::RefreshPageDm {
         incident_id: page.incident_id,
@@ -138,13 +161,13 @@ async fn record_joined(
     };
     let raced = ctx
         .store
-        .lane_active_since(&refresh.lane(), started - CLOCK_SKEW)
+        .lane_active_since(&refresh.lane(), sent.at - CLOCK_SKEW)
         .await
         .unwrap_or(true);
     let mut tx = ctx.store.read().await?;
     let now = dm::render(&mut tx, channel, ts).await?;
     tx.commit().await?;
-    if raced || now.is_none_or(|(_, blocks)| &blocks != sent) {
+    if raced || now.is_none_or(|(_, blocks)| &blocks != sent.blocks) {
         let mut tx = ctx.store.begin().await?;
         outbox::enqueue(&mut tx, &refresh, None).await?;
         tx.commit().await?;
@@ -156,7 +179,12 @@ async fn record_joined(
 /// (a paced wait is not a try), so the pages that join a DM within one second share
 /// one notice; or queues a new one. A notice already tried is left alone: what it
 /// says was fixed when it was sent.
-async fn queue_notice(tx: &mut Tx, user: &str, pages: &[i64]) -> StoreResult<()> {
+async fn queue_notice(
+    tx: &mut Tx,
+    user: &str,
+    pages: &[i64],
+    due: chrono::DateTime<Utc>,
+) -> StoreResult<()> {
     let Some(first) = pages.first() else {
         return Ok(());
     };
@@ -180,8 +208,8 @@ async fn queue_notice(tx: &mut Tx, user: &str, pages: &[i64]) -> StoreResult<()>
         }
     }
     // Keyed by the first page, which joins a DM once; a fresh key if it ever clashed.
-    if !outbox::enqueue(tx, &op, Some(&format!("{user}:{first}"))).await? {
-        outbox::enqueue(tx, &op, None).await?;
+    if !outbox::enqueue_at(tx, &op, Some(&format!("{user}:{first}")), due).await? {
+        outbox::enqueue_at(tx, &op, None, due).await?;
     }
     Ok(())
 }
