@@ -217,6 +217,7 @@ impl Settings {
         let alerts = load_alerts(&src, parsed.alerts.rules_file, &paging.escalation)?;
         let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
         let metrics = super::metrics::load_metrics(&src, parsed.metrics)?;
+        let nudges = super::nudges::load_nudges(&src, parsed.nudges)?;
 
         Ok(Settings {
             listen,
@@ -234,6 +235,7 @@ impl Settings {
             postmortem,
             alerts: Arc::new(alerts),
             metrics,
+            nudges,
         })
     }
 }

@@ -2,7 +2,8 @@
 //! environment overrides. Secrets come from the environment only. A bad value fails
 //! at startup with the file, the key and what was expected. [`settings`] is what is
 //! loaded, [`file`] the file's shape, [`load`] how values are read and checked
-//! ([`postmortem`]: the GitHub export's; [`metrics`]: the scrape token's),
+//! ([`postmortem`]: the GitHub export's; [`metrics`]: the scrape token's; [`nudges`]:
+//! the update cadence and working hours),
 //! [`escalation`] the escalation file (teams, policies, routing, providers) and
 //! [`alert_rules`] the alert rules file (sources, which alerts declare). Both refuse
 //! what they do not understand, with the line and key ([`toml_errors`]).
@@ -17,12 +18,14 @@ pub const DEFAULT_ALERT_RULES_PATH: &str = "config/alerts.toml";
 mod file;
 mod load;
 mod metrics;
+mod nudges;
 mod postmortem;
 mod settings;
 #[cfg(test)]
 mod test_env;
 mod toml_errors;
 
+pub use nudges::{NudgeSettings, WorkingHours};
 pub use settings::*;
 
 use alert_rules::AlertRulesError;

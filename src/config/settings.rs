@@ -21,6 +21,8 @@ pub struct Settings {
     pub alerts: Arc<super::alert_rules::AlertRules>,
     /// Who may scrape `/metrics`.
     pub metrics: MetricsSettings,
+    /// The update cadence and the other nudges.
+    pub nudges: super::nudges::NudgeSettings,
 }
 
 /// `Debug` shows the database URL without its password: settings get logged.
@@ -35,6 +37,7 @@ impl std::fmt::Debug for Settings {
             .field("paging", &self.paging)
             .field("postmortem", &self.postmortem)
             .field("metrics", &self.metrics)
+            .field("nudges", &self.nudges)
             .finish()
     }
 }
