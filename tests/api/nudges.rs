@@ -590,3 +590,40 @@ fn a_past_friday_at_nine_utc() -> DateTime<Utc> {
 fn days_ago(n: i64) -> DateTime<Utc> {
     Utc::now() - ChronoDuration::days(n)
 }
+
+async fn a_nudge_button_that_is_not_ours_is_refused_and_an_unknown_nudge_is_answered(
+    backend: Backend,
+) {
+    let app = app_at(backend, Utc::now(), nudges_on()).await;
+    for value in ["", "7", "x:1", "7:0", "-3:1"] {
+        let payload = json!({
+            "type": "block_actions",
+            "user": {"id": IC, "username": "alice", "team_id": warroom_fakes::TEAM_ID},
+            "api_app_id": BOT_APP_ID,
+            "trigger_id": payloads::trigger_id(app.next()),
+            "response_url": app.slack.response_url("bad"),
+            "actions": [{"action_id": "warroom_nudge_dismiss", "block_id": "nudge", "type": "button",
+                         "value": value, "text": {"type": "plain_text", "text": "Dismiss"}}]
+        });
+        let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        let res = app
+            .post_signed(
+                "/slack/interactions",
+                "application/x-www-form-urlencoded",
+                &form,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "value {value:?}");
+    }
+    let answer = press(&app, IC, "warroom_nudge_snooze_1h", "999:1").await;
+    assert_eq!(answer["response_type"], "ephemeral", "{answer}");
+    assert!(
+        answer["text"].as_str().unwrap().contains("does not know"),
+        "{answer}"
+    );
+    app.stop().await;
+}
+on_both_backends!(
+    bad_nudge_buttons,
+    a_nudge_button_that_is_not_ours_is_refused_and_an_unknown_nudge_is_answered
+);
