@@ -1,6 +1,7 @@
 //! Interactivity payloads (`payload=<json>` forms): the declare modal's submission,
 //! the Acknowledge button, the alert posts' Declare and Resolve buttons (in
-//! [`super::alert_buttons`]), the nudges' Snooze and Dismiss (in [`super::nudge_buttons`]), and the "Add as action item" shortcut and its modal (in
+//! [`super::alert_buttons`]), the nudges' Snooze and Dismiss buttons (in
+//! [`super::nudge_buttons`]), and the "Add as action item" shortcut and its modal (in
 //! [`super::shortcuts`]). Validation errors go back in the ack so Slack shows them
 //! beside the field.
 
