@@ -197,6 +197,19 @@ impl Application {
         workers.push(tasks.supervise("reminders", stop_rx.clone(), move |stop| {
             reminders.clone().run(stop)
         }));
+        if self.state.settings.nudges.enabled {
+            let timers = crate::timers::Timers {
+                store: self.state.store.clone(),
+                clock: self.state.clock.clone(),
+                nudges: Arc::new(self.state.settings.nudges.clone()),
+                metrics: self.state.metrics.clone(),
+                wake: self.state.timer_waker(),
+                outbox_wake: self.state.outbox_waker(),
+            };
+            workers.push(tasks.supervise("timers", stop_rx.clone(), move |stop| {
+                timers.clone().run(stop)
+            }));
+        }
         let store = self.state.store.clone();
         workers.push(
             tasks.supervise("checkpointer", stop_rx.clone(), move |stop| {

@@ -46,6 +46,11 @@
 //! - [`followup`]: after the close, action items follow their owners (a DM on close,
 //!   reminders on due dates from a durable worker, the optional GitHub export); it
 //!   stands beside `paging` in the order below and imports only `outbox` and after.
+//! - [`timers`]: the durable timer engine (rows with due times, claimed by one
+//!   replica each) and its first kind, the nudges: a stakeholder update overdue by
+//!   the severity's cadence, no commander, a quiet incident, one resolved but not
+//!   closed, each posted with Snooze and Dismiss buttons (pressed in
+//!   [`inbound::nudge_buttons`]); beside `paging` and `followup` in the order below.
 //! - [`postmortem`]: the draft from a stored incident (Markdown file, Block Kit
 //!   message); [`postmortem::gather`] is its one reader of the store.
 //! - [`report`]: the on-call report of a time window (incidents, pages, acks,
@@ -97,5 +102,6 @@ pub mod store;
 pub mod supervisor;
 pub mod telemetry;
 pub mod timeline;
+pub mod timers;
 pub mod tls;
 pub mod web;

@@ -35,6 +35,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     outbox_wake: Arc<Notify>,
     escalation_wake: Arc<Notify>,
+    timer_wake: Arc<Notify>,
 }
 
 impl AppState {
@@ -61,6 +62,7 @@ impl AppState {
             metrics,
             outbox_wake: Arc::new(Notify::new()),
             escalation_wake: Arc::new(Notify::new()),
+            timer_wake: Arc::new(Notify::new()),
         }
     }
 
@@ -72,6 +74,16 @@ impl AppState {
     /// Wakes the escalation worker: an escalation was started and is due now.
     pub fn wake_escalations(&self) {
         self.escalation_wake.notify_one();
+    }
+
+    /// Wakes the timer worker: the clock moved, or a timer is due now.
+    pub fn wake_timers(&self) {
+        self.timer_wake.notify_one();
+    }
+
+    /// What the timer worker waits on.
+    pub fn timer_waker(&self) -> Arc<Notify> {
+        self.timer_wake.clone()
     }
 
     /// What the outbox workers wait on.

@@ -312,6 +312,7 @@ async fn apply_as_warroom(
         let entry = TimelineEntry::system(incident.id, now, event.kind(), None, event.describe());
         tx.insert_system_entry(&entry).await?;
     }
+    crate::timers::nudges::on_change(tx, incident.id, now).await?;
     Ok(())
 }
 

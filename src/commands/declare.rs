@@ -200,6 +200,7 @@ pub async fn declare_in(
         outbox::enqueue(tx, op, Some(&id.to_string())).await?;
     }
     let escalates = start_escalation(state, tx, &incident, new.policy.as_deref(), now).await?;
+    crate::timers::nudges::arm(tx, &state.settings.nudges, &incident, now).await?;
     tracing::info!(incident_id = id, severity = %incident.severity, "incident declared");
     Ok((incident, escalates))
 }

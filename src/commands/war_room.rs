@@ -91,6 +91,7 @@ pub async fn apply(
         .await?;
     }
     let id = incident.id;
+    crate::timers::nudges::on_change(&mut tx, id, now).await?;
     let mut escalates = false;
     if matches!(incident.status, Status::Resolved | Status::Closed) {
         paging::stand_down(&mut tx, id, now).await?;
@@ -125,5 +126,6 @@ pub async fn apply(
     if escalates {
         state.wake_escalations();
     }
+    state.wake_timers();
     Ok(reply)
 }

@@ -27,6 +27,38 @@ pub(super) struct FileConfig {
     pub(super) metrics: FileMetrics,
     #[serde(default)]
     pub(super) dashboard: FileDashboard,
+    #[serde(default)]
+    pub(super) nudges: FileNudges,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileNudges {
+    pub(super) enabled: Option<bool>,
+    pub(super) cadence: Option<FileCadence>,
+    pub(super) no_commander_after: Option<String>,
+    pub(super) quiet_after: Option<String>,
+    pub(super) unclosed_after: Option<String>,
+    pub(super) timezone: Option<String>,
+    pub(super) working_hours: Option<String>,
+    pub(super) working_days: Option<String>,
+}
+
+/// `[nudges.cadence]`: a duration per severity.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileCadence {
+    pub(super) sev1: Option<String>,
+    pub(super) sev2: Option<String>,
+    pub(super) sev3: Option<String>,
+    pub(super) sev4: Option<String>,
+}
+
+impl FileCadence {
+    /// SEV1 first.
+    pub(super) fn by_level(self) -> [Option<String>; 4] {
+        [self.sev1, self.sev2, self.sev3, self.sev4]
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

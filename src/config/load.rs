@@ -218,6 +218,7 @@ impl Settings {
         let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
         let metrics = super::metrics::load_metrics(&src, parsed.metrics)?;
         let dashboard = super::dashboard::load_dashboard(&src, parsed.dashboard, &api_url)?;
+        let nudges = super::nudges::load_nudges(&src, parsed.nudges)?;
 
         Ok(Settings {
             listen,
@@ -236,6 +237,7 @@ impl Settings {
             alerts: Arc::new(alerts),
             metrics,
             dashboard,
+            nudges,
         })
     }
 }

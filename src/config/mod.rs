@@ -3,9 +3,10 @@
 //! at startup with the file, the key and what was expected. [`settings`] is what is
 //! loaded, [`file`] the file's shape, [`load`] how values are read and checked
 //! ([`postmortem`]: the GitHub export's; [`metrics`]: the scrape token's; [`dashboard`]:
-//! who may look), [`escalation`] the escalation file (teams, policies, routing,
-//! providers) and [`alert_rules`] the alert rules file (sources, which alerts declare).
-//! Both refuse what they do not understand, with the line and key ([`toml_errors`]).
+//! who may look; [`nudges`]: the update cadence and working hours), [`escalation`] the
+//! escalation file (teams, policies, routing, providers) and [`alert_rules`] the alert
+//! rules file (sources, which alerts declare). Both refuse what they do not understand,
+//! with the line and key ([`toml_errors`]).
 
 pub mod alert_rules;
 pub mod escalation;
@@ -18,6 +19,7 @@ mod dashboard;
 mod file;
 mod load;
 mod metrics;
+mod nudges;
 mod postmortem;
 mod settings;
 pub mod sign_in;
@@ -25,6 +27,7 @@ pub mod sign_in;
 mod test_env;
 mod toml_errors;
 
+pub use nudges::{NudgeSettings, WorkingHours};
 pub use settings::*;
 
 use alert_rules::AlertRulesError;

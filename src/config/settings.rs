@@ -23,6 +23,8 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// Who may look at the web dashboard, and what it shows.
     pub dashboard: DashboardSettings,
+    /// The update cadence and the other nudges.
+    pub nudges: super::nudges::NudgeSettings,
 }
 
 /// `Debug` shows the database URL without its password: settings get logged.
@@ -38,6 +40,7 @@ impl std::fmt::Debug for Settings {
             .field("postmortem", &self.postmortem)
             .field("metrics", &self.metrics)
             .field("dashboard", &self.dashboard)
+            .field("nudges", &self.nudges)
             .finish()
     }
 }

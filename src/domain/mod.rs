@@ -6,6 +6,7 @@ mod capture;
 mod due;
 mod incident;
 mod key_event;
+mod nudge;
 mod role;
 mod severity;
 mod slack_id;
@@ -23,6 +24,9 @@ pub use incident::{Change, Declaration, Incident, LifecycleError, SystemEvent};
 pub use key_event::{
     EXCERPT_CHARS, KEY_EVENT_KIND, KEY_REACTION, base_reaction, excerpt, is_key_reaction,
     key_event_text,
+};
+pub use nudge::{
+    NUDGE_DISMISSED_KIND, NUDGE_KIND, NUDGE_SNOOZED_KIND, Nudge, STAKEHOLDER_UPDATE_KIND,
 };
 pub use role::{BadRole, Role};
 pub use severity::{BadSeverity, Severity};

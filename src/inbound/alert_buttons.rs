@@ -103,7 +103,8 @@ pub async fn resolve(
     })
 }
 
-/// Posts `body` to `response_url` after the ack has gone (Slack wants it in 3 s).
+/// Posts `body` to `response_url` after the ack has gone (Slack wants it in 3 s); the
+/// nudges' buttons answer through it too.
 pub fn respond_later(state: &AppState, response_url: Option<String>, body: Value) {
     let Some(url) = response_url else {
         return;
@@ -111,7 +112,7 @@ pub fn respond_later(state: &AppState, response_url: Option<String>, body: Value
     let slack = state.slack.clone();
     tokio::spawn(async move {
         if let Err(e) = slack.respond(&url, &body).await {
-            tracing::warn!(error = %e, "could not answer an alert button");
+            tracing::warn!(error = %e, "could not answer an alert or nudge button");
         }
     });
 }

@@ -1,10 +1,12 @@
 //! Interactivity payloads (`payload=<json>` forms): the declare modal's submission,
 //! the Acknowledge button, the alert posts' Declare and Resolve buttons (in
-//! [`super::alert_buttons`]), and the "Add as action item" shortcut and its modal (in
+//! [`super::alert_buttons`]), the nudges' Snooze and Dismiss buttons (in
+//! [`super::nudge_buttons`]), and the "Add as action item" shortcut and its modal (in
 //! [`super::shortcuts`]). Validation errors go back in the ack so Slack shows them
 //! beside the field.
 
 use super::alert_buttons;
+use super::nudge_buttons;
 use super::shortcuts::{self, MessageShortcut};
 use crate::commands::{DeclareArgs, DeclaredVia, Delivery, Reply, declare};
 use crate::domain::{IncidentTitle, Severity};
@@ -12,6 +14,7 @@ use crate::error::AppError;
 use crate::paging::ack::{AckCtx, AckOutcome, AckSource, ack_pages_in};
 use crate::slack::Answer;
 use crate::slack::alert_views::{DECLARE_ALERT_ACTION_ID, RESOLVE_ALERT_ACTION_ID};
+use crate::slack::nudge_views::NUDGE_ACTION_IDS;
 use crate::slack::views::{
     ACK_ACTION_ID, ACTION_ITEM_CALLBACK_ID, ACTION_ITEM_SHORTCUT_ID, DECLARE_CALLBACK_ID,
 };
@@ -187,6 +190,19 @@ async fn handle_payload(
                     alert_buttons::resolve(state, id, user, url, delivery).await?
                 };
                 if let Some(answer) = answer {
+                    alert_buttons::respond_later(state, payload.response_url.clone(), answer);
+                }
+                return Ok(Answer::Empty);
+            }
+            if let Some(action) = payload
+                .actions
+                .iter()
+                .find(|a| NUDGE_ACTION_IDS.contains(&a.action_id.as_str()))
+            {
+                let (id, value) = (&action.action_id, action.value.as_deref());
+                if let Some(answer) =
+                    nudge_buttons::handle(state, id, value, &payload.user.id, delivery).await?
+                {
                     alert_buttons::respond_later(state, payload.response_url.clone(), answer);
                 }
                 return Ok(Answer::Empty);

@@ -4,7 +4,7 @@
 //! commands to [`crate::commands`], message, reaction and pin events to [`events`]
 //! (and on to [`crate::timeline`]), and buttons, shortcuts and modals to
 //! [`interactions`] (the "Add as action item" shortcut in [`shortcuts`], the alert
-//! posts' buttons in [`alert_buttons`]); each returns a [`crate::slack::Answer`] the
+//! posts' buttons in [`alert_buttons`], the nudges' in [`nudge_buttons`]); each returns a [`crate::slack::Answer`] the
 //! transport sends back. [`pager_acks`] hears PagerDuty's and Opsgenie's
 //! acknowledgements; [`alert_routes`] takes Alertmanager's and Grafana's webhooks (on
 //! to [`crate::alerts`]); [`scrape`] answers Prometheus at `/metrics`; [`backfill`]
@@ -15,6 +15,7 @@ pub mod alert_routes;
 pub mod backfill;
 pub mod events;
 pub mod interactions;
+pub mod nudge_buttons;
 pub mod pager_acks;
 pub mod routes;
 pub mod scrape;

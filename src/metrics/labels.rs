@@ -7,6 +7,8 @@ use prometheus_client::encoding::EncodeLabelSet;
 pub const DECLARE_SOURCES: [&str; 4] = ["command", "modal", "alert", "triage"];
 /// The `provider` of a page.
 pub const PAGE_PROVIDERS: [&str; 4] = ["slack_dm", "pagerduty", "opsgenie", "webhook"];
+/// The `kind` of a nudge (see `domain::Nudge`).
+pub const NUDGE_KINDS: [&str; 4] = ["update_due", "no_commander", "quiet", "unclosed"];
 /// The `outcome` of a message event (see `timeline::Outcome`).
 pub const MESSAGE_OUTCOMES: [&str; 4] = ["stored", "duplicate", "ignored", "refused"];
 pub(super) const SEVERITIES: [u8; 4] = [1, 2, 3, 4];
@@ -95,4 +97,9 @@ pub(super) fn severity_label(level: u8) -> &'static str {
         4 => "sev4",
         _ => "other",
     }
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct KindLabels {
+    pub(super) kind: &'static str,
 }

@@ -12,7 +12,9 @@
 mod labels;
 pub mod scrape;
 
-pub use labels::{DECLARE_SOURCES, MAX_LEVEL_LABEL, MESSAGE_OUTCOMES, Outcome, PAGE_PROVIDERS};
+pub use labels::{
+    DECLARE_SOURCES, MAX_LEVEL_LABEL, MESSAGE_OUTCOMES, NUDGE_KINDS, Outcome, PAGE_PROVIDERS,
+};
 pub use scrape::{Format, StoreGauges};
 
 use labels::*;
@@ -49,6 +51,7 @@ pub struct Metrics {
     time_to_resolve: Histograms<SeverityLabels>,
     slack_calls: Histograms<MethodLabels>,
     slack_rate_limited: Family<MethodLabels, Counter>,
+    nudges: Family<KindLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -120,6 +123,12 @@ impl Metrics {
             "Slack Web API calls answered 429 (rate limited), by method",
             slack_rate_limited.clone(),
         );
+        let nudges = Family::default();
+        registry.register(
+            "nudges_sent",
+            "Nudges posted in war rooms, by kind (update_due, no_commander, quiet, unclosed)",
+            nudges.clone(),
+        );
         let metrics = Self {
             registry,
             declared,
@@ -131,6 +140,7 @@ impl Metrics {
             time_to_resolve,
             slack_calls,
             slack_rate_limited,
+            nudges,
         };
         metrics.start_at_zero();
         metrics
@@ -160,6 +170,17 @@ impl Metrics {
         }
         for level in LEVELS {
             create(&self.escalations, &LevelLabels { level });
+        }
+        for kind in NUDGE_KINDS {
+            create(&self.nudges, &KindLabels { kind });
+        }
+    }
+
+    /// A nudge of `kind` (one of [`NUDGE_KINDS`]) was queued for the war room. A kind
+    /// outside the list is not counted: a label never takes a value nobody expects.
+    pub fn nudge_sent(&self, kind: &str) {
+        if let Some(kind) = NUDGE_KINDS.iter().find(|k| **k == kind) {
+            self.nudges.get_or_create(&KindLabels { kind }).inc();
         }
     }
 

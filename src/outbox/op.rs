@@ -87,6 +87,14 @@ pub enum Op {
     TriageAlert { group_id: i64, channel: String },
     /// Bring a group's triage post up to date: declared as an incident, or resolved.
     RefreshTriage { group_id: i64 },
+    /// A nudge in the war room (firing `seq` of timer `timer_id`), addressed to the
+    /// commander as they stand when it is sent, with Snooze and Dismiss buttons.
+    Nudge {
+        incident_id: i64,
+        timer_id: i64,
+        seq: i64,
+        text: String,
+    },
 }
 
 impl Op {
@@ -111,6 +119,7 @@ impl Op {
             Op::AlertsResolved { .. } => "alerts_resolved",
             Op::TriageAlert { .. } => "triage_alert",
             Op::RefreshTriage { .. } => "refresh_triage",
+            Op::Nudge { .. } => "nudge",
         }
     }
 
@@ -150,7 +159,8 @@ impl Op {
             | Op::ActionReminder { incident_id, .. }
             | Op::GithubIssue { incident_id, .. }
             | Op::PostAlert { incident_id, .. }
-            | Op::AlertsResolved { incident_id, .. } => *incident_id,
+            | Op::AlertsResolved { incident_id, .. }
+            | Op::Nudge { incident_id, .. } => *incident_id,
         })
     }
 
@@ -199,7 +209,8 @@ impl Op {
             | Op::OwnerActions { .. }
             | Op::ActionReminder { .. }
             | Op::PostAlert { .. }
-            | Op::AlertsResolved { .. } => Some(self.lane()),
+            | Op::AlertsResolved { .. }
+            | Op::Nudge { .. } => Some(self.lane()),
             Op::Announce { channel, .. } | Op::TriageAlert { channel, .. } => {
                 Some(format!("channel:{channel}"))
             }
@@ -270,6 +281,7 @@ impl Op {
             Op::AlertsResolved { .. } => "say that the alerts resolved".into(),
             Op::TriageAlert { channel, .. } => format!("post the alert to triage in <#{channel}>"),
             Op::RefreshTriage { .. } => "update the alert's triage post".into(),
+            Op::Nudge { .. } => "post a nudge".into(),
         }
     }
 }

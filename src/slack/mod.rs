@@ -1,7 +1,7 @@
 //! Slack's vocabulary, with no knowledge of incidents' workflow: [`client`] speaks the
 //! Web API; [`views`] builds the messages and modals users see, [`page_views`] the
 //! page DMs, [`action_views`] the DMs that follow action items' owners and
-//! [`alert_views`] the alert posts; [`mrkdwn`] escapes what Warroom echoes,
+//! [`alert_views`] the alert posts, [`nudge_views`] the nudges; [`mrkdwn`] escapes what Warroom echoes,
 //! [`untrusted`] what alerts say;
 //! [`verify`] checks request signatures; [`sign_in`] is Sign in with Slack (OpenID
 //! Connect) for the dashboard; [`Answer`] is what a handler says back,
@@ -11,6 +11,7 @@ pub mod action_views;
 pub mod alert_views;
 pub mod client;
 pub mod mrkdwn;
+pub mod nudge_views;
 pub mod page_views;
 pub mod sign_in;
 pub mod untrusted;

@@ -16,6 +16,7 @@ mod people;
 mod report;
 mod retention;
 mod timeline;
+mod timers;
 
 pub use alerts::{AlertChange, AlertGroup, StoredAlert};
 pub use capture::{ListedAction, MarkSource};
@@ -25,6 +26,7 @@ pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAler
 pub use report::ReportEntry;
 pub use retention::Pruned;
 pub use timeline::{Change, Ingested, MessageWrite};
+pub use timers::{Settled, TimerRow};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};

@@ -116,6 +116,22 @@ pub async fn spawn_app_with(
     start(db, slack, None, settings, Clock::new(), false).await
 }
 
+/// An app on a manual clock standing at `now`; `adjust` may change the settings and
+/// seed the fake Slack before the app starts.
+pub async fn spawn_app_at(
+    backend: Backend,
+    now: chrono::DateTime<chrono::Utc>,
+    adjust: impl FnOnce(&mut Settings, &FakeSlack),
+) -> TestApp {
+    warroom::telemetry::init_for_tests();
+    warroom::tls::install_crypto_provider();
+    let slack = fake_slack(false).await;
+    let db = Arc::new(TestDb::new(backend).await);
+    let mut settings = base_settings(&db, &slack);
+    adjust(&mut settings, &slack);
+    start(db, slack, None, settings, Clock::manual(now), false).await
+}
+
 /// An app with the escalation config in `escalation_toml` (`{pagerduty}`,
 /// `{opsgenie}` and `{webhook}` stand for the fakes' URLs), on a manual clock.
 pub async fn spawn_paging_app(backend: Backend, escalation_toml: &str) -> TestApp {
@@ -220,6 +236,8 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
         alerts: Default::default(),
         metrics: Default::default(),
         dashboard: Default::default(),
+        // Off, so other tests' timelines hold no nudges; tests/api/nudges turns them on.
+        nudges: warroom::config::NudgeSettings::disabled(),
     }
 }
 
@@ -298,10 +316,12 @@ impl TestApp {
         self.pagers.as_ref().expect("spawned with spawn_paging_app")
     }
 
-    /// Moves the (manual) clock on and lets the escalation worker look at once.
+    /// Moves the (manual) clock on and lets the escalation and timer workers look at
+    /// once.
     pub async fn advance(&self, by: std::time::Duration) {
         self.clock.advance(by);
         self.state.wake_escalations();
+        self.state.wake_timers();
         // Let the worker take what is due before the test looks.
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         self.outbox_drained().await;

@@ -24,6 +24,7 @@ mod interact;
 mod key_events;
 mod marking;
 mod metrics;
+mod nudges;
 mod oncall_report;
 mod outbox;
 mod page_dm_bursts;

@@ -9,6 +9,7 @@ mod alert;
 mod create_war_room;
 mod github_issue;
 mod invite;
+mod nudge;
 mod page_dm;
 mod page_join;
 mod post;
@@ -151,6 +152,12 @@ pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
             auto_resolved,
             ..
         } => alert::resolved(ctx, d, &incident, *group_id, *auto_resolved).await,
+        Op::Nudge {
+            timer_id,
+            seq,
+            text,
+            ..
+        } => nudge::run(ctx, d, &incident, *timer_id, *seq, text).await,
         Op::TriageAlert { .. } | Op::RefreshTriage { .. } | Op::PageNotice { .. } => Ok(()),
     }
 }

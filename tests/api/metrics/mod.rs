@@ -85,6 +85,7 @@ fn vocabulary() -> BTreeMap<&'static str, Vec<&'static str>> {
         "alerts_resolved",
         "triage_alert",
         "refresh_triage",
+        "nudge",
         "unreadable",
     ];
     BTreeMap::from([
@@ -114,6 +115,10 @@ fn vocabulary() -> BTreeMap<&'static str, Vec<&'static str>> {
         (
             "level",
             vec!["1", "2", "3", "4", "5", "6", "7", "8", "9", "10+"],
+        ),
+        (
+            "kind",
+            vec!["update_due", "no_commander", "quiet", "unclosed"],
         ),
     ])
 }
