@@ -7,7 +7,7 @@ use crate::config::{Settings, SlackSecrets};
 use crate::followup::reminders::Reminders;
 use crate::inbound::routes;
 use crate::metrics::Metrics;
-use crate::outbox::ops::{Ctx, GithubExport};
+use crate::outbox::ops::{Ctx, GithubExport, StatuspageExport};
 use crate::outbox::worker::Worker;
 use crate::pagers::Providers;
 use crate::paging::engine::Escalator;
@@ -29,6 +29,8 @@ const OUTBOX_WORKERS: usize = 4;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// How long one GitHub call may take before it counts as failed (and is retried).
 const GITHUB_CALL_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long one Statuspage call may take before it counts as failed (and is retried).
+const STATUSPAGE_CALL_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub struct Application {
     listener: TcpListener,
@@ -39,6 +41,8 @@ pub struct Application {
     postmortem: crate::postmortem::Style,
     /// Set: action items are exported as GitHub issues.
     github: Option<GithubExport>,
+    /// Set: public stakeholder updates are mirrored on Statuspage.
+    statuspage: Option<StatuspageExport>,
 }
 
 impl Application {
@@ -98,6 +102,16 @@ impl Application {
             }
             None => None,
         };
+        let statuspage = match &settings.statuspage {
+            Some(sp) => {
+                let http = reqwest::Client::builder()
+                    .timeout(STATUSPAGE_CALL_TIMEOUT)
+                    .build()?;
+                tracing::info!(page_id = %sp.page_id, "public updates are mirrored on Statuspage");
+                Some(StatuspageExport::new(sp, http))
+            }
+            None => None,
+        };
         let state = AppState::new(
             store,
             slack,
@@ -113,6 +127,7 @@ impl Application {
             app_token: secrets.app_token,
             postmortem,
             github,
+            statuspage,
         })
     }
 
@@ -140,6 +155,7 @@ impl Application {
                 private_channels: self.state.settings.slack.private_channels,
                 postmortem: self.postmortem.clone(),
                 github: self.github.clone(),
+                statuspage: self.statuspage.clone(),
                 wake: self.state.outbox_waker(),
                 alerts: self.state.settings.alerts.clone(),
                 metrics: self.state.metrics.clone(),

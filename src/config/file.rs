@@ -3,6 +3,7 @@
 
 use super::ConfigError;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The file's shape. Every key is optional so a partial file falls back to defaults.
@@ -25,6 +26,43 @@ pub(super) struct FileConfig {
     pub(super) alerts: FileAlerts,
     #[serde(default)]
     pub(super) metrics: FileMetrics,
+    #[serde(default)]
+    pub(super) updates: FileUpdates,
+    #[serde(default)]
+    pub(super) nudges: FileNudges,
+    #[serde(default)]
+    pub(super) statuspage: FileStatuspage,
+}
+
+/// `[updates]`: where stakeholder updates go besides the war room and the
+/// announcements channel.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileUpdates {
+    /// `sev1 = ["C0LEADERSHIP"]`: channel ids per severity.
+    pub(super) severity_channels: Option<BTreeMap<String, Vec<String>>>,
+    /// `checkout = ["C0PAYMENTS"]`: channel ids per service.
+    pub(super) service_channels: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// `[nudges]`: only the update cadence is read here.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileNudges {
+    /// `sev1 = "15m"`: how often a stakeholder update is due, per severity.
+    pub(super) cadence: Option<BTreeMap<String, String>>,
+}
+
+/// `[statuspage]`: Atlassian Statuspage, optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileStatuspage {
+    pub(super) page_id: Option<String>,
+    /// The name of the variable holding the API key, never the key.
+    pub(super) api_key_env: Option<String>,
+    pub(super) api_url: Option<String>,
+    /// Service → Statuspage component ids.
+    pub(super) components: Option<BTreeMap<String, Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -217,6 +217,8 @@ impl Settings {
         let alerts = load_alerts(&src, parsed.alerts.rules_file, &paging.escalation)?;
         let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
         let metrics = super::metrics::load_metrics(&src, parsed.metrics)?;
+        let updates = super::comms::load_updates(&src, parsed.updates, parsed.nudges)?;
+        let statuspage = super::comms::load_statuspage(&src, parsed.statuspage)?;
 
         Ok(Settings {
             listen,
@@ -234,6 +236,8 @@ impl Settings {
             postmortem,
             alerts: Arc::new(alerts),
             metrics,
+            updates,
+            statuspage,
         })
     }
 }

@@ -10,6 +10,7 @@ mod role;
 mod severity;
 mod slack_id;
 mod slack_ts;
+mod stakeholder;
 mod status;
 mod timeline;
 mod title;
@@ -28,6 +29,9 @@ pub use role::{BadRole, Role};
 pub use severity::{BadSeverity, Severity};
 pub use slack_id::{IdKind, MAX_ID_LEN, MAX_KEY_LEN, is_key, is_slack_id, user_mention};
 pub use slack_ts::{BadTs, SlackTs};
+pub use stakeholder::{
+    BadSpan, Cadence, STAKEHOLDER_UPDATE_KIND, Span, parse_span, update_entry_text,
+};
 pub use status::{BadStatus, Status};
 pub use timeline::{EntryKind, FileRef, TextVersion, TimelineEntry};
 pub use title::{

@@ -14,6 +14,7 @@ mod paging;
 mod people;
 mod report;
 mod retention;
+mod statuspage;
 mod timeline;
 
 pub use alerts::{AlertChange, AlertGroup, StoredAlert};
@@ -22,6 +23,7 @@ pub use outbox::{Backlog, ClaimedItem, FailedItem, URGENT_LANE_PREFIXES};
 pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};
 pub use report::ReportEntry;
 pub use retention::Pruned;
+pub use statuspage::StatuspageLink;
 pub use timeline::{Change, Ingested, MessageWrite};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -219,6 +219,8 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
         postmortem: Default::default(),
         alerts: Default::default(),
         metrics: Default::default(),
+        updates: Default::default(),
+        statuspage: None,
     }
 }
 
