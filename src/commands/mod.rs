@@ -26,6 +26,7 @@ mod war_room;
 
 pub use declare::{DeclareArgs, DeclaredVia, declare, start_escalation};
 pub use delivery::Delivery;
+pub use update::on_resolved as resolve_status_page;
 pub use war_room::{NOT_A_WAR_ROOM, count_resolution};
 
 use crate::error::AppError;

@@ -85,6 +85,8 @@ fn vocabulary() -> BTreeMap<&'static str, Vec<&'static str>> {
         "alerts_resolved",
         "triage_alert",
         "refresh_triage",
+        "stakeholder_update",
+        "statuspage",
         "unreadable",
     ];
     BTreeMap::from([

@@ -245,3 +245,64 @@ async fn a_refusal_is_given_up_and_said_in_the_war_room() {
         .expect("the war room hears of it");
     assert!(notice.contains("HTTP 404"), "{notice}");
 }
+
+#[tokio::test]
+async fn an_alert_that_resolves_the_incident_resolves_the_status_page_too() {
+    use crate::alerts::{A, AM_TOKEN, RULES, ago, alertmanager};
+    use std::path::Path;
+    use std::sync::Arc;
+    use warroom::config::alert_rules::AlertRules;
+
+    let sp = statuspage().await;
+    let now = chrono::Utc::now();
+    let url = sp.url();
+    let app = crate::helpers::spawn_paging_app_with(
+        Backend::Sqlite,
+        crate::paging::ESCALATION,
+        now,
+        move |s, escalation, slack| {
+            let triage = slack.add_channel("alerts-triage", false, true);
+            let rules = RULES.replace("{triage}", &triage);
+            let env = |k: &str| match k {
+                "TEST_AM_TOKEN" => Some(AM_TOKEN.to_string()),
+                "TEST_GRAFANA_TOKEN" => Some(crate::alerts::GRAFANA_TOKEN.to_string()),
+                _ => None,
+            };
+            let rules = AlertRules::parse(&rules, Path::new("test-alerts.toml"), &env, escalation)
+                .expect("test rules are valid");
+            s.alerts = Arc::new(rules);
+            s.statuspage = Some(StatuspageSettings {
+                page_id: PAGE.into(),
+                api_key: KEY.to_string().into(),
+                api_url: url,
+                components: Default::default(),
+            });
+        },
+    )
+    .await;
+    // The `database` rule resolves its incident when its alerts resolve.
+    let alert = || {
+        A::firing("ReplicationLag", "f-db", ago(now, 3))
+            .label("team", "db")
+            .label("instance", "db-7")
+    };
+    let declared = app.alertmanager(&alertmanager("Db", &[alert()], now)).await;
+    let id = declared["incident_id"].as_i64().unwrap();
+    let room = app.war_room_of(id).await;
+    app.ephemeral(
+        LEAD,
+        &room,
+        "update --public Replication is lagging; reads may be stale.",
+    )
+    .await;
+    sp.wait_for("the incident", |s| s.incidents(PAGE).len() == 1)
+        .await;
+
+    app.alertmanager(&alertmanager("Db", &[alert().resolved()], now))
+        .await;
+    sp.wait_for("the resolve", |s| s.incidents(PAGE)[0].status == "resolved")
+        .await;
+    app.outbox_drained().await;
+    assert_eq!(calls(&sp), ["POST 201", "PATCH 200"]);
+    assert_eq!(sp.incidents(PAGE).len(), 1);
+}
