@@ -58,8 +58,14 @@ async fn the_status_page_follows_public_updates_from_first_to_resolve_with_one_i
     app.outbox_drained().await;
     assert!(sp.requests().is_empty(), "{:?}", calls(&sp));
 
-    // The first public update creates the incident, through a 500.
+    // The first public update creates the incident, through a 500 and a 429.
     sp.fail_next_creates(1, StatuspageFault::ServerError);
+    sp.fail_next_creates(
+        1,
+        StatuspageFault::TooManyRequests {
+            retry_after_secs: 1,
+        },
+    );
     app.ephemeral(
         LEAD,
         &room.channel,
@@ -133,6 +139,8 @@ async fn the_status_page_follows_public_updates_from_first_to_resolve_with_one_i
         calls(&sp),
         [
             "POST 500",
+            "GET 200",
+            "POST 429",
             "GET 200",
             "POST 201",
             "PATCH 429",

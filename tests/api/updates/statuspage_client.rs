@@ -151,3 +151,20 @@ async fn the_created_incident_is_found_by_its_metadata_on_a_later_page() {
     assert_eq!(pages[0], "page=1&per_page=100");
     assert_eq!(pages[1], "page=2&per_page=100");
 }
+
+#[tokio::test]
+async fn more_than_a_minutes_allowance_is_refused_with_429_and_retry_after() {
+    let (sp, client) = statuspage().await;
+    let since = Utc::now();
+    for _ in 0..warroom_fakes::statuspage::RATE_LIMIT_PER_MINUTE {
+        client.find_created(PAGE, 1, since).await.unwrap();
+    }
+    let e = client.find_created(PAGE, 1, since).await.unwrap_err();
+    assert_eq!(
+        e,
+        StatuspageError::RateLimited {
+            retry_after: Some(Duration::from_secs(1))
+        }
+    );
+    assert_eq!(sp.requests().last().unwrap().status, 429);
+}
