@@ -86,6 +86,21 @@ pub fn marker(incident_id: i64) -> serde_json::Value {
     serde_json::json!({ METADATA_KEY: { "incident_id": incident_id.to_string() } })
 }
 
+/// Where a Statuspage incident stands: its status and its latest update's body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Latest {
+    pub status: String,
+    pub body: Option<String>,
+}
+
+impl Latest {
+    /// Whether `write` is already what the incident shows: an update whose answer was
+    /// lost, which sending again would post twice.
+    pub fn shows(&self, write: &IncidentWrite) -> bool {
+        self.status == write.status && (write.body.is_none() || self.body == write.body)
+    }
+}
+
 #[derive(Deserialize)]
 struct Listed {
     id: String,
@@ -149,6 +164,42 @@ impl StatuspageClient {
         self.send_for_id(self.http.patch(url).json(&body))
             .await
             .map(drop)
+    }
+
+    /// `GET /v1/pages/{page_id}/incidents/{incident_id}`: its status and the body of
+    /// its latest update, so a retried update can tell whether it already landed.
+    #[tracing::instrument(skip_all, fields(page_id, incident_id), err(Display))]
+    pub async fn latest(
+        &self,
+        page_id: &str,
+        incident_id: &str,
+    ) -> Result<Latest, StatuspageError> {
+        let url = self.url(page_id, &[incident_id])?;
+        let (status, headers, text) = self.send(self.http.get(url)).await?;
+        if !(200..=299).contains(&status) {
+            return Err(classify(status, &headers, &text));
+        }
+        #[derive(Deserialize)]
+        struct Update {
+            body: Option<String>,
+            created_at: Option<DateTime<Utc>>,
+        }
+        #[derive(Deserialize)]
+        struct Fetched {
+            status: String,
+            #[serde(default)]
+            incident_updates: Vec<Update>,
+        }
+        let fetched: Fetched = serde_json::from_str(&text)
+            .map_err(|e| StatuspageError::Transport(format!("unreadable incident: {e}")))?;
+        // Statuspage lists the newest first; among equal times, the earlier listed.
+        let newest = (fetched.incident_updates.into_iter().enumerate())
+            .max_by_key(|(i, u)| (u.created_at, std::cmp::Reverse(*i)))
+            .map(|(_, u)| u);
+        Ok(Latest {
+            status: fetched.status,
+            body: newest.and_then(|u| u.body),
+        })
     }
 
     /// The incident an earlier create for Warroom incident `warroom_id` opened, if
@@ -288,6 +339,26 @@ mod tests {
         assert_eq!(
             component_status(Severity::SEV1, Status::Resolved),
             "operational"
+        );
+    }
+
+    #[test]
+    fn an_update_already_shown_is_recognised_by_status_and_body() {
+        let latest = Latest {
+            status: "identified".into(),
+            body: Some("Found it.".into()),
+        };
+        let write = |status: &str, body: Option<&str>| IncidentWrite {
+            status: status.into(),
+            body: body.map(str::to_string),
+            ..Default::default()
+        };
+        assert!(latest.shows(&write("identified", Some("Found it."))));
+        assert!(!latest.shows(&write("identified", Some("Fixing it."))));
+        assert!(!latest.shows(&write("monitoring", Some("Found it."))));
+        assert!(
+            latest.shows(&write("identified", None)),
+            "a status-only write"
         );
     }
 

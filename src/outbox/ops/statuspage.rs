@@ -3,7 +3,9 @@
 //! and keeps its id there, later ones patch it. Statuspage takes no idempotency key,
 //! so a create carries metadata naming the Warroom incident, and a retry (whose
 //! earlier attempt may have created it before its answer was lost) looks for that
-//! first. The incident's public name never quotes the war room: it names the service.
+//! first; a retried update first reads the incident, and sends nothing if its latest
+//! update already says the same. The incident's public name never quotes the war
+//! room: it names the service.
 
 use super::{CLOCK_MARGIN, Ctx, Delivery, SendError};
 use crate::config::StatuspageSettings;
@@ -54,6 +56,14 @@ pub(super) async fn run(
     })?;
     let write = write_for(sp, incident, status, body);
     if let Some(id) = &link.statuspage_id {
+        // An earlier attempt may have landed before its answer was lost.
+        if d.retry && sp.client.latest(&link.page_id, id).await?.shows(&write) {
+            tracing::info!(
+                incident_id = incident.id,
+                "an earlier attempt updated the Statuspage incident; not again"
+            );
+            return Ok(());
+        }
         sp.client.update(&link.page_id, id, &write).await?;
         return Ok(());
     }

@@ -144,10 +144,11 @@ async fn the_status_page_follows_public_updates_from_first_to_resolve_with_one_i
             "GET 200",
             "POST 201",
             "PATCH 429",
+            "GET 200",
             "PATCH 200",
             "PATCH 200"
         ],
-        "the retried create looked first; the rate-limited patch went again"
+        "each retry looked before writing again"
     );
     for r in sp.requests() {
         assert_eq!(r.authorization.as_deref(), Some(&*format!("OAuth {KEY}")));
@@ -167,7 +168,7 @@ on_both_backends!(
     the_status_page_follows_public_updates_from_first_to_resolve_with_one_incident
 );
 
-async fn a_create_whose_answer_was_lost_is_found_again_not_opened_twice(backend: Backend) {
+async fn a_create_or_update_whose_answer_was_lost_is_found_again_not_sent_twice(backend: Backend) {
     let sp = statuspage().await;
     // Someone else's incident, opened before ours, stays untouched.
     sp.seed_incident(
@@ -183,9 +184,12 @@ async fn a_create_whose_answer_was_lost_is_found_again_not_opened_twice(backend:
     sp.wait_for("the retry's look", |s| s.requests().len() >= 2)
         .await;
     app.outbox_drained().await;
+    // The patch lands but its answer is lost too: the retry reads, and sends no more.
+    sp.fail_next_updates(1, StatuspageFault::AppliedThenServerError);
     app.ephemeral(LEAD, &room.channel, "update --public A fix is rolling out.")
         .await;
-    sp.wait_for("the patch", |s| s.requests().len() >= 3).await;
+    sp.wait_for("the retry's read", |s| s.requests().len() >= 4)
+        .await;
     app.outbox_drained().await;
 
     let ours: Vec<_> = sp
@@ -200,7 +204,15 @@ async fn a_create_whose_answer_was_lost_is_found_again_not_opened_twice(backend:
     );
     assert_eq!(ours[0].impact, "critical", "SEV1");
     assert_eq!(ours[0].updates.len(), 2);
-    assert_eq!(calls(&sp), ["POST 500", "GET 200", "PATCH 200"]);
+    assert_eq!(
+        calls(&sp),
+        ["POST 500", "GET 200", "PATCH 500", "GET 200"],
+        "each retry looked before writing again"
+    );
+    assert_eq!(
+        ours[0].updates[1].body.as_deref(),
+        Some("A fix is rolling out.")
+    );
     let patched = &sp.requests()[2].path;
     assert!(
         patched.ends_with(&format!("/incidents/{}", ours[0].id)),
@@ -208,8 +220,8 @@ async fn a_create_whose_answer_was_lost_is_found_again_not_opened_twice(backend:
     );
 }
 on_both_backends!(
-    a_create_whose_answer_was_lost_is_found_again_not_opened_twice,
-    a_create_whose_answer_was_lost_is_found_again_not_opened_twice
+    a_create_or_update_whose_answer_was_lost_is_found_again_not_sent_twice,
+    a_create_or_update_whose_answer_was_lost_is_found_again_not_sent_twice
 );
 
 #[tokio::test]
