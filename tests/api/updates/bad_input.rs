@@ -3,10 +3,10 @@
 
 use super::{LEAD, app_with, update_entries};
 use crate::db::Backend;
+use crate::on_both_backends;
 
-#[tokio::test]
-async fn bad_updates_get_an_ephemeral_answer_and_change_nothing() {
-    let app = app_with(Backend::Sqlite, |_, _| {}).await;
+async fn bad_updates_get_an_ephemeral_answer_and_change_nothing(backend: Backend) {
+    let app = app_with(backend, |_, _| {}).await;
     let room = app.declare(LEAD, "Search down sev3").await;
     app.outbox_drained().await;
     let before = app.slack.messages_in(&room.channel).len();
@@ -35,9 +35,8 @@ async fn bad_updates_get_an_ephemeral_answer_and_change_nothing() {
     assert_eq!(app.slack.messages_in(&room.channel).len(), before);
 }
 
-#[tokio::test]
-async fn an_update_outside_a_war_room_or_after_the_close_is_refused() {
-    let app = app_with(Backend::Sqlite, |_, _| {}).await;
+async fn an_update_outside_a_war_room_or_after_the_close_is_refused(backend: Backend) {
+    let app = app_with(backend, |_, _| {}).await;
     let answer = app.ephemeral(LEAD, "C0INCIDENTS", "update All fine").await;
     assert!(answer.contains("not an incident war room"), "{answer}");
     let room = app.declare(LEAD, "Search down sev3").await;
@@ -46,3 +45,11 @@ async fn an_update_outside_a_war_room_or_after_the_close_is_refused() {
     assert!(answer.contains("is closed"), "{answer}");
     assert!(update_entries(&app, room.incident_id).await.is_empty());
 }
+on_both_backends!(
+    bad_updates_get_an_ephemeral_answer_and_change_nothing,
+    bad_updates_get_an_ephemeral_answer_and_change_nothing
+);
+on_both_backends!(
+    an_update_outside_a_war_room_or_after_the_close_is_refused,
+    an_update_outside_a_war_room_or_after_the_close_is_refused
+);

@@ -93,9 +93,8 @@ async fn the_next_update_is_due_by_the_cadence_of_the_severity_as_configured() {
     );
 }
 
-#[tokio::test]
-async fn text_from_slack_is_escaped_before_it_is_echoed() {
-    let app = app_with(Backend::Sqlite, |_, _| {}).await;
+async fn text_from_slack_is_escaped_before_it_is_echoed(backend: Backend) {
+    let app = app_with(backend, |_, _| {}).await;
     let room = app.declare(LEAD, "Search down sev3").await;
     app.ephemeral(
         LEAD,
@@ -117,6 +116,10 @@ async fn text_from_slack_is_escaped_before_it_is_echoed() {
     assert!(!text.contains("<javascript:"), "a disguised link: {text}");
     assert!(text.contains("&amp; retry"), "{text}");
 }
+on_both_backends!(
+    text_from_slack_is_escaped_before_it_is_echoed,
+    text_from_slack_is_escaped_before_it_is_echoed
+);
 
 async fn an_update_is_a_key_event_of_the_postmortem(backend: Backend) {
     let app = app_with(backend, |_, _| {}).await;
