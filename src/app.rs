@@ -7,7 +7,7 @@ use crate::config::{Settings, SlackSecrets};
 use crate::followup::reminders::Reminders;
 use crate::inbound::routes;
 use crate::metrics::Metrics;
-use crate::outbox::ops::{Ctx, GithubExport};
+use crate::outbox::ops::{Ctx, GithubExport, StatuspageExport};
 use crate::outbox::worker::Worker;
 use crate::pagers::Providers;
 use crate::paging::engine::Escalator;
@@ -29,6 +29,8 @@ const OUTBOX_WORKERS: usize = 4;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// How long one GitHub call may take before it counts as failed (and is retried).
 const GITHUB_CALL_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long one Statuspage call may take before it counts as failed (and is retried).
+const STATUSPAGE_CALL_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub struct Application {
     listener: TcpListener,
@@ -41,6 +43,8 @@ pub struct Application {
     github: Option<GithubExport>,
     /// The web dashboard, served beside Slack's routes (or not at all when off).
     dashboard: crate::web::DashboardState,
+    /// Set: public stakeholder updates are mirrored on Statuspage.
+    statuspage: Option<StatuspageExport>,
 }
 
 impl Application {
@@ -109,6 +113,16 @@ impl Application {
             postmortem.clone(),
         );
         dashboard.access.announce(&settings.dashboard, addr);
+        let statuspage = match &settings.statuspage {
+            Some(sp) => {
+                let http = reqwest::Client::builder()
+                    .timeout(STATUSPAGE_CALL_TIMEOUT)
+                    .build()?;
+                tracing::info!(page_id = %sp.page_id, "public updates are mirrored on Statuspage");
+                Some(StatuspageExport::new(sp, http))
+            }
+            None => None,
+        };
         let state = AppState::new(
             store,
             slack,
@@ -125,6 +139,7 @@ impl Application {
             postmortem,
             github,
             dashboard,
+            statuspage,
         })
     }
 
@@ -152,6 +167,7 @@ impl Application {
                 private_channels: self.state.settings.slack.private_channels,
                 postmortem: self.postmortem.clone(),
                 github: self.github.clone(),
+                statuspage: self.statuspage.clone(),
                 wake: self.state.outbox_waker(),
                 alerts: self.state.settings.alerts.clone(),
                 metrics: self.state.metrics.clone(),

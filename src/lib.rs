@@ -4,8 +4,8 @@
 //! Slack reaches Warroom over HTTP (signed requests) or Socket Mode; PagerDuty and
 //! Opsgenie over webhooks. Everything that arrives enters through [`inbound`]:
 //! - slash commands, buttons and modals go to [`commands`] (`declare`, `status`,
-//!   `page`, `ack`, …, one file each; the modal and the command declare through the
-//!   same code);
+//!   `page`, `ack`, `update`, …, one file each; the modal and the command declare
+//!   through the same code);
 //! - message events (new, edited, deleted, threads, files) go to [`timeline`], which
 //!   batches them into the store and absorbs redeliveries; 📌 reactions and pins on
 //!   war-room messages go there too, as key-event marks;
@@ -23,13 +23,16 @@
 //! same transaction as the change that caused it, then sent by its worker: one file
 //! per kind of operation under [`outbox::ops`] (create the war room, invite, topic,
 //! post, summary and pin, page DM and the notice of pages added to one, provider page,
-//! postmortem). A slow or failing Slack never blocks an ack and never loses a write.
+//! postmortem, stakeholder update, Statuspage incident). A slow or failing Slack never
+//! blocks an ack and never loses a write.
 //! [`slack`] is Slack's vocabulary (the Web API [`slack::client`], [`slack::views`]
 //! for what people see, [`slack::mrkdwn`] escaping, [`slack::verify`] signatures,
 //! [`slack::sign_in`] Sign in with Slack for the dashboard); [`pagers`] speaks
 //! PagerDuty, Opsgenie and webhooks. [`paging`] decides who is paged and when
 //! (escalation levels, durable timers, acks), from [`config::escalation`].
-//! [`github`] opens GitHub issues for action items (it imports only [`net`]).
+//! [`github`] opens GitHub issues for action items (it imports only [`net`]);
+//! [`statuspage`] mirrors public stakeholder updates on Atlassian Statuspage (it
+//! imports only [`net`] and [`domain`]).
 //!
 //! Two Slack calls skip the outbox on purpose, both made straight from a handler after
 //! the ack: `views.open`, whose trigger id expires within 3 seconds, and posts to a
@@ -74,7 +77,7 @@
 //! # Imports run one way
 //! Each module imports only modules listed after it:
 //! `app` → `inbound`, `web` → `alerts` → `commands` → `paging`, `followup` → `cli`, `outbox` → `report` →
-//! `postmortem`, `state` → `slack` → `error`, `github`, `pagers`, `timeline` → `config`, `import`, `store` →
+//! `postmortem`, `state` → `slack` → `error`, `github`, `pagers`, `statuspage`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `metrics`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
 pub mod alerts;
@@ -98,6 +101,7 @@ pub mod postmortem;
 pub mod report;
 pub mod slack;
 pub mod state;
+pub mod statuspage;
 pub mod store;
 pub mod supervisor;
 pub mod telemetry;

@@ -175,6 +175,7 @@ pub async fn intake(state: &AppState, n: Notification) -> Result<Outcome, AppErr
             let auto = auto_resolve(&mut tx, &rules, &group, incident, now).await?;
             if auto {
                 crate::commands::count_resolution(&state.metrics, &mut tx, incident);
+                crate::commands::resolve_status_page(&mut tx, &state.settings, incident).await?;
             }
             let op = Op::AlertsResolved {
                 incident_id: incident.id,

@@ -16,6 +16,7 @@ Inside a war room:
 • `/incident action <text> [@owner] [due <date>]`: an action item (dates: 2026-12-04, tomorrow, in 3d, fri)
 • `/incident actions`: the action items; `action done|drop|reopen <n>`, `action owner <n> @user`, `action due <n> <date>` correct one
 • `/incident note <text>`: add a line to the timeline
+• `/incident update [--public] <text>`: a stakeholder update, in the war room, the announcements channel and any configured for the severity or service; `--public` also posts it on the status page
 • `/incident page <team|@user> [message]`: page someone now
 • `/incident ack`: acknowledge your page
 • `/incident resolve <what fixed it>`
@@ -37,7 +38,7 @@ mod tests {
     fn help_names_every_subcommand_that_parses() {
         for sub in [
             "declare", "list", "report", "status", "sev", "role", "lead", "summary", "impact",
-            "action", "actions", "note", "page", "ack", "resolve", "close",
+            "action", "actions", "note", "update", "page", "ack", "resolve", "close",
         ] {
             assert!(
                 USAGE.contains(&format!("/incident {sub}")),

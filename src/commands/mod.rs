@@ -21,10 +21,12 @@ mod role;
 mod sev;
 mod status;
 mod summary;
+mod update;
 mod war_room;
 
 pub use declare::{DeclareArgs, DeclaredVia, declare, start_escalation};
 pub use delivery::Delivery;
+pub use update::on_resolved as resolve_status_page;
 pub use war_room::{NOT_A_WAR_ROOM, count_resolution};
 
 use crate::error::AppError;
@@ -169,6 +171,7 @@ pub enum Command {
     Impact(impact::ImpactArgs),
     Action(action::ActionArgs),
     Note(note::NoteArgs),
+    Update(update::UpdateArgs),
     Page(page::PageArgs),
     Ack,
     Resolve(resolve::ResolveArgs),
@@ -197,6 +200,7 @@ impl Command {
             "action" => Command::Action(action::parse(rest, today)?),
             "actions" => Command::Action(action::ActionArgs::List),
             "note" => Command::Note(note::parse(rest)?),
+            "update" => Command::Update(update::parse(rest)?),
             "page" => Command::Page(page::parse(rest)?),
             "ack" | "acknowledge" => Command::Ack,
             "resolve" => Command::Resolve(resolve::parse(rest)?),
@@ -244,6 +248,7 @@ pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, App
         Command::Impact(a) => impact::run(state, cmd, a).await,
         Command::Action(a) => action::run(state, cmd, a).await,
         Command::Note(a) => war_room::apply(state, cmd, a.into_change()).await,
+        Command::Update(a) => update::run(state, cmd, a).await,
         Command::Resolve(a) => war_room::apply(state, cmd, a.into_change()).await,
         Command::Page(a) => page::run(state, cmd, a).await,
         Command::Ack => ack::run(state, cmd).await,

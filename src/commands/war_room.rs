@@ -78,6 +78,7 @@ pub async fn apply(
     tx.update_incident(&incident).await?;
     if events.iter().any(SystemEvent::resolves) {
         count_resolution(&state.metrics, &mut tx, &incident);
+        super::update::on_resolved(&mut tx, &state.settings, &incident).await?;
     }
     for event in &events {
         record(

@@ -3,6 +3,7 @@
 
 use super::ConfigError;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The file's shape. Every key is optional so a partial file falls back to defaults.
@@ -29,6 +30,10 @@ pub(super) struct FileConfig {
     pub(super) dashboard: FileDashboard,
     #[serde(default)]
     pub(super) nudges: FileNudges,
+    #[serde(default)]
+    pub(super) updates: FileUpdates,
+    #[serde(default)]
+    pub(super) statuspage: FileStatuspage,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,6 +64,29 @@ impl FileCadence {
     pub(super) fn by_level(self) -> [Option<String>; 4] {
         [self.sev1, self.sev2, self.sev3, self.sev4]
     }
+}
+
+/// `[updates]`: where stakeholder updates go besides the war room and the
+/// announcements channel.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileUpdates {
+    /// `sev1 = ["C0LEADERSHIP"]`: channel ids per severity.
+    pub(super) severity_channels: Option<BTreeMap<String, Vec<String>>>,
+    /// `checkout = ["C0PAYMENTS"]`: channel ids per service.
+    pub(super) service_channels: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// `[statuspage]`: Atlassian Statuspage, optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileStatuspage {
+    pub(super) page_id: Option<String>,
+    /// The name of the variable holding the API key, never the key.
+    pub(super) api_key_env: Option<String>,
+    pub(super) api_url: Option<String>,
+    /// Service → Statuspage component ids.
+    pub(super) components: Option<BTreeMap<String, Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

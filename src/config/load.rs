@@ -219,6 +219,8 @@ impl Settings {
         let metrics = super::metrics::load_metrics(&src, parsed.metrics)?;
         let dashboard = super::dashboard::load_dashboard(&src, parsed.dashboard, &api_url)?;
         let nudges = super::nudges::load_nudges(&src, parsed.nudges)?;
+        let updates = super::comms::load_updates(&src, parsed.updates, &nudges)?;
+        let statuspage = super::comms::load_statuspage(&src, parsed.statuspage)?;
 
         Ok(Settings {
             listen,
@@ -238,6 +240,8 @@ impl Settings {
             metrics,
             dashboard,
             nudges,
+            updates,
+            statuspage,
         })
     }
 }

@@ -15,6 +15,7 @@ pub const DEFAULT_CONFIG_PATH: &str = "config/default.toml";
 pub const DEFAULT_ESCALATION_PATH: &str = "config/escalation.toml";
 pub const DEFAULT_ALERT_RULES_PATH: &str = "config/alerts.toml";
 
+mod comms;
 mod dashboard;
 mod file;
 mod load;

@@ -25,6 +25,40 @@ pub struct Settings {
     pub dashboard: DashboardSettings,
     /// The update cadence and the other nudges.
     pub nudges: super::nudges::NudgeSettings,
+    /// Where stakeholder updates go, and how often one is due.
+    pub updates: UpdateSettings,
+    /// Atlassian Statuspage, when public updates are mirrored there.
+    pub statuspage: Option<StatuspageSettings>,
+}
+
+/// Stakeholder updates: the cadence (`[nudges.cadence]`) and the channels an update
+/// goes to besides the war room and the announcements channel (`[updates]`).
+#[derive(Debug, Clone, Default)]
+pub struct UpdateSettings {
+    pub cadence: crate::domain::Cadence,
+    /// Severity level (1-4) → channel ids.
+    pub severity_channels: std::collections::BTreeMap<u8, Vec<String>>,
+    /// Service name → channel ids.
+    pub service_channels: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl UpdateSettings {
+    /// How long after an update the next is due at `severity` (`[nudges.cadence]`).
+    pub fn next_update_in(&self, severity: crate::domain::Severity) -> std::time::Duration {
+        self.cadence.for_severity(severity)
+    }
+}
+
+/// `[statuspage]`: where public updates go.
+#[derive(Debug, Clone)]
+pub struct StatuspageSettings {
+    pub page_id: String,
+    /// From the variable `api_key_env` names; never in the file, never printed.
+    pub api_key: SecretString,
+    /// `https://api.statuspage.io` unless pointed elsewhere.
+    pub api_url: String,
+    /// Service name → the Statuspage component ids it affects.
+    pub components: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// `Debug` shows the database URL without its password: settings get logged.
@@ -41,6 +75,8 @@ impl std::fmt::Debug for Settings {
             .field("metrics", &self.metrics)
             .field("dashboard", &self.dashboard)
             .field("nudges", &self.nudges)
+            .field("updates", &self.updates)
+            .field("statuspage", &self.statuspage)
             .finish()
     }
 }
@@ -61,6 +97,9 @@ impl Settings {
                 config.providers.opsgenie_api_url.clone(),
             ),
         ];
+        if let Some(statuspage) = &self.statuspage {
+            urls.push(("statuspage.api_url", statuspage.api_url.clone()));
+        }
         if let Some(github) = &self.postmortem.github {
             urls.push(("postmortem.github_api_url", github.api_url.clone()));
         }

@@ -157,9 +157,9 @@ pub fn plan_order(items: &mut [ActionItem]) {
 }
 
 /// System-entry kinds that are key events by themselves: changes of status, severity
-/// and role, pages, acks, escalations, alerts firing and resolving, resolve and close
-/// (`lead` is how older entries named a commander change).
-pub const KEY_SYSTEM_KINDS: [&str; 12] = [
+/// and role, pages, acks, escalations, alerts firing and resolving, resolve and close,
+/// stakeholder updates (`lead` is how older entries named a commander change).
+pub const KEY_SYSTEM_KINDS: [&str; 13] = [
     "declared",
     "status",
     "severity",
@@ -172,6 +172,7 @@ pub const KEY_SYSTEM_KINDS: [&str; 12] = [
     "alert_resolved",
     "resolved",
     "closed",
+    super::STAKEHOLDER_UPDATE_KIND,
 ];
 
 pub fn is_key_system_kind(kind: &str) -> bool {

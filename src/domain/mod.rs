@@ -11,6 +11,7 @@ mod role;
 mod severity;
 mod slack_id;
 mod slack_ts;
+mod stakeholder;
 mod status;
 mod timeline;
 mod title;
@@ -25,13 +26,14 @@ pub use key_event::{
     EXCERPT_CHARS, KEY_EVENT_KIND, KEY_REACTION, base_reaction, excerpt, is_key_reaction,
     key_event_text,
 };
-pub use nudge::{
-    NUDGE_DISMISSED_KIND, NUDGE_KIND, NUDGE_SNOOZED_KIND, Nudge, STAKEHOLDER_UPDATE_KIND,
-};
+pub use nudge::{NUDGE_DISMISSED_KIND, NUDGE_KIND, NUDGE_SNOOZED_KIND, Nudge};
 pub use role::{BadRole, Role};
 pub use severity::{BadSeverity, Severity};
 pub use slack_id::{IdKind, MAX_ID_LEN, MAX_KEY_LEN, is_key, is_slack_id, user_mention};
 pub use slack_ts::{BadTs, SlackTs};
+pub use stakeholder::{
+    BadSpan, Cadence, STAKEHOLDER_UPDATE_KIND, Span, parse_span, update_entry_text,
+};
 pub use status::{BadStatus, Status};
 pub use timeline::{EntryKind, FileRef, TextVersion, TimelineEntry};
 pub use title::{

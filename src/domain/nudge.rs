@@ -4,9 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The system event of a stakeholder update (`/incident update`): the update cadence
-/// counts from the newest one.
-pub const STAKEHOLDER_UPDATE_KIND: &str = "stakeholder_update";
 /// The system event of a nudge sent into the war room.
 pub const NUDGE_KIND: &str = "nudge";
 /// The system event of a nudge snoozed by a person.

@@ -95,6 +95,23 @@ pub enum Op {
         seq: i64,
         text: String,
     },
+    /// A stakeholder update, formatted when it was given (status, severity and times
+    /// as they stood then): in the war room (`channel` none) or another channel.
+    StakeholderUpdate {
+        incident_id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<String>,
+        text: String,
+    },
+    /// Mirror a public update, or the resolve, on Statuspage: the first creates the
+    /// incident there, later ones patch it. `status` is Warroom's when it was queued;
+    /// `body` is only ever text someone marked public (none for the resolve).
+    Statuspage {
+        incident_id: i64,
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+    },
 }
 
 impl Op {
@@ -120,6 +137,8 @@ impl Op {
             Op::TriageAlert { .. } => "triage_alert",
             Op::RefreshTriage { .. } => "refresh_triage",
             Op::Nudge { .. } => "nudge",
+            Op::StakeholderUpdate { .. } => "stakeholder_update",
+            Op::Statuspage { .. } => "statuspage",
         }
     }
 
@@ -160,7 +179,9 @@ impl Op {
             | Op::GithubIssue { incident_id, .. }
             | Op::PostAlert { incident_id, .. }
             | Op::AlertsResolved { incident_id, .. }
-            | Op::Nudge { incident_id, .. } => *incident_id,
+            | Op::Nudge { incident_id, .. }
+            | Op::StakeholderUpdate { incident_id, .. }
+            | Op::Statuspage { incident_id, .. } => *incident_id,
         })
     }
 
@@ -184,6 +205,7 @@ impl Op {
             Op::RefreshPageDm { user, .. } => format!("page-update:{user}"),
             Op::PageNotice { user, .. } => format!("page-notice:{user}"),
             Op::GithubIssue { .. } => "github".to_string(),
+            Op::Statuspage { incident_id, .. } => format!("statuspage:{incident_id}"),
             Op::TriageAlert { group_id, .. } | Op::RefreshTriage { group_id } => {
                 format!("triage:{group_id}")
             }
@@ -211,9 +233,13 @@ impl Op {
             | Op::PostAlert { .. }
             | Op::AlertsResolved { .. }
             | Op::Nudge { .. } => Some(self.lane()),
-            Op::Announce { channel, .. } | Op::TriageAlert { channel, .. } => {
-                Some(format!("channel:{channel}"))
-            }
+            Op::Announce { channel, .. }
+            | Op::TriageAlert { channel, .. }
+            | Op::StakeholderUpdate {
+                channel: Some(channel),
+                ..
+            } => Some(format!("channel:{channel}")),
+            Op::StakeholderUpdate { channel: None, .. } => Some(self.lane()),
             // The same key as the person's other DMs: it is one DM channel.
             Op::PageDm {
                 user: Some(user), ..
@@ -282,6 +308,17 @@ impl Op {
             Op::TriageAlert { channel, .. } => format!("post the alert to triage in <#{channel}>"),
             Op::RefreshTriage { .. } => "update the alert's triage post".into(),
             Op::Nudge { .. } => "post a nudge".into(),
+            Op::StakeholderUpdate {
+                channel: Some(channel),
+                ..
+            } => format!("post the stakeholder update in <#{channel}>"),
+            Op::StakeholderUpdate { channel: None, .. } => {
+                "post the stakeholder update in the war room".into()
+            }
+            Op::Statuspage { body: Some(_), .. } => {
+                "post the public update on the status page".into()
+            }
+            Op::Statuspage { body: None, .. } => "mark the status page incident resolved".into(),
         }
     }
 }
@@ -313,6 +350,27 @@ mod tests {
             "{json}"
         );
         assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), op);
+    }
+
+    #[test]
+    fn status_page_writes_have_a_lane_per_incident_apart_from_slack() {
+        let sp = |incident_id| Op::Statuspage {
+            incident_id,
+            status: "investigating".into(),
+            body: Some("We are looking into it.".into()),
+        };
+        assert_eq!(sp(4).lane(), "statuspage:4");
+        assert_ne!(sp(4).lane(), sp(5).lane());
+        assert_ne!(sp(4).lane(), Op::CreateWarRoom { incident_id: 4 }.lane());
+        let update = Op::StakeholderUpdate {
+            incident_id: 4,
+            channel: Some("C0EXEC".into()),
+            text: "x".into(),
+        };
+        assert_eq!(update.paced_channel().as_deref(), Some("channel:C0EXEC"));
+        assert_eq!(update.lane(), "incident:4", "after the war room exists");
+        let json = serde_json::to_string(&sp(4)).unwrap();
+        assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), sp(4));
     }
 
     #[test]

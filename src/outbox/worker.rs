@@ -360,7 +360,7 @@ impl Worker {
     }
 }
 
-/// `Retry-After` when Slack, a provider or GitHub gave one; otherwise exponential
+/// `Retry-After` when Slack, a provider, GitHub or Statuspage gave one; otherwise exponential
 /// backoff (by default 1 s, 2 s, 4 s, … up to 5 min) with ±25 % jitter so replicas
 /// don't retry in lockstep.
 fn retry_delay(e: &SendError, attempts: i64, base: Duration, cap: Duration) -> Duration {
@@ -370,6 +370,7 @@ fn retry_delay(e: &SendError, attempts: i64, base: Duration, cap: Duration) -> D
     if let Some(after) = match e {
         SendError::Provider(p) => p.retry_after(),
         SendError::Github(g) => g.retry_after(),
+        SendError::Statuspage(s) => s.retry_after(),
         _ => None,
     } {
         return after;
@@ -399,6 +400,14 @@ mod tests {
             retry_after: Some(Duration::from_secs(42)),
         });
         assert_eq!(retry_delay(&e, 1, BASE, CAP), Duration::from_secs(42));
+    }
+
+    #[test]
+    fn a_statuspage_rate_limit_waits_as_long_as_statuspage_asks() {
+        let e = SendError::Statuspage(crate::statuspage::StatuspageError::RateLimited {
+            retry_after: Some(Duration::from_secs(9)),
+        });
+        assert_eq!(retry_delay(&e, 1, BASE, CAP), Duration::from_secs(9));
     }
 
     #[test]

@@ -131,6 +131,42 @@ pub fn announcement(i: &Incident) -> String {
     )
 }
 
+/// A stakeholder update as everyone sees it, in the war room and beyond: the
+/// incident, its severity and status, what was said (escaped here), how long since it
+/// began and when the next update is due. `now` is when it was given.
+pub fn stakeholder_update(
+    i: &Incident,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    next_in: std::time::Duration,
+    public: bool,
+) -> String {
+    use crate::domain::Span;
+    let began = (now - i.declared_at).to_std().unwrap_or_default();
+    let due = now + chrono::Duration::from_std(next_in).unwrap_or_default();
+    let room = i
+        .channel_id
+        .as_deref()
+        .map(|c| format!(" · <#{c}>"))
+        .unwrap_or_default();
+    let public = if public {
+        " · also on the status page"
+    } else {
+        ""
+    };
+    format!(
+        ":mega: *Update on incident #{}: {}*\n*{}* · *{}*{room}\n{}\n_Began {} ago · next update due by {} UTC (in {}){public}_",
+        i.id,
+        echo(&i.title),
+        i.severity,
+        i.status,
+        echo(text),
+        Span(began),
+        due.format("%H:%M"),
+        Span(next_in),
+    )
+}
+
 /// The modal `/incident declare` opens when given no title.
 pub fn declare_modal(channel_id: &str) -> Value {
     let option =

@@ -15,6 +15,7 @@ mod paging;
 mod people;
 mod report;
 mod retention;
+mod statuspage;
 mod timeline;
 mod timers;
 
@@ -25,6 +26,7 @@ pub use outbox::{Backlog, ClaimedItem, FailedItem, URGENT_LANE_PREFIXES};
 pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};
 pub use report::ReportEntry;
 pub use retention::Pruned;
+pub use statuspage::StatuspageLink;
 pub use timeline::{Change, Ingested, MessageWrite};
 pub use timers::{Settled, TimerRow};
 

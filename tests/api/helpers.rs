@@ -238,6 +238,8 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
         dashboard: Default::default(),
         // Off, so other tests' timelines hold no nudges; tests/api/nudges turns them on.
         nudges: warroom::config::NudgeSettings::disabled(),
+        updates: Default::default(),
+        statuspage: None,
     }
 }
 

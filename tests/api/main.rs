@@ -38,4 +38,5 @@ mod slack_sign_in;
 mod socket_mode;
 mod store;
 mod timeline;
+mod updates;
 mod war_room;

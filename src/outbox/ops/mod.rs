@@ -15,6 +15,8 @@ mod page_join;
 mod post;
 mod postmortem;
 mod provider;
+mod stakeholder_update;
+mod statuspage;
 mod summary;
 mod topic;
 
@@ -29,6 +31,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 pub use github_issue::{GithubExport, issue_marker};
+pub use statuspage::StatuspageExport;
 
 /// What an op can reach while it runs.
 #[derive(Clone)]
@@ -43,6 +46,8 @@ pub struct Ctx {
     pub postmortem: crate::postmortem::Style,
     /// Set when action items are exported as GitHub issues.
     pub github: Option<GithubExport>,
+    /// Set when public updates are mirrored on Atlassian Statuspage.
+    pub statuspage: Option<StatuspageExport>,
     /// Rung when something is queued, so a post goes out at once instead of at the
     /// next poll.
     pub wake: Arc<Notify>,
@@ -61,6 +66,8 @@ pub enum SendError {
     #[error(transparent)]
     Github(#[from] GithubError),
     #[error(transparent)]
+    Statuspage(#[from] crate::statuspage::StatuspageError),
+    #[error(transparent)]
     Store(#[from] StoreError),
     /// Something the op needs does not exist and will not appear by waiting.
     #[error("{0}")]
@@ -76,6 +83,7 @@ impl SendError {
             SendError::Slack(e) => e.is_permanent(),
             SendError::Provider(e) => e.is_permanent(),
             SendError::Github(e) => e.is_permanent(),
+            SendError::Statuspage(e) => e.is_permanent(),
             SendError::Store(_) => false,
             SendError::Missing(_) => true,
             SendError::NotYet(_) => false,
@@ -158,6 +166,12 @@ pub async fn run(ctx: &Ctx, op: &Op, d: Delivery<'_>) -> Result<(), SendError> {
             text,
             ..
         } => nudge::run(ctx, d, &incident, *timer_id, *seq, text).await,
+        Op::StakeholderUpdate { channel, text, .. } => {
+            stakeholder_update::run(ctx, d, &incident, channel.as_deref(), text).await
+        }
+        Op::Statuspage { status, body, .. } => {
+            statuspage::run(ctx, d, &incident, status, body.as_deref()).await
+        }
         Op::TriageAlert { .. } | Op::RefreshTriage { .. } | Op::PageNotice { .. } => Ok(()),
     }
 }

@@ -20,7 +20,7 @@ pub const WENT_WELL_PROMPT: &str = "To fill in: what went well?";
 pub const WENT_WRONG_PROMPT: &str = "To fill in: what went wrong?";
 pub const LUCKY_PROMPT: &str = "To fill in: where did we get lucky?";
 pub const KEY_EVENTS_NOTE: &str = "None marked. Key events are changes of status, severity and \
-     role, pages and acknowledgements, and messages the team marked.";
+     role, pages and acknowledgements, stakeholder updates, and messages the team marked.";
 pub const REVIEW_NOTE: &str = "A note for the author, not part of the record: these phrases look \
      at people rather than systems. Nobody's words were changed; the question beside each is \
      one to ask instead.";

@@ -86,6 +86,8 @@ fn vocabulary() -> BTreeMap<&'static str, Vec<&'static str>> {
         "triage_alert",
         "refresh_triage",
         "nudge",
+        "stakeholder_update",
+        "statuspage",
         "unreadable",
     ];
     BTreeMap::from([

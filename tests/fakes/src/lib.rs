@@ -59,6 +59,10 @@
 //! * [`FakeGithub`]: the GitHub REST issue endpoints (create, list) with GitHub's
 //!   checks, pagination and rate limits, and [`GithubFault`] injection, including
 //!   "created but the answer was lost" (see [`github`]).
+//! * [`FakeStatuspage`]: the Atlassian Statuspage v1 incident endpoints (create,
+//!   update, read, list) with Statuspage's enums, `OAuth` key, 400/401/404/422
+//!   answers, rolling-minute rate limit and [`StatuspageFault`] injection, including
+//!   "created but the answer was lost" (see [`statuspage`]).
 //! * [`alerts`]: Alertmanager (v4) and Grafana (unified alerting) webhook bodies,
 //!   built from a group of alerts ([`alerts::AlertGroup`], [`alerts::FakeAlert`]).
 
@@ -69,6 +73,7 @@ pub mod pagers;
 pub mod payloads;
 pub mod signer;
 pub mod slack;
+pub mod statuspage;
 
 pub use github::{FakeGithub, GithubFault};
 pub use pagers::{
@@ -80,6 +85,7 @@ pub use slack::{
     FakeSlack, FakeSlackConfig, IdTokenSigner, Message, OpenedView, RecordedCall, ResponseUrlPost,
     Scopes, SlackPerson, SocketAck, SocketDelivery, TEAM_ID, UploadedFile, User,
 };
+pub use statuspage::{FakeStatuspage, StatuspageFault};
 
 #[cfg(test)]
 mod tests;
