@@ -215,7 +215,7 @@ impl Tx {
             .await?
             .rows_affected());
         let lock = if self.is_postgres() {
-            " FOR UPDATE"
+            " FOR NO KEY UPDATE"
         } else {
             ""
         };
@@ -253,7 +253,7 @@ impl Tx {
     /// A group by id, locked like [`Tx::lock_alert_group`] (a declare from triage).
     pub async fn lock_alert_group_by_id(&mut self, id: i64) -> StoreResult<Option<AlertGroup>> {
         let lock = if self.is_postgres() {
-            " FOR UPDATE"
+            " FOR NO KEY UPDATE"
         } else {
             ""
         };

@@ -149,7 +149,7 @@ impl Tx {
     /// transactions are already exclusive.)
     pub async fn incident_for_update(&mut self, id: i64) -> StoreResult<Option<Incident>> {
         let filter = if self.is_postgres() {
-            "WHERE id = $1 FOR UPDATE"
+            "WHERE id = $1 FOR NO KEY UPDATE"
         } else {
             "WHERE id = $1"
         };
