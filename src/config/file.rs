@@ -26,6 +26,14 @@ pub(super) struct FileConfig {
     #[serde(default)]
     pub(super) metrics: FileMetrics,
     pub(super) dashboard: FileDashboard,
+    #[serde(default)]
+    pub(super) drills: FileDrills,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileDrills {
+    pub(super) page_providers: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -218,6 +218,22 @@ impl Settings {
         let postmortem = super::postmortem::load_postmortem(&src, parsed.postmortem)?;
         let metrics = super::metrics::load_metrics(&src, parsed.metrics)?;
         let dashboard = super::dashboard::load_dashboard(&src, parsed.dashboard)?;
+        let drills = DrillSettings {
+            page_providers: match src.pick(
+                "WARROOM_DRILLS_PAGE_PROVIDERS",
+                "drills.page_providers",
+                parsed.drills.page_providers.map(|b| b.to_string()),
+            ) {
+                Some((v, origin)) => parse_bool(&v).ok_or_else(|| {
+                    invalid(
+                        origin,
+                        "page_providers",
+                        format!("must be true or false, got `{v}`"),
+                    )
+                })?,
+                None => false,
+            },
+        };
 
         Ok(Settings {
             listen,
@@ -236,6 +252,7 @@ impl Settings {
             alerts: Arc::new(alerts),
             metrics,
             dashboard,
+            drills,
         })
     }
 }

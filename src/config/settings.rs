@@ -23,6 +23,16 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// Who may look at the web dashboard, and what it shows.
     pub dashboard: DashboardSettings,
+    /// How practice incidents page.
+    pub drills: DrillSettings,
+}
+
+/// `[drills]`: practice incidents (`/incident drill`, `warroom drill --replay`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DrillSettings {
+    /// A drill's pages also go to PagerDuty, Opsgenie and webhooks, for teams that
+    /// test their pager chain with test routing keys. Off: Slack DMs only.
+    pub page_providers: bool,
 }
 
 /// `Debug` shows the database URL without its password: settings get logged.
@@ -38,6 +48,7 @@ impl std::fmt::Debug for Settings {
             .field("postmortem", &self.postmortem)
             .field("metrics", &self.metrics)
             .field("dashboard", &self.dashboard)
+            .field("drills", &self.drills)
             .finish()
     }
 }

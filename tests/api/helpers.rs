@@ -220,6 +220,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
         alerts: Default::default(),
         metrics: Default::default(),
         dashboard: Default::default(),
+        drills: Default::default(),
     }
 }
 
