@@ -25,6 +25,7 @@ pub(super) struct FileConfig {
     pub(super) alerts: FileAlerts,
     #[serde(default)]
     pub(super) metrics: FileMetrics,
+    #[serde(default)]
     pub(super) dashboard: FileDashboard,
     #[serde(default)]
     pub(super) drills: FileDrills,

@@ -120,7 +120,7 @@ mod tests {
             drill_channel_name(&short, at),
             "drill-inc-20261203-failover-practice"
         );
-        let long = IncidentTitle::parse(&"database failover ".repeat(10)).unwrap();
+        let long = IncidentTitle::parse(&"database failover ".repeat(8)).unwrap();
         let name = drill_channel_name(&long, at);
         assert!(name.starts_with("drill-inc-20261203-"), "{name}");
         assert!(name.len() <= MAX_CHANNEL_NAME, "{name}");
