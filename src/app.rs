@@ -58,6 +58,26 @@ impl Application {
         secrets: SlackSecrets,
         clock: Clock,
     ) -> anyhow::Result<Self> {
+        Self::build_inner(settings, secrets, clock, true).await
+    }
+
+    /// For `warroom drill --replay`, which runs beside `warroom serve` on the same
+    /// database: it must not take back the claims `serve` holds (see below).
+    pub async fn build_beside_serve(
+        settings: Settings,
+        secrets: SlackSecrets,
+    ) -> anyhow::Result<Self> {
+        Self::build_inner(settings, secrets, Clock::new(), false).await
+    }
+
+    /// `owns_database`: this is the only Warroom process on it (a SQLite file's
+    /// claims still in flight are then its own from before a crash).
+    async fn build_inner(
+        settings: Settings,
+        secrets: SlackSecrets,
+        clock: Clock,
+        owns_database: bool,
+    ) -> anyhow::Result<Self> {
         use anyhow::Context;
         for warning in settings.plain_http_warnings() {
             tracing::warn!("{warning}");
@@ -72,7 +92,7 @@ impl Application {
                     redact_url(&settings.database_url)
                 )
             })?;
-        if let Store::Sqlite(..) = store {
+        if let (Store::Sqlite(..), true) = (&store, owns_database) {
             // One process owns a SQLite file: claims still in flight are this
             // process's own from before a crash.
             let reclaimed = store.reclaim_in_flight().await?;
@@ -151,14 +171,9 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then stops taking requests, lets workers
-    /// finish the item in hand (bounded), and returns.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = Worker {
+    /// The outbox worker every outbox task runs a clone of.
+    fn outbox_worker(&self) -> Worker {
+        Worker {
             ctx: Ctx {
                 store: self.state.store.clone(),
                 slack: self.state.slack.clone(),
@@ -171,11 +186,62 @@ impl Application {
                 wake: self.state.outbox_waker(),
                 alerts: self.state.settings.alerts.clone(),
                 metrics: self.state.metrics.clone(),
+                drill_page_providers: self.state.settings.drills.page_providers,
             },
             settings: self.state.settings.outbox.clone(),
             last_post: Default::default(),
             in_hand: Default::default(),
-        };
+        }
+    }
+
+    /// `warroom drill --replay`: declares the drill of `plan`, then replays its lines
+    /// into the war room at `speed`, with only the outbox workers running (no HTTP
+    /// server, no Socket Mode: `warroom serve` answers the team's commands, and its
+    /// escalator pages the drill). Returns the drill's number once every line has
+    /// been posted or given up on.
+    pub async fn replay_drill(
+        self,
+        plan: &crate::drills::ReplayPlan,
+        speed: crate::drills::Speed,
+        lead: Option<&str>,
+    ) -> anyhow::Result<i64> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = self.outbox_worker();
+        let mut workers: Vec<AbortOnDrop<()>> = Vec::new();
+        for n in 1..=OUTBOX_WORKERS {
+            let worker = worker.clone();
+            workers.push(self.state.tasks.supervise(
+                format!("outbox worker {n}"),
+                stop_rx.clone(),
+                move |stop| worker.clone().run(stop),
+            ));
+        }
+        let id = crate::drills::replay::declare(&self.state, plan, lead).await?;
+        tracing::info!(
+            incident_id = id,
+            lines = plan.lines.len(),
+            speed = speed.get(),
+            "replaying into a new drill"
+        );
+        crate::drills::replay::run(&self.state, id, plan, speed).await?;
+        let lane = format!("incident:{id}");
+        while self.state.store.lane_unsent(&lane).await? > 0 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let _ = stop_tx.send(true);
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, futures::future::join_all(workers)).await;
+        self.state.store.close().await;
+        Ok(id)
+    }
+
+    /// Serves until `shutdown` completes, then stops taking requests, lets workers
+    /// finish the item in hand (bounded), and returns.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = self.outbox_worker();
         let tasks = self.state.tasks.clone();
         let mut workers: Vec<AbortOnDrop<()>> = Vec::new();
         for n in 1..=self.state.timeline.tasks() {
@@ -201,6 +267,7 @@ impl Application {
             wake: self.state.escalation_waker(),
             outbox_wake: self.state.outbox_waker(),
             metrics: self.state.metrics.clone(),
+            drill_page_providers: self.state.settings.drills.page_providers,
         };
         workers.push(tasks.supervise("escalator", stop_rx.clone(), move |stop| {
             escalator.clone().run(stop)

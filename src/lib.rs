@@ -60,6 +60,9 @@
 //!   escalations, key events, resolutions, open action items), built from the store
 //!   only, as Markdown (`warroom report`) or one Slack message (`/incident report`);
 //!   one serializable value the dashboard renders too.
+//! - [`drills`]: the Wheel of Misfortune, `warroom drill --replay`: a past incident
+//!   from an export, declared as a drill and replayed into its war room through the
+//!   outbox (`/incident drill` is a command like the others).
 //! - [`import`]: a Slack export read into domain values; [`cli`]: the offline commands
 //!   (`import`, `postmortem`, `status`, `actions`, `report`; `dashboard` is [`web::server`]).
 //! - [`config`]: settings, secrets and the escalation file, each error naming its file
@@ -76,7 +79,7 @@
 //!
 //! # Imports run one way
 //! Each module imports only modules listed after it:
-//! `app` → `inbound`, `web` → `alerts` → `commands` → `paging`, `followup` → `cli`, `outbox` → `report` →
+//! `app` → `inbound`, `web` → `alerts` → `drills` → `commands` → `paging`, `followup` → `cli`, `outbox` → `report` →
 //! `postmortem`, `state` → `slack` → `error`, `github`, `pagers`, `statuspage`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `metrics`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
@@ -87,6 +90,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod drills;
 pub mod error;
 pub mod followup;
 pub mod github;

@@ -1,11 +1,12 @@
 //! The `warroom` binary: parses the command line, loads config, sets up logging and
 //! hands over to the library.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use warroom::app::{Application, shutdown_signal};
 use warroom::config::{Settings, SlackSecrets};
+use warroom::drills::{ReplayPlan, Speed};
 use warroom::postmortem::Style;
 use warroom::report::TimeArg;
 use warroom::store::Store;
@@ -50,6 +51,28 @@ enum Command {
     },
     /// Show open incidents, the outbound backlog and failed Slack writes.
     Status,
+    /// The Wheel of Misfortune: replay a past incident from a Slack export into a new
+    /// drill war room, as the bot, each message attributed to its author by name, at
+    /// the chosen speed. It posts to Slack, so it needs SLACK_BOT_TOKEN; run `warroom
+    /// serve` beside it so the team can work the drill. (A drill without a replay is
+    /// declared in Slack: /incident drill <title> [sevN].)
+    Drill {
+        /// The export's folder (with users.json and channels.json).
+        #[arg(long, value_name = "EXPORT_DIR")]
+        replay: Option<PathBuf>,
+        /// The channel to replay, by name.
+        #[arg(long, value_name = "NAME")]
+        channel: Option<String>,
+        /// How much faster than real time: the gaps between messages are divided by it
+        /// (0.1 to 1000). Slack takes about one message a second per channel, so a
+        /// faster pace than that runs late, never out of order.
+        #[arg(long, default_value = "10", value_name = "N", value_parser = parse_speed)]
+        speed: Speed,
+        /// Who runs the drill: a Slack user id such as U02BSPARRO, made its commander
+        /// and invited to the war room.
+        #[arg(long, value_name = "USER_ID", value_parser = cli::parse_owner)]
+        lead: Option<String>,
+    },
     /// Serve the web dashboard alone, from the database: no Slack credentials needed.
     /// Without [dashboard] token_env it runs open, and only on a loopback address.
     Dashboard {
@@ -83,13 +106,20 @@ enum Command {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A replay's usage errors (exit 2, naming the flag) come before anything opens.
+    let plan = match &cli.command {
+        Command::Drill {
+            replay, channel, ..
+        } => Some(replay_plan(replay.as_deref(), channel.as_deref())),
+        _ => None,
+    };
     let sink = if matches!(cli.command, Command::Serve | Command::Dashboard { .. }) {
         Sink::Stdout
     } else {
         Sink::Stderr
     };
     telemetry::init("info,sqlx=warn", sink);
-    match run(cli.command).await {
+    match run(cli.command, plan).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("warroom: {e:#}");
@@ -98,9 +128,25 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> anyhow::Result<()> {
-    let settings = Settings::from_env()?;
+async fn run(command: Command, plan: Option<ReplayPlan>) -> anyhow::Result<()> {
+    let mut settings = Settings::from_env()?;
     match command {
+        Command::Drill { speed, lead, .. } => {
+            let plan = plan.ok_or_else(|| anyhow::anyhow!("the replay was not read"))?;
+            let secrets = drill_secrets()?;
+            // Only the outbox runs: no port is served, so none may clash with `serve`.
+            settings.listen = ([127, 0, 0, 1], 0).into();
+            let app = Application::build_beside_serve(settings, secrets).await?;
+            eprintln!(
+                "Replaying {} messages of #{} at {}x into a new drill…",
+                plan.lines.len(),
+                plan.channel,
+                speed.get()
+            );
+            let id = app.replay_drill(&plan, speed, lead.as_deref()).await?;
+            eprintln!("Replayed into drill #{id}.");
+            Ok(())
+        }
         Command::Serve => {
             let secrets = SlackSecrets::from_env(&|k| std::env::var(k).ok())?;
             let app = Application::build(settings, secrets).await?;
@@ -157,6 +203,65 @@ async fn run(command: Command) -> anyhow::Result<()> {
             say(&cli::report(&store, window, escalation).await?)
         }
     }
+}
+
+fn parse_speed(raw: &str) -> Result<Speed, String> {
+    Speed::parse(raw)
+}
+
+/// The replay `warroom drill` was asked for, or a usage error naming the flag at
+/// fault (clap's exit status 2).
+fn replay_plan(dir: Option<&std::path::Path>, channel: Option<&str>) -> ReplayPlan {
+    use clap::error::ErrorKind;
+    let usage =
+        |kind: ErrorKind, message: String| -> ! { Cli::command().error(kind, message).exit() };
+    let Some(dir) = dir else {
+        usage(
+            ErrorKind::MissingRequiredArgument,
+            "`warroom drill` replays an export: --replay <EXPORT_DIR> --channel <NAME> [--speed 10]. \
+             To declare a drill without a replay, use Slack: /incident drill <title> [sevN]"
+                .into(),
+        )
+    };
+    let Some(channel) = channel else {
+        usage(
+            ErrorKind::MissingRequiredArgument,
+            "--channel <NAME> is required: which channel of the export to replay".into(),
+        )
+    };
+    match warroom::import::read_export(dir, channel) {
+        Ok(exported) if exported.entries.is_empty() => usage(
+            ErrorKind::InvalidValue,
+            format!("--channel {channel}: the export holds no messages for it to replay"),
+        ),
+        Ok(exported) => ReplayPlan::from_export(&exported),
+        Err(e @ warroom::import::ImportError::ChannelNotFound { .. }) => {
+            usage(ErrorKind::InvalidValue, format!("--channel: {e}"))
+        }
+        Err(e) => usage(
+            ErrorKind::InvalidValue,
+            format!("--replay {}: not a Slack export: {e}", dir.display()),
+        ),
+    }
+}
+
+/// The bot token a replay posts with. Only the token: the replay takes no requests
+/// from Slack, so it has no signing secret to check them with.
+fn drill_secrets() -> anyhow::Result<SlackSecrets> {
+    let token = std::env::var("SLACK_BOT_TOKEN").unwrap_or_default();
+    if token.trim().is_empty() {
+        anyhow::bail!(
+            "warroom drill posts to Slack: set SLACK_BOT_TOKEN to the bot token (xoxb-…) `warroom serve` uses"
+        );
+    }
+    if !token.starts_with("xoxb-") {
+        anyhow::bail!("SLACK_BOT_TOKEN must be a bot token starting with xoxb-");
+    }
+    Ok(SlackSecrets {
+        bot_token: token.into(),
+        signing_secret: String::new().into(),
+        app_token: None,
+    })
 }
 
 /// Writes a command's output. A reader that went away (`warroom postmortem 1 | head`)

@@ -234,6 +234,7 @@ async fn declare(
         severity: rules.severity_of(Some(rule), &matched.labels),
         service: rules.service_of(Some(rule), &matched.labels),
         summary: None,
+        drill: false,
     };
     let new = NewIncident {
         args,

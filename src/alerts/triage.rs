@@ -73,6 +73,7 @@ pub async fn declare_from_triage(
             severity: rules.severity_of(None, labels),
             service: rules.service_of(None, labels),
             summary: None,
+            drill: false,
         },
         declared_by: user.to_string(),
         lead: Some(user.to_string()),

@@ -20,6 +20,8 @@ pub struct DeclareArgs {
     pub severity: Severity,
     pub service: Option<String>,
     pub summary: Option<String>,
+    /// A practice incident (`/incident drill`, the modal's "Drill" box, a replay).
+    pub drill: bool,
 }
 
 /// `Ok(None)` means no arguments: open the modal.
@@ -27,28 +29,34 @@ pub fn parse(rest: &str) -> Result<Option<DeclareArgs>, Reply> {
     if rest.is_empty() {
         return Ok(None);
     }
+    parse_title_and_severity(rest, USAGE).map(Some)
+}
+
+/// `<title> [sevN]`, answering a mistake with `usage`: shared with `/incident drill`.
+pub fn parse_title_and_severity(rest: &str, usage: &str) -> Result<DeclareArgs, Reply> {
     let mut words: Vec<&str> = rest.split_whitespace().collect();
     // Only the last word can be the severity, and only when it is `sev<N>`: "Seven
     // checkouts failing" is a title, and so is a leading "SEV2 …".
     let severity = match words.last() {
         Some(last) if Severity::looks_like(last) => {
-            let s = Severity::parse(last).map_err(|e| Reply::usage(&e.to_string(), USAGE))?;
+            let s = Severity::parse(last).map_err(|e| Reply::usage(&e.to_string(), usage))?;
             words.pop();
             Some(s)
         }
         _ => None,
     };
     if words.is_empty() {
-        return Err(Reply::usage("The incident needs a title.", USAGE));
+        return Err(Reply::usage("The incident needs a title.", usage));
     }
     let title =
-        IncidentTitle::parse(&words.join(" ")).map_err(|e| Reply::usage(&e.to_string(), USAGE))?;
-    Ok(Some(DeclareArgs {
+        IncidentTitle::parse(&words.join(" ")).map_err(|e| Reply::usage(&e.to_string(), usage))?;
+    Ok(DeclareArgs {
         title,
         severity: severity.unwrap_or(DEFAULT_SEVERITY),
         service: None,
         summary: None,
-    }))
+        drill: false,
+    })
 }
 
 pub async fn run(
@@ -163,16 +171,21 @@ pub async fn declare_in(
         declared_at: now,
     });
     incident.lead = new.lead;
+    incident.drill = new.args.drill;
     // A private war room's incident stays off the dashboard unless it shows them.
     let private = state.settings.slack.private_channels;
     incident.id = tx.insert_incident_as(&incident, private).await?;
     let id = incident.id;
-    let (metrics, level, via) = (state.metrics.clone(), incident.severity.level(), new.via);
-    tx.on_commit(move || metrics.incident_declared(level, via.as_str()));
+    if !incident.drill {
+        // Drills are practice: `incidents_declared` counts what really broke.
+        let (metrics, level, via) = (state.metrics.clone(), incident.severity.level(), new.via);
+        tx.on_commit(move || metrics.incident_declared(level, via.as_str()));
+    }
     let text = match &new.how {
         Some(how) => format!("{} {how}", event.describe()),
         None => event.describe(),
     };
+    let text = format!("{}{text}", incident.drill_mark());
     tx.insert_system_entry(&TimelineEntry::system(
         id,
         now,
@@ -190,7 +203,15 @@ pub async fn declare_in(
     }
     ops.push(Op::SyncTopic { incident_id: id });
     ops.push(Op::PostSummary { incident_id: id });
-    if let Some(channel) = &state.settings.slack.announcements_channel {
+    // A drill stays among the people practising: the announcements channel is for
+    // stakeholders waiting on real news.
+    if let Some(channel) = state
+        .settings
+        .slack
+        .announcements_channel
+        .as_ref()
+        .filter(|_| !incident.drill)
+    {
         ops.push(Op::Announce {
             incident_id: id,
             channel: channel.clone(),

@@ -4,7 +4,8 @@ use super::Reply;
 
 pub const USAGE: &str = "\
 *Warroom: `/incident` commands*
-• `/incident declare <title> [sev1|sev2|sev3|sev4]`: open an incident and its war room (`declare` alone opens a form)
+• `/incident declare <title> [sev1|sev2|sev3|sev4]`: open an incident and its war room (`declare` alone opens a form, with a Drill box)
+• `/incident drill <title> [sev1|sev2|sev3|sev4]`: a practice incident: its war room and every message say DRILL, pages go by Slack DM only, and it stays out of metrics and trends
 • `/incident list`: open incidents
 • `/incident report [24h|7d]`: the on-call report of the last day (or week): incidents, who was paged, who acknowledged and how fast, resolutions, open action items
 Inside a war room:
@@ -37,8 +38,8 @@ mod tests {
     #[test]
     fn help_names_every_subcommand_that_parses() {
         for sub in [
-            "declare", "list", "report", "status", "sev", "role", "lead", "summary", "impact",
-            "action", "actions", "note", "update", "page", "ack", "resolve", "close",
+            "declare", "drill", "list", "report", "status", "sev", "role", "lead", "summary",
+            "impact", "action", "actions", "note", "update", "page", "ack", "resolve", "close",
         ] {
             assert!(
                 USAGE.contains(&format!("/incident {sub}")),

@@ -8,6 +8,7 @@ pub mod action;
 mod close;
 pub mod declare;
 mod delivery;
+pub mod drill;
 mod help;
 mod impact;
 mod lead;
@@ -163,6 +164,8 @@ impl Reply {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Declare(Option<DeclareArgs>),
+    /// `drill <title> [sevN]`: a practice incident.
+    Drill(DeclareArgs),
     Status(status::StatusArgs),
     Sev(sev::SevArgs),
     /// `role …`, and `lead @user` (the commander).
@@ -191,6 +194,7 @@ impl Command {
         let rest = rest.trim();
         Ok(match word.to_ascii_lowercase().as_str() {
             "declare" | "new" | "start" => Command::Declare(declare::parse(rest)?),
+            "drill" => Command::Drill(drill::parse(rest)?),
             "status" => Command::Status(status::parse(rest)?),
             "sev" | "severity" => Command::Sev(sev::parse(rest)?),
             "lead" => Command::Role(lead::parse(rest)?),
@@ -241,6 +245,7 @@ pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, App
     match command {
         Command::Declare(Some(args)) => declare::run(state, cmd, args).await,
         Command::Declare(None) => declare::open_modal(state, cmd),
+        Command::Drill(args) => drill::run(state, cmd, args).await,
         Command::Status(a) => war_room::apply(state, cmd, a.into_change()).await,
         Command::Sev(a) => war_room::apply(state, cmd, a.into_change()).await,
         Command::Role(a) => war_room::apply(state, cmd, a.into_change()).await,

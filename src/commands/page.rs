@@ -78,6 +78,7 @@ pub async fn run(state: &AppState, cmd: &SlashCommand, args: PageArgs) -> Result
         note: args.message.as_deref(),
         paged_by: Some(&cmd.user_id),
         now,
+        drill_page_providers: state.settings.drills.page_providers,
     };
     let paged = pager::page(&mut tx, config, &who, &request).await?;
     let names: Vec<String> = paged.iter().map(|u| format!("<@{u}>")).collect();

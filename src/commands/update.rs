@@ -10,7 +10,9 @@
 use super::war_room::{NOT_A_WAR_ROOM, lock_incident, record};
 use super::{Reply, SlashCommand};
 use crate::config::Settings;
-use crate::domain::{Incident, STAKEHOLDER_UPDATE_KIND, Span, Status, update_entry_text};
+use crate::domain::{
+    DRILL_MARK, Incident, STAKEHOLDER_UPDATE_KIND, Span, Status, update_entry_text,
+};
 use crate::error::AppError;
 use crate::outbox::{self, Op};
 use crate::state::AppState;
@@ -21,6 +23,9 @@ const PUBLIC_FLAG: &str = "--public";
 
 /// Said to whoever asks for a public update while no status page is configured.
 pub const NO_STATUSPAGE: &str = ":warning: Public updates go to Atlassian Statuspage, which is not configured. Ask an admin to set `[statuspage] page_id` and `api_key_env` (the name of the variable holding the API key) in Warroom's config; see the README, \"Stakeholder updates and the status page\". To post this update in Slack only, run it again without `--public`.";
+
+/// Said to whoever asks for a public update of a drill.
+pub const DRILL_NOT_PUBLIC: &str = ":warning: This is a DRILL: its updates never reach the status page. Run it again without `--public` to practise the update in the war room.";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpdateArgs {
@@ -77,10 +82,20 @@ pub async fn run(
             incident.id
         )));
     }
+    if incident.drill && args.public {
+        return Ok(Reply::Ephemeral(DRILL_NOT_PUBLIC.into()));
+    }
     let next_in = settings.updates.next_update_in(incident.severity);
-    let text =
+    let mut text =
         crate::slack::views::stakeholder_update(&incident, &args.text, now, next_in, args.public);
-    let channels = channels_for(settings, &incident);
+    // A drill's updates are practice: they stay in its war room, marked, and alarm
+    // no stakeholder channel.
+    let channels = if incident.drill {
+        text.insert_str(0, DRILL_MARK);
+        Vec::new()
+    } else {
+        channels_for(settings, &incident)
+    };
     let entry = update_entry_text(&args.text, args.public);
     record(
         &mut tx,

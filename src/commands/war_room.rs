@@ -50,7 +50,8 @@ pub async fn record(
 /// Observes how long `incident` took to resolve, once `tx` commits. Called where a
 /// change made it resolved: a command here, or an alert's `auto_resolve`.
 pub fn count_resolution(metrics: &Arc<Metrics>, tx: &mut Tx, incident: &Incident) {
-    let Some(resolved_at) = incident.resolved_at else {
+    // A drill's resolve is practice: it stays out of the time-to-resolve histogram.
+    let Some(resolved_at) = incident.resolved_at.filter(|_| !incident.drill) else {
         return;
     };
     let took = (resolved_at - incident.declared_at)

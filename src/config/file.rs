@@ -34,6 +34,8 @@ pub(super) struct FileConfig {
     pub(super) updates: FileUpdates,
     #[serde(default)]
     pub(super) statuspage: FileStatuspage,
+    #[serde(default)]
+    pub(super) drills: FileDrills,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,6 +89,13 @@ pub(super) struct FileStatuspage {
     pub(super) api_url: Option<String>,
     /// Service → Statuspage component ids.
     pub(super) components: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// `[drills]`: whether a drill's pages go to the providers too.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileDrills {
+    pub(super) page_providers: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -221,6 +221,22 @@ impl Settings {
         let nudges = super::nudges::load_nudges(&src, parsed.nudges)?;
         let updates = super::comms::load_updates(&src, parsed.updates, &nudges)?;
         let statuspage = super::comms::load_statuspage(&src, parsed.statuspage)?;
+        let drills = DrillSettings {
+            page_providers: match src.pick(
+                "WARROOM_DRILLS_PAGE_PROVIDERS",
+                "drills.page_providers",
+                parsed.drills.page_providers.map(|b| b.to_string()),
+            ) {
+                Some((v, origin)) => parse_bool(&v).ok_or_else(|| {
+                    invalid(
+                        origin,
+                        "page_providers",
+                        format!("must be true or false, got `{v}`"),
+                    )
+                })?,
+                None => false,
+            },
+        };
 
         Ok(Settings {
             listen,
@@ -242,6 +258,7 @@ impl Settings {
             nudges,
             updates,
             statuspage,
+            drills,
         })
     }
 }

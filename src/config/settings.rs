@@ -29,6 +29,8 @@ pub struct Settings {
     pub updates: UpdateSettings,
     /// Atlassian Statuspage, when public updates are mirrored there.
     pub statuspage: Option<StatuspageSettings>,
+    /// How practice incidents page.
+    pub drills: DrillSettings,
 }
 
 /// Stakeholder updates: the cadence (`[nudges.cadence]`) and the channels an update
@@ -61,6 +63,14 @@ pub struct StatuspageSettings {
     pub components: std::collections::BTreeMap<String, Vec<String>>,
 }
 
+/// `[drills]`: practice incidents (`/incident drill`, `warroom drill --replay`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DrillSettings {
+    /// A drill's pages also go to PagerDuty, Opsgenie and webhooks, for teams that
+    /// test their pager chain with test routing keys. Off: Slack DMs only.
+    pub page_providers: bool,
+}
+
 /// `Debug` shows the database URL without its password: settings get logged.
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,6 +87,7 @@ impl std::fmt::Debug for Settings {
             .field("nudges", &self.nudges)
             .field("updates", &self.updates)
             .field("statuspage", &self.statuspage)
+            .field("drills", &self.drills)
             .finish()
     }
 }

@@ -4,6 +4,13 @@
 use super::{IncidentTitle, Role, Severity, Status};
 use chrono::{DateTime, Utc};
 
+/// Who declares a Wheel of Misfortune replay when no person is named: shown as "a
+/// Wheel of Misfortune replay", never as a mention.
+pub const REPLAY_DECLARER: &str = "wheel-of-misfortune";
+
+/// What marks a drill's messages, topic, summary and postmortem.
+pub const DRILL_MARK: &str = "[DRILL] ";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incident {
     pub id: i64,
@@ -28,6 +35,9 @@ pub struct Incident {
     pub resolution: Option<String>,
     pub channel_id: Option<String>,
     pub channel_name: Option<String>,
+    /// A practice incident. Set when it is declared and never changed: no `Change`
+    /// touches it, so a drill cannot become a real incident, nor the other way round.
+    pub drill: bool,
 }
 
 /// What a user asks to happen to an open incident.
@@ -129,6 +139,7 @@ impl Incident {
             resolution: None,
             channel_id: None,
             channel_name: None,
+            drill: false,
         };
         (incident, event)
     }
@@ -250,6 +261,13 @@ impl Incident {
             .into_iter()
             .filter_map(|r| self.role(r).map(|u| (r, u)))
             .collect()
+    }
+
+    /// `[DRILL] ` for a practice incident, else nothing: the mark every message
+    /// Warroom posts about a drill starts with, so nobody mistakes it for the real
+    /// thing.
+    pub fn drill_mark(&self) -> &'static str {
+        if self.drill { DRILL_MARK } else { "" }
     }
 
     /// Total duration: declared until closed (or resolved, or `now` while still open).

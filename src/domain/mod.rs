@@ -21,7 +21,9 @@ pub use capture::{
     is_key_system_kind, plan_order,
 };
 pub use due::{BadDue, DUE_FORMS, MAX_DUE_YEARS, describe_due, is_past, parse_due, split_due};
-pub use incident::{Change, Declaration, Incident, LifecycleError, SystemEvent};
+pub use incident::{
+    Change, DRILL_MARK, Declaration, Incident, LifecycleError, REPLAY_DECLARER, SystemEvent,
+};
 pub use key_event::{
     EXCERPT_CHARS, KEY_EVENT_KIND, KEY_REACTION, base_reaction, excerpt, is_key_reaction,
     key_event_text,
@@ -37,7 +39,8 @@ pub use stakeholder::{
 pub use status::{BadStatus, Status};
 pub use timeline::{EntryKind, FileRef, TextVersion, TimelineEntry};
 pub use title::{
-    BadTitle, IncidentTitle, MAX_TITLE_CHARS, slugify, war_room_channel_name, with_suffix,
+    BadTitle, IncidentTitle, MAX_TITLE_CHARS, drill_channel_name, slugify, war_room_channel_name,
+    with_suffix,
 };
 
 /// `text` cut to at most `max_chars` characters (never inside one), ending with `…`

@@ -69,6 +69,13 @@ pub fn war_room_channel_name(title: &IncidentTitle, declared_at: DateTime<Utc>) 
     truncate_name(&name, MAX_CHANNEL_NAME)
 }
 
+/// A drill's war room: `drill-inc-YYYYMMDD-<slug>`, within the same 80 characters
+/// (the slug is cut, never the mark), so nobody joins it thinking it is real.
+pub fn drill_channel_name(title: &IncidentTitle, declared_at: DateTime<Utc>) -> String {
+    let name = format!("drill-{}", war_room_channel_name(title, declared_at));
+    truncate_name(&name, MAX_CHANNEL_NAME)
+}
+
 /// The name to try after `name_taken`: `base-2`, `base-3`, … still within 80 characters.
 pub fn with_suffix(base: &str, attempt: u32) -> String {
     if attempt <= 1 {
@@ -102,6 +109,25 @@ fn truncate_name(name: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drills_war_room_says_drill_first_and_stays_within_slacks_80_characters() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-03T09:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let short = IncidentTitle::parse("Failover practice").unwrap();
+        assert_eq!(
+            drill_channel_name(&short, at),
+            "drill-inc-20261203-failover-practice"
+        );
+        let long = IncidentTitle::parse(&"database failover ".repeat(8)).unwrap();
+        let name = drill_channel_name(&long, at);
+        assert!(name.starts_with("drill-inc-20261203-"), "{name}");
+        assert!(name.len() <= MAX_CHANNEL_NAME, "{name}");
+        assert!(!name.ends_with('-'), "{name}");
+        let suffixed = with_suffix(&name, 12);
+        assert!(suffixed.starts_with("drill-") && suffixed.len() <= MAX_CHANNEL_NAME);
+    }
 
     #[test]
     fn a_title_of_only_invisible_characters_is_empty() {

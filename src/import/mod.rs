@@ -215,6 +215,7 @@ pub fn incident_from(channel: &ImportedChannel) -> Incident {
         resolution: None,
         channel_id: Some(channel.channel_id.clone()),
         channel_name: Some(channel.name.clone()),
+        drill: false,
     }
 }
 

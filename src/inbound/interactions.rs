@@ -17,6 +17,7 @@ use crate::slack::alert_views::{DECLARE_ALERT_ACTION_ID, RESOLVE_ALERT_ACTION_ID
 use crate::slack::nudge_views::NUDGE_ACTION_IDS;
 use crate::slack::views::{
     ACK_ACTION_ID, ACTION_ITEM_CALLBACK_ID, ACTION_ITEM_SHORTCUT_ID, DECLARE_CALLBACK_ID,
+    DRILL_OPTION,
 };
 use crate::state::AppState;
 use crate::store::PageRecord;
@@ -353,9 +354,25 @@ fn parse_declare(values: &HashMap<String, HashMap<String, Value>>) -> Result<Dec
             severity,
             service: field("service"),
             summary: field("summary"),
+            drill: drill_checked(values),
         }),
         _ => Err(Value::Object(errors)),
     }
+}
+
+/// Whether the modal's "Drill" box is ticked (a `checkboxes` element reports its
+/// ticked options as `selected_options`).
+fn drill_checked(values: &HashMap<String, HashMap<String, Value>>) -> bool {
+    values
+        .get("drill")
+        .and_then(|b| b.get("value"))
+        .and_then(|v| v.get("selected_options"))
+        .and_then(Value::as_array)
+        .is_some_and(|ticked| {
+            ticked
+                .iter()
+                .any(|o| o.get("value").and_then(Value::as_str) == Some(DRILL_OPTION))
+        })
 }
 
 #[cfg(test)]
@@ -377,6 +394,23 @@ mod tests {
         assert_eq!(args.title.as_str(), "Checkout down");
         assert_eq!(args.severity, Severity::SEV1);
         assert_eq!(args.service, None);
+    }
+
+    #[test]
+    fn the_drill_box_ticked_declares_a_drill_and_unticked_a_real_incident() {
+        let mut form = values("Failover practice", "sev2");
+        assert!(!parse_declare(&form).unwrap().drill, "no box at all");
+        let ticked: HashMap<String, Value> = serde_json::from_value(json!({"value":
+            {"type": "checkboxes", "selected_options": [{"value": DRILL_OPTION}]}}))
+        .unwrap();
+        form.insert("drill".into(), ticked);
+        assert!(parse_declare(&form).unwrap().drill);
+        let unticked: HashMap<String, Value> = serde_json::from_value(
+            json!({"value": {"type": "checkboxes", "selected_options": []}}),
+        )
+        .unwrap();
+        form.insert("drill".into(), unticked);
+        assert!(!parse_declare(&form).unwrap().drill);
     }
 
     #[test]

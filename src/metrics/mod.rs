@@ -66,7 +66,7 @@ impl Metrics {
         let declared = Family::default();
         registry.register(
             "incidents_declared",
-            "Incidents declared, by severity and by how (command, modal, alert, triage)",
+            "Incidents declared, by severity and by how (command, modal, alert, triage); drills are not counted",
             declared.clone(),
         );
         let message_events = Family::default();
@@ -97,7 +97,7 @@ impl Metrics {
             Family::new_with_constructor(|| Histogram::new(INCIDENT_BUCKETS));
         registry.register_with_unit(
             "time_to_acknowledge",
-            "From an incident's declaration to the first acknowledged page, by severity",
+            "From an incident's declaration to the first acknowledged page, by severity (drills left out)",
             Unit::Seconds,
             time_to_ack.clone(),
         );
@@ -105,7 +105,7 @@ impl Metrics {
             Family::new_with_constructor(|| Histogram::new(INCIDENT_BUCKETS));
         registry.register_with_unit(
             "time_to_resolve",
-            "From an incident's declaration to its status becoming resolved (again, if it was reopened), by severity",
+            "From an incident's declaration to its status becoming resolved (again, if it was reopened), by severity (drills left out)",
             Unit::Seconds,
             time_to_resolve.clone(),
         );

@@ -116,7 +116,7 @@ impl StoreGauges {
         }
         registry.register(
             "incidents_open",
-            "Incidents not yet closed, by severity and status (read from the database: the same on every replica)",
+            "Incidents not yet closed, by severity and status, drills left out (read from the database: the same on every replica)",
             open,
         );
         let backlog: Family<BacklogLabels, Gauge> = Family::default();

@@ -192,7 +192,8 @@ async fn acknowledge(
     if acked.is_empty() {
         return Ok(AckOutcome::AlreadyAcked { incident_id });
     }
-    if let Some(incident) = incident.filter(|_| first) {
+    // A drill's ack is practice: it stays out of the time-to-acknowledge histogram.
+    if let Some(incident) = incident.filter(|i| first && !i.drill) {
         let took = (now - incident.declared_at).to_std().unwrap_or_default();
         let (metrics, level) = (metrics.clone(), incident.severity.level());
         tx.on_commit(move || metrics.acknowledged(level, took));

@@ -33,6 +33,8 @@ pub struct Escalator {
     pub outbox_wake: Arc<Notify>,
     /// Counts the levels paged.
     pub metrics: Arc<Metrics>,
+    /// `[drills] page_providers`: a drill's levels page providers too.
+    pub drill_page_providers: bool,
 }
 
 impl Escalator {
@@ -189,11 +191,14 @@ impl Escalator {
             note: None,
             paged_by: None,
             now,
+            drill_page_providers: self.drill_page_providers,
         };
         pager::page(tx, &self.config, &who, &request).await?;
-        let metrics = self.metrics.clone();
-        let level_number = due.next_level + 1;
-        tx.on_commit(move || metrics.escalation_level_fired(level_number));
+        if !incident.drill {
+            let metrics = self.metrics.clone();
+            let level_number = due.next_level + 1;
+            tx.on_commit(move || metrics.escalation_level_fired(level_number));
+        }
         // The config refuses timeouts over a week, so this always fits.
         let deadline = chrono::Duration::from_std(level.ack_timeout)
             .ok()

@@ -19,6 +19,16 @@ pub struct PageRequest<'a> {
     /// Who paged by hand; `None` for the policy.
     pub paged_by: Option<&'a str>,
     pub now: DateTime<Utc>,
+    /// `[drills] page_providers`: a drill's pages reach the providers too. Without
+    /// it a drill pages by Slack DM only (a real incident always reaches them).
+    pub drill_page_providers: bool,
+}
+
+impl PageRequest<'_> {
+    /// Whether the teams' providers (PagerDuty, Opsgenie, webhooks) get this page.
+    pub fn reaches_providers(&self) -> bool {
+        !self.incident.drill || self.drill_page_providers
+    }
 }
 
 /// Where a policy page comes from.
@@ -109,6 +119,11 @@ pub async fn page(
             users: paged.clone(),
         };
         outbox::enqueue(tx, &invite, None).await?;
+    }
+    if !req.reaches_providers() {
+        // A drill wakes nobody's phone through a provider unless the team asked
+        // for it: its pages are the Slack DMs above.
+        return Ok(paged);
     }
     for team_id in &plan.teams {
         trigger_providers(tx, config, req, team_id).await?;

@@ -196,6 +196,7 @@ fn incident(
     IncidentReport {
         id: i.id,
         title: names.text(&i.title),
+        drill: i.drill,
         severity: i.severity.to_string(),
         severity_level: i.severity.level(),
         status: i.status.as_str().to_string(),

@@ -45,6 +45,7 @@ pub fn incident(id: i64, title: &str, severity: Severity, declared: DateTime<Utc
         resolution: None,
         channel_id: Some(format!("C0INC{id:04}")),
         channel_name: Some(format!("inc-{id}")),
+        drill: false,
     }
 }
 

@@ -54,8 +54,9 @@ pub(super) fn plural(n: usize, word: &str) -> String {
 fn write_incident(out: &mut String, i: &IncidentReport) {
     let _ = writeln!(
         out,
-        "## #{} {} ({}, {})\n",
+        "## #{} {}{} ({}, {})\n",
         i.id,
+        if i.drill { "DRILL: " } else { "" },
         md(&i.title),
         i.severity,
         i.status

@@ -50,6 +50,8 @@ pub struct Totals {
 pub struct IncidentReport {
     pub id: i64,
     pub title: String,
+    /// A practice incident: listed, and marked DRILL.
+    pub drill: bool,
     /// `SEV1` … `SEV4`.
     pub severity: String,
     /// 1 (most severe) to 4.

@@ -76,8 +76,9 @@ fn safe(text: &str, max: usize) -> String {
 
 fn incident_block(i: &IncidentReport) -> String {
     let mut head = format!(
-        "*#{} {}* · {} · {}",
+        "*#{} {}{}* · {} · {}",
         i.id,
+        if i.drill { "DRILL: " } else { "" },
         safe(&i.title, MAX_TITLE_CHARS),
         i.severity,
         i.status

@@ -29,10 +29,13 @@ pub fn page_dm(pages: &[(Incident, PageRecord)]) -> (String, Value) {
     let text = fallback(pages, &waiting);
     let mut incidents: Vec<i64> = pages.iter().map(|(i, _)| i.id).collect();
     incidents.dedup();
-    let header = match incidents.len() {
+    let mut header = match incidents.len() {
         0 | 1 => "🚨 You are paged".to_string(),
         n => format!("🚨 You are paged for {n} incidents"),
     };
+    if pages.iter().all(|(i, _)| i.drill) && !pages.is_empty() {
+        header = format!("🧯 DRILL: {} (practice)", header.trim_start_matches("🚨 "));
+    }
     let mut blocks =
         vec![json!({"type": "header", "text": {"type": "plain_text", "text": clip(&header, 150)}})];
     for (incident, page) in pages.iter().take(MAX_PAGES_PER_DM) {
@@ -98,7 +101,13 @@ pub fn page_notice(pages: &[(Incident, PageRecord)]) -> String {
 }
 
 fn line(i: &Incident) -> String {
-    format!("{} incident #{}: {}", i.severity, i.id, echo(&i.title))
+    format!(
+        "{}{} incident #{}: {}",
+        i.drill_mark(),
+        i.severity,
+        i.id,
+        echo(&i.title)
+    )
 }
 
 /// One page: what, how bad, where, why and by whom.
@@ -109,7 +118,8 @@ fn section(i: &Incident, page: &PageRecord) -> String {
         .map(|c| format!("<#{c}>"))
         .unwrap_or_else(|| "its war room (opening now)".into());
     let mut body = format!(
-        "*{}* incident #{}: *{}*\nStatus: {}. Join {room}.",
+        "{}*{}* incident #{}: *{}*\nStatus: {}. Join {room}.",
+        i.drill_mark(),
         i.severity,
         i.id,
         echo(&i.title),

@@ -16,6 +16,8 @@ const MAX_TOPIC: usize = 250;
 /// The least of the title a topic keeps, however long the role holders' ids.
 const MIN_TOPIC_TITLE: usize = 20;
 pub const DECLARE_CALLBACK_ID: &str = "warroom_declare";
+/// The value of the declare modal's "Drill" checkbox.
+pub const DRILL_OPTION: &str = "drill";
 /// The "Add as action item" message shortcut, as the app manifests declare it.
 pub const ACTION_ITEM_SHORTCUT_ID: &str = "add_action_item";
 /// The modal that shortcut opens.
@@ -43,7 +45,12 @@ pub fn topic(i: &Incident) -> String {
         };
         roles.push_str(&format!(" | {label}: <@{user}>"));
     }
-    let head = format!("{} | {} | ", i.severity, i.status.as_str().to_uppercase());
+    let drill = if i.drill { "DRILL | " } else { "" };
+    let head = format!(
+        "{drill}{} | {} | ",
+        i.severity,
+        i.status.as_str().to_uppercase()
+    );
     let room = MAX_TOPIC.saturating_sub(head.chars().count() + roles.chars().count());
     let title = truncate_escaped(&echo(&one_line(&i.title)), room.max(MIN_TOPIC_TITLE));
     truncate_escaped(&format!("{head}{title}{roles}"), MAX_TOPIC)
@@ -52,7 +59,8 @@ pub fn topic(i: &Incident) -> String {
 /// The pinned summary: `(fallback text, blocks)`.
 pub fn summary(i: &Incident) -> (String, Value) {
     let text = format!(
-        "Incident #{}: {} ({}, {})",
+        "{}Incident #{}: {} ({}, {})",
+        i.drill_mark(),
         i.id,
         echo(&i.title),
         i.severity,
@@ -80,7 +88,14 @@ pub fn summary(i: &Incident) -> (String, Value) {
     if let Some(service) = &i.service {
         fields.push(field("Service", &echo(service)));
     }
-    let header = format!("🚨 Incident #{}: {}", i.id, plain(&one_line(&i.title)));
+    let header = match i.drill {
+        true => format!(
+            "🧯 DRILL #{}: {} (practice)",
+            i.id,
+            plain(&one_line(&i.title))
+        ),
+        false => format!("🚨 Incident #{}: {}", i.id, plain(&one_line(&i.title))),
+    };
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": clip(&header, 150)}}),
         json!({"type": "section", "fields": fields}),
@@ -97,6 +112,9 @@ pub fn summary(i: &Incident) -> (String, Value) {
 
 /// Who declared: a mention, or the alert source's name.
 fn declarer(i: &Incident) -> String {
+    if i.declared_by == crate::domain::REPLAY_DECLARER {
+        return "a Wheel of Misfortune replay".into();
+    }
     match crate::domain::alert::source_title(&i.declared_by) {
         Some(source) => format!("an alert from {source}"),
         None => format!("<@{}>", i.declared_by),
@@ -123,7 +141,8 @@ pub fn announcement(i: &Incident) -> String {
         .map(|c| format!(" Join <#{c}>."))
         .unwrap_or_default();
     format!(
-        ":rotating_light: {} incident #{} declared by {}: *{}*.{room}",
+        ":rotating_light: {}{} incident #{} declared by {}: *{}*.{room}",
+        i.drill_mark(),
         i.severity,
         i.id,
         declarer(i),
@@ -190,7 +209,11 @@ pub fn declare_modal(channel_id: &str) -> Value {
             {"type": "input", "block_id": "service", "optional": true, "label": {"type": "plain_text", "text": "Affected service"},
              "element": {"type": "plain_text_input", "action_id": "value"}},
             {"type": "input", "block_id": "summary", "optional": true, "label": {"type": "plain_text", "text": "Summary"},
-             "element": {"type": "plain_text_input", "action_id": "value", "multiline": true}}
+             "element": {"type": "plain_text_input", "action_id": "value", "multiline": true}},
+            {"type": "input", "block_id": "drill", "optional": true, "label": {"type": "plain_text", "text": "Practice"},
+             "element": {"type": "checkboxes", "action_id": "value", "options": [
+                 {"text": {"type": "plain_text", "text": "Drill"}, "value": DRILL_OPTION,
+                  "description": {"type": "plain_text", "text": "Practice: marked DRILL, out of metrics, pages by DM only."}}]}}
         ]
     })
 }

@@ -357,8 +357,10 @@ impl Tx {
         Ok(page_of(entries, limit, false))
     }
 
-    /// What the trends need of every incident declared in `[from, until)`, private
-    /// ones included (the trends show counts and durations, never which incident).
+    /// What the trends need of every real incident declared in `[from, until)`,
+    /// private ones included (the trends show counts and durations, never which
+    /// incident). Drills are left out: practice is not how often things break, nor
+    /// how fast the team answers when they do.
     pub async fn trend_rows(
         &mut self,
         from: DateTime<Utc>,
@@ -389,7 +391,7 @@ impl Tx {
             )
         };
         let sql = sqlx::AssertSqlSafe(format!(
-            "{sql} FROM incidents i WHERE i.declared_at >= $1 AND i.declared_at < $2"
+            "{sql} FROM incidents i WHERE i.declared_at >= $1 AND i.declared_at < $2 AND NOT i.drill"
         ));
         let rows: Vec<TrendNumbers> = on_conn!(self.conn(), c => sqlx::query_as(sql).bind(from).bind(until).fetch_all(c).await?);
         rows.into_iter()

@@ -24,6 +24,7 @@ pub(super) struct IncidentRow {
     resolution: Option<String>,
     channel_id: Option<String>,
     channel_name: Option<String>,
+    drill: bool,
 }
 
 impl TryFrom<IncidentRow> for Incident {
@@ -51,12 +52,13 @@ impl TryFrom<IncidentRow> for Incident {
             resolution: r.resolution,
             channel_id: r.channel_id,
             channel_name: r.channel_name,
+            drill: r.drill,
         })
     }
 }
 
 const COLUMNS: &str = "id, title, severity, status, service, summary, lead_user, comms_user, scribe_user, \
-     declared_by, declared_at, identified_at, mitigated_at, resolved_at, closed_at, resolution, channel_id, channel_name";
+     declared_by, declared_at, identified_at, mitigated_at, resolved_at, closed_at, resolution, channel_id, channel_name, drill";
 
 pub(super) fn select(filter: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(select_sql(filter))
@@ -78,8 +80,8 @@ impl Tx {
     pub async fn insert_incident_as(&mut self, i: &Incident, private: bool) -> StoreResult<i64> {
         const SQL: &str = "INSERT INTO incidents (title, severity, status, service, summary, lead_user, \
              declared_by, declared_at, identified_at, resolved_at, closed_at, resolution, channel_id, channel_name, \
-             comms_user, scribe_user, mitigated_at, private) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id";
+             comms_user, scribe_user, mitigated_at, private, drill) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id";
         let id: i64 = on_conn!(self.conn(), c => sqlx::query_scalar(SQL)
             .bind(&i.title)
             .bind(i64::from(i.severity.level()))
@@ -99,12 +101,14 @@ impl Tx {
             .bind(&i.scribe)
             .bind(i.mitigated_at)
             .bind(private)
+            .bind(i.drill)
             .fetch_one(c)
             .await?);
         Ok(id)
     }
 
-    /// Writes back the fields the lifecycle may change.
+    /// Writes back the fields the lifecycle may change (never `drill`: a drill stays a
+    /// drill, and a real incident stays real).
     pub async fn update_incident(&mut self, i: &Incident) -> StoreResult<()> {
         const SQL: &str = "UPDATE incidents SET severity = $2, status = $3, lead_user = $4, \
              identified_at = $5, resolved_at = $6, closed_at = $7, resolution = $8, summary = $9, \
@@ -174,12 +178,13 @@ impl Tx {
         rows.into_iter().map(Incident::try_from).collect()
     }
 
-    /// How many incidents are open, by severity and status, for the metrics. The open
+    /// How many real incidents are open (drills are practice, not load), by severity
+    /// and status, for the metrics. The open
     /// statuses are named so the `status` index answers: `<> 'closed'` would read
     /// every incident ever declared, at every scrape.
     pub async fn open_incident_counts(&mut self) -> StoreResult<Vec<(Severity, Status, i64)>> {
         const SQL: &str = "SELECT severity, status, COUNT(*) FROM incidents \
-             WHERE status IN ('investigating', 'identified', 'monitoring', 'resolved') \
+             WHERE status IN ('investigating', 'identified', 'monitoring', 'resolved') AND NOT drill \
              GROUP BY severity, status";
         let rows: Vec<(i64, String, i64)> =
             on_conn!(self.conn(), c => sqlx::query_as(SQL).fetch_all(c).await?);

@@ -312,6 +312,18 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// How many items of `lane` are not sent yet (pending or in flight): a replay
+    /// waits for its war room's lane to empty before it stops its workers.
+    pub async fn lane_unsent(&self, lane: &str) -> StoreResult<i64> {
+        const SQL: &str = "SELECT COUNT(*) FROM outbox WHERE lane = $1 \
+             AND status IN ('pending', 'in_flight')";
+        let mut tx = self.read().await?;
+        let n: i64 =
+            on_conn!(tx.conn(), c => sqlx::query_scalar(SQL).bind(lane).fetch_one(c).await?);
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// The payloads of the items waiting in `lane` behind the item keyed `key`, in
     /// order: an op may leave to a later one of its lane what that one will redo.
     pub async fn later_in_lane(&self, lane: &str, key: &str) -> StoreResult<Vec<String>> {

@@ -37,6 +37,7 @@ fn escalator(store: &Store, clock: &Clock) -> Escalator {
         wake: Arc::new(Notify::new()),
         outbox_wake: Arc::new(Notify::new()),
         metrics: Default::default(),
+        drill_page_providers: false,
     }
 }
 

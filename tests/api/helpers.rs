@@ -240,6 +240,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
         nudges: warroom::config::NudgeSettings::disabled(),
         updates: Default::default(),
         statuspage: None,
+        drills: Default::default(),
     }
 }
 

@@ -11,6 +11,7 @@ mod capture_commands;
 mod capture_store;
 mod dashboard;
 mod db;
+mod drills;
 mod escalations;
 mod faults;
 mod followup;

@@ -3,7 +3,7 @@
 //! queues the update that links it in the page DMs.
 
 use super::{Ctx, SendError};
-use crate::domain::{Incident, war_room_channel_name, with_suffix};
+use crate::domain::{Incident, drill_channel_name, war_room_channel_name, with_suffix};
 use crate::slack::client::SlackCallError;
 
 /// Channel names tried after `name_taken` before giving up.
@@ -15,7 +15,10 @@ pub(super) async fn run(ctx: &Ctx, incident: &Incident) -> Result<(), SendError>
     }
     let title = crate::domain::IncidentTitle::parse(&incident.title)
         .map_err(|e| SendError::Missing(format!("stored title is invalid: {e}")))?;
-    let base = war_room_channel_name(&title, incident.declared_at);
+    let base = match incident.drill {
+        true => drill_channel_name(&title, incident.declared_at),
+        false => war_room_channel_name(&title, incident.declared_at),
+    };
     for attempt in 1..=MAX_NAME_SUFFIX {
         let name = with_suffix(&base, attempt);
         match ctx.slack.create_channel(&name, ctx.private_channels).await {

@@ -55,6 +55,8 @@ pub struct Ctx {
     pub alerts: Arc<crate::config::alert_rules::AlertRules>,
     /// Where the worker counts what it sent, retried and gave up on.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// `[drills] page_providers`: a drill's provider events may be sent.
+    pub drill_page_providers: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

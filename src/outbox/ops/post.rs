@@ -25,7 +25,11 @@ pub(super) async fn notice(
     incident: &Incident,
     text: &str,
 ) -> Result<(), SendError> {
-    let text = crate::slack::mrkdwn::echo(text);
+    let text = format!(
+        "{}{}",
+        incident.drill_mark(),
+        crate::slack::mrkdwn::echo(text)
+    );
     post_once(ctx, d, war_room(incident)?, &text, None).await?;
     Ok(())
 }

@@ -15,6 +15,12 @@ pub(super) async fn run(
     team_id: &str,
     dedup_key: &str,
 ) -> Result<(), SendError> {
+    if incident.drill && !ctx.drill_page_providers {
+        // Paging queues none for a drill; this catches one queued while
+        // `[drills] page_providers` was on, after it was turned off.
+        tracing::info!(incident_id = incident.id, provider = %provider, "a drill does not reach the providers; not sent");
+        return Ok(());
+    }
     let team = ctx.providers.config().team(team_id).ok_or_else(|| {
         SendError::Missing(format!(
             "team {team_id} is no longer in the escalation config"

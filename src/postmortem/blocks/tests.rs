@@ -34,6 +34,7 @@ fn incident(title: &str) -> Incident {
         resolution: Some("Rolled back".into()),
         channel_id: None,
         channel_name: None,
+        drill: false,
     }
 }
 

@@ -32,6 +32,7 @@ pub(crate) fn incident() -> Incident {
         resolution: None,
         channel_id: None,
         channel_name: None,
+        drill: false,
     }
 }
 

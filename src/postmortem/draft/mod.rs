@@ -52,7 +52,8 @@ pub const NOT_RECORDED: &str = "not recorded";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
     pub incident_id: i64,
-    /// `Postmortem: <incident title>`, plain text.
+    /// `Postmortem: <incident title>`, plain text; `Postmortem: [DRILL] <title>` for
+    /// a drill.
     pub title: String,
     pub declared_at: DateTime<Utc>,
     /// Who declared it, by name (the raw id when unknown).
@@ -146,7 +147,11 @@ impl<'a> Facts<'a> {
         };
         let mut draft = Draft {
             incident_id: incident.id,
-            title: format!("Postmortem: {}", one_line(&plain(&incident.title, people))),
+            title: format!(
+                "Postmortem: {}{}",
+                incident.drill_mark(),
+                one_line(&plain(&incident.title, people))
+            ),
             declared_at: incident.declared_at,
             declared_by: display_name(&incident.declared_by, people),
             status: incident.status,

@@ -40,6 +40,7 @@ fn incident() -> Incident {
         resolution: Some("Rolled back".into()),
         channel_id: None,
         channel_name: None,
+        drill: false,
     }
 }
 

@@ -31,6 +31,7 @@ fn incident() -> Incident {
         resolution: None,
         channel_id: None,
         channel_name: None,
+        drill: false,
     }
 }
 

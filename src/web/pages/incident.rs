@@ -47,6 +47,8 @@ struct Summary {
     severity: String,
     status: &'static str,
     private: bool,
+    /// A practice incident, marked DRILL beside the title.
+    drill: bool,
     service: Option<String>,
     summary: Option<String>,
     channel: Option<String>,
@@ -230,6 +232,7 @@ fn summary(
         severity: i.severity.to_string(),
         status: i.status.as_str(),
         private,
+        drill: i.drill,
         service: i.service.clone(),
         summary: i.summary.as_deref().map(|s| plain(s, people)),
         channel: i.channel_name.clone(),

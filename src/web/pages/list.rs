@@ -48,6 +48,8 @@ struct Row {
     status: &'static str,
     service: Option<String>,
     declared: super::When,
+    /// A practice incident: listed, marked DRILL (the trends leave it out).
+    drill: bool,
 }
 
 pub async fn show(
@@ -118,6 +120,7 @@ pub async fn show(
                 status: i.status.as_str(),
                 service: i.service.clone(),
                 declared: when_minutes(i.declared_at),
+                drill: i.drill,
             })
             .collect(),
         pager,

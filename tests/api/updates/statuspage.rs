@@ -326,3 +326,67 @@ async fn an_alert_that_resolves_the_incident_resolves_the_status_page_too() {
     assert_eq!(calls(&sp), ["POST 201", "PATCH 200"]);
     assert_eq!(sp.incidents(PAGE).len(), 1);
 }
+
+async fn a_drills_updates_stay_in_its_war_room_and_never_go_public(backend: Backend) {
+    let sp = statuspage().await;
+    let settings = StatuspageSettings {
+        page_id: PAGE.into(),
+        api_key: KEY.to_string().into(),
+        api_url: sp.url(),
+        components: Default::default(),
+    };
+    let announcements = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let noted = announcements.clone();
+    let app = app_with(backend, move |s, slack| {
+        s.statuspage = Some(settings);
+        let channel = slack.add_channel("announcements", false, true);
+        *noted.lock().unwrap() = channel.clone();
+        s.slack.announcements_channel = Some(channel);
+    })
+    .await;
+    let announcements = announcements.lock().unwrap().clone();
+    let answer = app
+        .ephemeral(LEAD, "C0INCIDENTS", "drill Checkout practice sev2")
+        .await;
+    let id: i64 = answer
+        .split("DRILL #")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a drill is declared: {answer}"));
+    let room = app.war_room_of(id).await;
+    let before = app.slack.messages_in(&announcements).len();
+
+    let public = app
+        .ephemeral(LEAD, &room, "update --public Practising the public note.")
+        .await;
+    assert!(public.contains("DRILL"), "{public}");
+    assert!(public.contains("never reach the status page"), "{public}");
+
+    app.ephemeral(LEAD, &room, "update Practising the stakeholder note.")
+        .await;
+    app.outbox_drained().await;
+    let in_room = app.slack.messages_in(&room);
+    assert!(
+        in_room
+            .iter()
+            .any(|m| m.text.starts_with("[DRILL]")
+                && m.text.contains("Practising the stakeholder note")),
+        "the update is posted in the war room, marked"
+    );
+    assert_eq!(
+        app.slack.messages_in(&announcements).len(),
+        before,
+        "no stakeholder channel hears of a drill"
+    );
+    assert!(sp.requests().is_empty(), "Statuspage is never called");
+    assert_eq!(
+        update_entries(&app, id).await.len(),
+        1,
+        "only the war-room update is recorded"
+    );
+}
+on_both_backends!(
+    a_drills_updates_stay_in_its_war_room_and_never_go_public,
+    a_drills_updates_stay_in_its_war_room_and_never_go_public
+);
