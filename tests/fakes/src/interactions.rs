@@ -96,6 +96,18 @@ pub fn view_submission(view_id: &str, view: &Value, user: &str, inputs: &[(&str,
             ("static_select", None) => {
                 json!({"type": kind, "selected_option": element.get("initial_option")})
             }
+            // Slack sends the ticked options, an empty list when none is ticked.
+            ("checkboxes", Some(Input::Choice(v))) => {
+                let option = element["options"]
+                    .as_array()
+                    .and_then(|o| o.iter().find(|o| o["value"] == v))
+                    .unwrap_or_else(|| panic!("block `{block_id}` offers no option `{v}`"));
+                json!({"type": kind, "selected_options": [option]})
+            }
+            ("checkboxes", None) => {
+                let initial = element.get("initial_options").cloned().unwrap_or(json!([]));
+                json!({"type": kind, "selected_options": initial})
+            }
             (kind, given) => panic!("block `{block_id}` is a {kind}: it cannot take {given:?}"),
         };
         let action_id = element["action_id"].as_str().unwrap_or("action");
