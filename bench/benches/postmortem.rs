@@ -89,6 +89,7 @@ fn incident() -> Incident {
         resolution: Some("Rolled back deploy v42.".into()),
         channel_id: Some("C0WARROOM1".into()),
         channel_name: Some("inc-20250309-checkout-errors".into()),
+        drill: false,
     }
 }
 
