@@ -71,6 +71,7 @@ pub mod github;
 pub mod interactions;
 pub mod pagers;
 pub mod payloads;
+mod rest;
 pub mod signer;
 pub mod slack;
 pub mod statuspage;

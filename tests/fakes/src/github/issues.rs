@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
-use super::server::{Reply, State};
+use super::server::{Reply, State, error, invalid};
 use super::{Issue, SEEDED_PULL_REQUEST_TITLE};
 
 const DOCS: &str = "https://docs.github.com/rest/issues/issues#create-an-issue";
@@ -50,14 +50,14 @@ pub(super) fn seeded_pull_request(repo: &str) -> Issue {
 
 pub(super) fn create(state: &mut State, repo: &str, body: &Bytes, index: usize) -> Reply {
     let Ok(parsed) = serde_json::from_slice::<Value>(body) else {
-        return Reply::error(400, "Problems parsing JSON", DOCS);
+        return error(400, "Problems parsing JSON", DOCS);
     };
     let Some(fields) = parsed.as_object() else {
-        return Reply::error(422, "Invalid request.\n\nThe body is not an object.", DOCS);
+        return error(422, "Invalid request.\n\nThe body is not an object.", DOCS);
     };
     if let Some(unknown) = fields.keys().find(|k| !KEYS.contains(&k.as_str())) {
         let message = format!("Invalid request.\n\n\"{unknown}\" is not a permitted key.");
-        return Reply::error(422, &message, DOCS);
+        return error(422, &message, DOCS);
     }
     let collaborators = state
         .repos
@@ -65,7 +65,7 @@ pub(super) fn create(state: &mut State, repo: &str, body: &Bytes, index: usize) 
         .map_or(&[][..], |r| &r.collaborators[..]);
     let checked = check(fields, collaborators);
     if !checked.errors.is_empty() {
-        return Reply::invalid(checked.errors, DOCS);
+        return invalid(checked.errors, DOCS);
     }
     let issue = Issue {
         body: checked.body,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::Issue;
 use super::issues::render;
-use super::server::{Reply, State};
+use super::server::{Reply, State, error, invalid};
 
 const DOCS: &str = "https://docs.github.com/rest/issues/issues#list-repository-issues";
 const DEFAULT_PER_PAGE: usize = 30;
@@ -39,7 +39,7 @@ struct Query {
 pub(super) fn answer(state: &State, repo: &str, uri: &Uri) -> Reply {
     let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(uri.query().unwrap_or(""))
     else {
-        return Reply::error(400, "Invalid query string", DOCS);
+        return error(400, "Invalid query string", DOCS);
     };
     let q = match parse(&pairs) {
         Ok(q) => q,
@@ -91,14 +91,10 @@ fn parse(pairs: &[(String, String)]) -> Result<Query, Reply> {
             true => "is a GitHub filter the fake does not model",
             false => "is not a parameter of this endpoint",
         };
-        return Err(Reply::error(
-            400,
-            &format!("fake github: `{key}` {why}"),
-            DOCS,
-        ));
+        return Err(error(400, &format!("fake github: `{key}` {why}"), DOCS));
     }
     let invalid = |field: &str, value: &str| {
-        Reply::invalid(
+        invalid(
             vec![json!({"resource": "Issue", "field": field, "code": "invalid", "value": value})],
             DOCS,
         )

@@ -223,24 +223,22 @@ impl FakeGithub {
 
     /// The next `n` requests meet `fault` (queued after those already queued).
     pub fn fail_next(&self, n: usize, fault: GithubFault) {
-        self.queue(None, n, fault);
+        lock(&self.shared.state).faults.queue(None, n, fault);
     }
 
     /// The next `n` creates (`POST`) meet `fault`; lists pass by. A caller looks
     /// before it creates, so this is how a create's answer gets lost.
     pub fn fail_next_creates(&self, n: usize, fault: GithubFault) {
-        self.queue(Some(Method::POST), n, fault);
+        lock(&self.shared.state)
+            .faults
+            .queue(Some(Method::POST), n, fault);
     }
 
     /// The next `n` lists (`GET`) meet `fault`; creates pass by.
     pub fn fail_next_lists(&self, n: usize, fault: GithubFault) {
-        self.queue(Some(Method::GET), n, fault);
-    }
-
-    fn queue(&self, method: Option<Method>, n: usize, fault: GithubFault) {
-        let mut state = lock(&self.shared.state);
-        let entries = std::iter::repeat_n((method, fault), n);
-        state.faults.extend(entries);
+        lock(&self.shared.state)
+            .faults
+            .queue(Some(Method::GET), n, fault);
     }
 
     /// While down, every request answers 503 (plain text); queued faults wait.

@@ -1,19 +1,21 @@
 //! The axum app: recording, faults, the checks every GitHub request meets (User-Agent,
 //! API version, credentials, repository, issues enabled), then the endpoint.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::{API_VERSION, GithubFault, Issue, RecordedRequest, issues, list};
 use crate::pagers::lock;
+pub(super) use crate::rest::Reply;
+use crate::rest::{Credentials, Faults, credentials, header_text};
 
 const DOCS: &str = "https://docs.github.com/rest";
 const RATE_LIMIT: usize = 5000;
@@ -33,8 +35,7 @@ pub(crate) struct State {
     /// Issues and pull requests of every repository, in creation order.
     pub issues: Vec<Issue>,
     pub requests: Vec<RecordedRequest>,
-    /// Queued faults, each for any request (`None`) or one method.
-    pub faults: VecDeque<(Option<Method>, GithubFault)>,
+    pub faults: Faults<GithubFault>,
     pub down: bool,
     /// The last number given out, per repository (issues and pull requests share it).
     numbers: HashMap<String, u64>,
@@ -42,12 +43,6 @@ pub(crate) struct State {
 }
 
 impl State {
-    /// The first queued fault meant for a request with this method.
-    fn take_fault(&mut self, method: &Method) -> Option<GithubFault> {
-        let at = (self.faults.iter()).position(|(m, _)| m.as_ref().is_none_or(|m| m == method))?;
-        self.faults.remove(at).map(|(_, fault)| fault)
-    }
-
     /// Stores `issue` under the repository's next number and a fresh id, created
     /// and updated `at`. Returns its number.
     pub fn push(&mut self, repo: &str, mut issue: Issue, at: DateTime<Utc>) -> u64 {
@@ -73,79 +68,21 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
 }
 
-/// What the fake answers, before it becomes an HTTP response.
-#[derive(Debug, Clone)]
-pub(super) struct Reply {
-    pub status: u16,
-    pub json: Option<Value>,
-    pub text: String,
-    pub headers: Vec<(&'static str, String)>,
+/// GitHub's error body: `{message, documentation_url, status}`.
+pub(super) fn error(status: u16, message: &str, docs: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"message": message, "documentation_url": docs, "status": status.to_string()}),
+    )
 }
 
-impl Reply {
-    pub fn json(status: u16, body: Value) -> Reply {
-        Reply {
-            status,
-            json: Some(body),
-            text: String::new(),
-            headers: Vec::new(),
-        }
-    }
-
-    pub fn text(status: u16, text: &str) -> Reply {
-        Reply {
-            status,
-            json: None,
-            text: text.to_string(),
-            headers: Vec::new(),
-        }
-    }
-
-    /// GitHub's error body: `{message, documentation_url, status}`.
-    pub fn error(status: u16, message: &str, docs: &str) -> Reply {
-        Reply::json(
-            status,
-            json!({"message": message, "documentation_url": docs, "status": status.to_string()}),
-        )
-    }
-
-    /// 422 "Validation Failed" with these `errors`.
-    pub fn invalid(errors: Vec<Value>, docs: &str) -> Reply {
-        Reply::json(
-            422,
-            json!({"message": "Validation Failed", "errors": errors,
-                   "documentation_url": docs, "status": "422"}),
-        )
-    }
-
-    pub fn with(mut self, name: &'static str, value: impl ToString) -> Reply {
-        self.headers.push((name, value.to_string()));
-        self
-    }
-}
-
-impl IntoResponse for Reply {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let (mut response, content_type) = match self.json {
-            Some(body) => (
-                (status, body.to_string()).into_response(),
-                "application/json; charset=utf-8",
-            ),
-            None => (
-                (status, self.text).into_response(),
-                "text/plain; charset=utf-8",
-            ),
-        };
-        let h = response.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-        for (name, value) in self.headers {
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                h.insert(name, v);
-            }
-        }
-        response
-    }
+/// 422 "Validation Failed" with these `errors`.
+pub(super) fn invalid(errors: Vec<Value>, docs: &str) -> Reply {
+    Reply::json(
+        422,
+        json!({"message": "Validation Failed", "errors": errors,
+               "documentation_url": docs, "status": "422"}),
+    )
 }
 
 async fn handle(
@@ -160,7 +97,7 @@ async fn handle(
         let mut state = lock(&shared.state);
         match state.down {
             true => (true, None),
-            false => (false, state.take_fault(&method)),
+            false => (false, state.faults.take(|m| *m == method)),
         }
     };
     let reply = match (down, fault.as_ref().and_then(refusal)) {
@@ -181,7 +118,7 @@ async fn handle(
     let reply = with_rate_headers(reply, index + 1);
     if let Some(recorded) = lock(&shared.state).requests.get_mut(index) {
         recorded.status = reply.status;
-        recorded.response = reply.json.clone().unwrap_or(Value::Null);
+        recorded.response = reply.recorded();
     }
     reply.into_response()
 }
@@ -208,19 +145,19 @@ fn record(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
 /// The answer a fault gives instead of handling the request; `None` for the
 /// faults that handle it first.
 fn refusal(fault: &GithubFault) -> Option<Reply> {
-    let secondary = || Reply::error(403, SECONDARY_MESSAGE, DOCS);
+    let secondary = || error(403, SECONDARY_MESSAGE, DOCS);
     match fault {
         GithubFault::SecondaryRateLimit { retry_after_secs } => Some(match retry_after_secs {
-            Some(secs) => secondary().with("retry-after", secs),
+            Some(secs) => secondary().retry_after(*secs),
             None => secondary(),
         }),
         GithubFault::TooManyRequests { retry_after_secs } => {
-            Some(Reply::error(429, SECONDARY_MESSAGE, DOCS).with("retry-after", retry_after_secs))
+            Some(error(429, SECONDARY_MESSAGE, DOCS).retry_after(*retry_after_secs))
         }
         GithubFault::PrimaryRateLimit { reset_in_secs } => {
             let reset = Utc::now().timestamp() + *reset_in_secs as i64;
             Some(
-                Reply::error(403, "API rate limit exceeded for user ID 1.", DOCS)
+                error(403, "API rate limit exceeded for user ID 1.", DOCS)
                     .with("x-ratelimit-limit", RATE_LIMIT)
                     .with("x-ratelimit-remaining", 0)
                     .with("x-ratelimit-used", RATE_LIMIT)
@@ -269,26 +206,26 @@ fn serve(
         && version != API_VERSION
     {
         let message = format!("API version '{version}' is not supported.");
-        return Reply::error(400, &message, DOCS);
+        return error(400, &message, DOCS);
     }
     let Some(repo) = issues_route(uri.path()) else {
-        return Reply::error(404, "Not Found", DOCS);
+        return error(404, "Not Found", DOCS);
     };
     if let Err(refused) = authenticate(headers, &shared.token) {
         return refused;
     }
     let mut state = lock(&shared.state);
     match state.repos.get(&repo) {
-        None => return Reply::error(404, "Not Found", DOCS),
+        None => return error(404, "Not Found", DOCS),
         Some(r) if !r.issues_enabled => {
-            return Reply::error(410, "Issues are disabled for this repo", DOCS);
+            return error(410, "Issues are disabled for this repo", DOCS);
         }
         Some(_) => {}
     }
     match *method {
         Method::GET => list::answer(&state, &repo, uri),
         Method::POST => issues::create(&mut state, &repo, body, index),
-        _ => Reply::error(404, "Not Found", DOCS),
+        _ => error(404, "Not Found", DOCS),
     }
 }
 
@@ -304,18 +241,10 @@ fn issues_route(path: &str) -> Option<String> {
 
 /// `Authorization: Bearer <token>` or `token <token>`, scheme in any case.
 fn authenticate(headers: &HeaderMap, token: &str) -> Result<(), Reply> {
-    let Some(value) = header_text(headers, "authorization") else {
-        return Err(Reply::error(401, "Requires authentication", DOCS));
-    };
-    let (scheme, given) = value.trim().split_once(' ').unwrap_or((value, ""));
-    let scheme_ok = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token");
-    if scheme_ok && given.trim() == token {
-        Ok(())
-    } else {
-        Err(Reply::error(401, "Bad credentials", DOCS))
+    let scheme_ok = |s: &str| s.eq_ignore_ascii_case("bearer") || s.eq_ignore_ascii_case("token");
+    match credentials(headers, scheme_ok, token) {
+        Credentials::Accepted => Ok(()),
+        Credentials::Missing => Err(error(401, "Requires authentication", DOCS)),
+        Credentials::Wrong => Err(error(401, "Bad credentials", DOCS)),
     }
-}
-
-fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name)?.to_str().ok()
 }

@@ -6,7 +6,7 @@ use axum::http::Uri;
 use chrono::{SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
-use super::server::{Reply, State};
+use super::server::{Reply, State, error, invalid};
 use super::{COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, Incident, IncidentUpdate};
 
 const KEYS: &[&str] = &[
@@ -37,11 +37,11 @@ struct Checked {
 /// The `incident` object of a body, or the 400 Statuspage answers.
 fn incident_of(body: &Bytes) -> Result<Map<String, Value>, Reply> {
     let Ok(parsed) = serde_json::from_slice::<Value>(body) else {
-        return Err(Reply::error(400, "Malformed JSON"));
+        return Err(error(400, "Malformed JSON"));
     };
     match parsed.get("incident") {
         Some(Value::Object(fields)) => Ok(fields.clone()),
-        _ => Err(Reply::error(
+        _ => Err(error(
             400,
             "param is missing or the value is empty: incident",
         )),
@@ -119,7 +119,7 @@ fn check(fields: &Map<String, Value>, components: &[(String, String)]) -> Result
     if errors.is_empty() {
         Ok(checked)
     } else {
-        Err(Reply::invalid(errors))
+        Err(invalid(errors))
     }
 }
 
@@ -133,7 +133,7 @@ pub(super) fn create(state: &mut State, page_id: &str, body: &Bytes) -> Reply {
         Err(refused) => return refused,
     };
     let Some(name) = checked.name.filter(|n| !n.trim().is_empty()) else {
-        return Reply::invalid(vec!["Name can't be blank".into()]);
+        return invalid(vec!["Name can't be blank".into()]);
     };
     let now = Utc::now();
     let status = checked.status.unwrap_or_else(|| "investigating".into());
@@ -178,13 +178,13 @@ pub(super) fn update(state: &mut State, page_id: &str, id: &str, body: &Bytes) -
         .iter()
         .position(|i| i.page_id == page_id && i.id == id)
     else {
-        return Reply::error(404, "Not found");
+        return error(404, "Not found");
     };
     let now = Utc::now();
     let incident = &mut state.incidents[at];
     if let Some(name) = checked.name {
         if name.trim().is_empty() {
-            return Reply::invalid(vec!["Name can't be blank".into()]);
+            return invalid(vec!["Name can't be blank".into()]);
         }
         incident.name = name;
     }
@@ -234,7 +234,7 @@ pub(super) fn get(state: &State, page_id: &str, id: &str) -> Reply {
         .find(|i| i.page_id == page_id && i.id == id)
     {
         Some(i) => Reply::json(200, render(state, i)),
-        None => Reply::error(404, "Not found"),
+        None => error(404, "Not found"),
     }
 }
 
@@ -242,7 +242,7 @@ pub(super) fn get(state: &State, page_id: &str, id: &str) -> Reply {
 pub(super) fn list(state: &State, page_id: &str, uri: &Uri) -> Reply {
     let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(uri.query().unwrap_or(""))
     else {
-        return Reply::error(400, "Invalid query string");
+        return error(400, "Invalid query string");
     };
     let mut per_page = DEFAULT_PER_PAGE;
     let mut page = 1;
@@ -252,10 +252,10 @@ pub(super) fn list(state: &State, page_id: &str, uri: &Uri) -> Reply {
             ("per_page", Some(n)) => per_page = n.min(MAX_PER_PAGE),
             ("page", Some(n)) => page = n,
             ("per_page" | "page", None) => {
-                return Reply::error(400, &format!("{key} must be a positive number"));
+                return error(400, &format!("{key} must be a positive number"));
             }
             // `q` and `limit` exist at Statuspage; the fake does not model them.
-            _ => return Reply::error(400, &format!("{key} is not modelled by the fake")),
+            _ => return error(400, &format!("{key} is not modelled by the fake")),
         }
     }
     let mut mine: Vec<&Incident> = state

@@ -198,22 +198,21 @@ impl FakeStatuspage {
 
     /// The next `n` requests meet `fault`.
     pub fn fail_next(&self, n: usize, fault: StatuspageFault) {
-        self.queue(None, n, fault);
+        lock(&self.shared.state).faults.queue(None, n, fault);
     }
 
     /// The next `n` creates (`POST`) meet `fault`; other requests pass by.
     pub fn fail_next_creates(&self, n: usize, fault: StatuspageFault) {
-        self.queue(Some(Method::POST), n, fault);
+        lock(&self.shared.state)
+            .faults
+            .queue(Some(Method::POST), n, fault);
     }
 
     /// The next `n` updates (`PATCH`/`PUT`) meet `fault`.
     pub fn fail_next_updates(&self, n: usize, fault: StatuspageFault) {
-        self.queue(Some(Method::PATCH), n, fault);
-    }
-
-    fn queue(&self, method: Option<Method>, n: usize, fault: StatuspageFault) {
-        let mut state = lock(&self.shared.state);
-        state.faults.extend(std::iter::repeat_n((method, fault), n));
+        lock(&self.shared.state)
+            .faults
+            .queue(Some(Method::PATCH), n, fault);
     }
 
     /// Polls `f` every 20 ms until it holds; panics naming `what` after 10 s.

@@ -8,12 +8,14 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{Incident, RATE_LIMIT_PER_MINUTE, RecordedRequest, StatuspageFault, incidents};
 use crate::pagers::lock;
+pub(super) use crate::rest::Reply;
+use crate::rest::{Credentials, Faults, credentials, header_text};
 
 #[derive(Debug, Default)]
 pub(crate) struct State {
@@ -22,7 +24,7 @@ pub(crate) struct State {
     /// Every page's incidents, in creation order.
     pub incidents: Vec<Incident>,
     pub requests: Vec<RecordedRequest>,
-    pub faults: VecDeque<(Option<Method>, StatuspageFault)>,
+    pub faults: Faults<StatuspageFault>,
     /// When recent requests arrived, for the rolling-minute limit.
     recent: VecDeque<Instant>,
     last_id: u64,
@@ -33,15 +35,6 @@ impl State {
     pub fn next_id(&mut self) -> String {
         self.last_id += 1;
         format!("inc{:09x}", self.last_id)
-    }
-
-    fn take_fault(&mut self, method: &Method) -> Option<StatuspageFault> {
-        let same = |m: &Method| m == method || (*m == Method::PATCH && method == Method::PUT);
-        let at = self
-            .faults
-            .iter()
-            .position(|(m, _)| m.as_ref().is_none_or(same))?;
-        self.faults.remove(at).map(|(_, f)| f)
     }
 
     /// Whether one more request fits in the rolling minute; counts it if so.
@@ -70,48 +63,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
 }
 
-/// What the fake answers, before it becomes an HTTP response.
-#[derive(Debug, Clone)]
-pub(super) struct Reply {
-    pub status: u16,
-    pub json: Value,
-    pub retry_after: Option<u64>,
+/// Statuspage's error body: `{"error": "…"}`.
+pub(super) fn error(status: u16, message: &str) -> Reply {
+    Reply::json(status, json!({ "error": message }))
 }
 
-impl Reply {
-    pub fn json(status: u16, json: Value) -> Reply {
-        Reply {
-            status,
-            json,
-            retry_after: None,
-        }
-    }
-
-    /// Statuspage's error body: `{"error": "…"}`.
-    pub fn error(status: u16, message: &str) -> Reply {
-        Reply::json(status, json!({ "error": message }))
-    }
-
-    /// 422 with the list of what is wrong: `{"error": ["…", …]}`.
-    pub fn invalid(errors: Vec<String>) -> Reply {
-        Reply::json(422, json!({ "error": errors }))
-    }
-}
-
-impl IntoResponse for Reply {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, self.json.to_string()).into_response();
-        let h = response.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        );
-        if let Some(secs) = self.retry_after {
-            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
-    }
+/// 422 with the list of what is wrong: `{"error": ["…", …]}`.
+pub(super) fn invalid(errors: Vec<String>) -> Reply {
+    Reply::json(422, json!({ "error": errors }))
 }
 
 async fn handle(
@@ -125,31 +84,28 @@ async fn handle(
     let (admitted, fault) = {
         let mut state = lock(&shared.state);
         let admitted = state.admit(Instant::now());
-        (admitted, state.take_fault(&method))
+        // A fault queued for updates meets a PUT as well as a PATCH.
+        let meant_for = |m: &Method| *m == method || (*m == Method::PATCH && method == Method::PUT);
+        (admitted, state.faults.take(meant_for))
     };
     let reply = match (admitted, fault) {
-        (false, _) => Reply {
-            retry_after: Some(1),
-            ..Reply::error(429, "Rate limit exceeded")
-        },
-        (true, Some(StatuspageFault::TooManyRequests { retry_after_secs })) => Reply {
-            retry_after: Some(retry_after_secs),
-            ..Reply::error(429, "Rate limit exceeded")
-        },
-        (true, Some(StatuspageFault::EnhanceYourCalm { retry_after_secs })) => Reply {
-            retry_after: Some(retry_after_secs),
-            ..Reply::error(420, "Enhance your calm")
-        },
-        (true, Some(StatuspageFault::ServerError)) => Reply::error(500, "Internal Server Error"),
+        (false, _) => error(429, "Rate limit exceeded").retry_after(1),
+        (true, Some(StatuspageFault::TooManyRequests { retry_after_secs })) => {
+            error(429, "Rate limit exceeded").retry_after(retry_after_secs)
+        }
+        (true, Some(StatuspageFault::EnhanceYourCalm { retry_after_secs })) => {
+            error(420, "Enhance your calm").retry_after(retry_after_secs)
+        }
+        (true, Some(StatuspageFault::ServerError)) => error(500, "Internal Server Error"),
         (true, Some(StatuspageFault::AppliedThenServerError)) => {
             serve(&shared, index, &method, &uri, &headers, &body);
-            Reply::error(500, "Internal Server Error")
+            error(500, "Internal Server Error")
         }
         (true, None) => serve(&shared, index, &method, &uri, &headers, &body),
     };
     if let Some(recorded) = lock(&shared.state).requests.get_mut(index) {
         recorded.status = reply.status;
-        recorded.response = reply.json.clone();
+        recorded.response = reply.recorded();
     }
     reply.into_response()
 }
@@ -181,11 +137,11 @@ fn serve(
         return refused;
     }
     let Some((page_id, incident_id)) = route(uri.path()) else {
-        return Reply::error(404, "Not found");
+        return error(404, "Not found");
     };
     let mut state = lock(&shared.state);
     if !state.pages.contains_key(&page_id) {
-        return Reply::error(404, "Not found");
+        return error(404, "Not found");
     }
     let reply = match (method.clone(), incident_id) {
         (Method::POST, None) => incidents::create(&mut state, &page_id, body),
@@ -194,7 +150,7 @@ fn serve(
         (Method::PATCH | Method::PUT, Some(id)) => {
             incidents::update(&mut state, &page_id, &id, body)
         }
-        _ => Reply::error(405, "Method not allowed"),
+        _ => error(405, "Method not allowed"),
     };
     let changes = matches!(*method, Method::POST | Method::PATCH | Method::PUT);
     if changes
@@ -221,13 +177,8 @@ fn route(path: &str) -> Option<(String, Option<String>)> {
 
 /// `Authorization: OAuth <key>`, exactly that scheme.
 fn authenticate(headers: &HeaderMap, api_key: &str) -> Result<(), Reply> {
-    let given = header_text(headers, "authorization").and_then(|v| v.strip_prefix("OAuth "));
-    match given {
-        Some(key) if key.trim() == api_key => Ok(()),
-        _ => Err(Reply::error(401, "Could not authenticate")),
+    match credentials(headers, |scheme| scheme == "OAuth", api_key) {
+        Credentials::Accepted => Ok(()),
+        Credentials::Missing | Credentials::Wrong => Err(error(401, "Could not authenticate")),
     }
-}
-
-fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name)?.to_str().ok()
 }
