@@ -8,9 +8,10 @@
 use super::ConfigError;
 use super::file::{FileStatuspage, FileUpdates};
 use super::load::{Source, is_channel_id};
+use super::outside_api::{OnKey, both_or_neither};
+use super::secret_var::SecretVar;
 use super::settings::{StatuspageSettings, UpdateSettings};
 use crate::domain::{Cadence, Severity};
-use secrecy::SecretString;
 use std::collections::BTreeMap;
 
 pub const DEFAULT_STATUSPAGE_API_URL: &str = "https://api.statuspage.io";
@@ -55,43 +56,36 @@ pub(super) fn load_statuspage(
     src: &Source<'_>,
     file: FileStatuspage,
 ) -> Result<Option<StatuspageSettings>, ConfigError> {
-    let page_id = src.pick(
-        "WARROOM_STATUSPAGE_PAGE_ID",
-        "statuspage.page_id",
-        file.page_id,
-    );
-    let key_env = src.pick(
-        "WARROOM_STATUSPAGE_API_KEY_ENV",
-        "statuspage.api_key_env",
-        file.api_key_env,
-    );
     let components_origin = format!("{} [statuspage.components]", src.file.display());
-    let (page_id, key_env) = match (page_id, key_env) {
-        (None, None) => {
-            if file.components.is_some_and(|c| !c.is_empty()) {
-                return Err(invalid(
-                    components_origin,
-                    "statuspage.components",
-                    "is set, but Statuspage is off: set page_id and api_key_env too",
-                ));
-            }
-            return Ok(None);
-        }
-        (Some((_, origin)), None) => {
-            return Err(invalid(
-                origin,
+    let on = both_or_neither(
+        OnKey {
+            key: "statuspage.page_id",
+            value: src.pick(
+                "WARROOM_STATUSPAGE_PAGE_ID",
                 "statuspage.page_id",
-                "needs api_key_env: the name of the environment variable holding the Statuspage API key",
-            ));
-        }
-        (None, Some((_, origin))) => {
-            return Err(invalid(
-                origin,
+                file.page_id,
+            ),
+            alone: "needs api_key_env: the name of the environment variable holding the Statuspage API key",
+        },
+        OnKey {
+            key: "statuspage.api_key_env",
+            value: src.pick(
+                "WARROOM_STATUSPAGE_API_KEY_ENV",
                 "statuspage.api_key_env",
-                "needs page_id: the id of the page public updates go to",
+                file.api_key_env,
+            ),
+            alone: "needs page_id: the id of the page public updates go to",
+        },
+    )?;
+    let Some((page_id, key_env)) = on else {
+        if file.components.is_some_and(|c| !c.is_empty()) {
+            return Err(invalid(
+                components_origin,
+                "statuspage.components",
+                "is set, but Statuspage is off: set page_id and api_key_env too",
             ));
         }
-        (Some(p), Some(k)) => (p, k),
+        return Ok(None);
     };
     let (page_id, origin) = (page_id.0.trim().to_string(), page_id.1);
     if !is_statuspage_id(&page_id) {
@@ -103,29 +97,22 @@ pub(super) fn load_statuspage(
             ),
         ));
     }
-    let api_key = read_key(src, &key_env.0, key_env.1)?;
-    let api_url = match src.pick(
-        "WARROOM_STATUSPAGE_API_URL",
-        "statuspage.api_url",
+    let api_key = SecretVar {
+        like: "STATUSPAGE_API_KEY",
+        set_to: "a Statuspage API key (your user's API info page)",
+        at_least: None,
+    }
+    .read(src.env, &key_env.0)
+    .map_err(|problem| invalid(key_env.1, "statuspage.api_key_env", &problem))?;
+    let api_url = src.api_url(
+        (
+            "WARROOM_STATUSPAGE_API_URL",
+            "statuspage.api_url",
+            "statuspage.api_url",
+        ),
         file.api_url,
-    ) {
-        None => DEFAULT_STATUSPAGE_API_URL.to_string(),
-        Some((url, origin)) => {
-            let url = url.trim().trim_end_matches('/').to_string();
-            if !(url.starts_with("https://") || url.starts_with("http://"))
-                || reqwest::Url::parse(&url).is_err()
-            {
-                return Err(invalid(
-                    origin,
-                    "statuspage.api_url",
-                    &format!(
-                        "must be an http(s) URL like {DEFAULT_STATUSPAGE_API_URL}, got `{url}`"
-                    ),
-                ));
-            }
-            url
-        }
-    };
+        DEFAULT_STATUSPAGE_API_URL,
+    )?;
     let mut components = BTreeMap::new();
     for (service, ids) in file.components.unwrap_or_default() {
         let key = format!("statuspage.components.{service}");
@@ -176,29 +163,6 @@ fn check_service(service: &str, origin: String, key: &str) -> Result<(), ConfigE
 /// Statuspage's ids: letters and digits (`kctbh9vrtdwd`).
 fn is_statuspage_id(id: &str) -> bool {
     (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-/// The key from the variable `name`: set and not blank. Its value never appears in an
-/// error.
-fn read_key(src: &Source<'_>, name: &str, origin: String) -> Result<SecretString, ConfigError> {
-    let name = name.trim();
-    if name.is_empty() || name.contains(['=', '\0']) || name.chars().any(char::is_whitespace) {
-        return Err(invalid(
-            origin,
-            "statuspage.api_key_env",
-            &format!("must name an environment variable like STATUSPAGE_API_KEY, got `{name}`"),
-        ));
-    }
-    match (src.env)(name).filter(|v| !v.trim().is_empty()) {
-        Some(key) => Ok(SecretString::from(key.trim().to_string())),
-        None => Err(invalid(
-            origin,
-            "statuspage.api_key_env",
-            &format!(
-                "names {name}, which is not set: set it to a Statuspage API key (your user's API info page)"
-            ),
-        )),
-    }
 }
 
 fn invalid(origin: String, key: &str, problem: &str) -> ConfigError {

@@ -6,6 +6,7 @@
 use super::ConfigError;
 use super::file::FileDashboard;
 use super::load::{Source, parse_bool};
+use super::secret_var::SecretVar;
 use super::settings::{DEFAULT_SESSION_HOURS, DashboardSettings};
 use secrecy::SecretString;
 
@@ -178,29 +179,13 @@ fn secret(
     min: usize,
     what: &str,
 ) -> Result<SecretString, ConfigError> {
-    if name.contains(['=', '\0']) || name.chars().any(char::is_whitespace) {
-        return Err(invalid(
-            origin,
-            key,
-            format!("must name an environment variable like WARROOM_DASHBOARD_TOKEN, got `{name}`"),
-        ));
+    SecretVar {
+        like: "WARROOM_DASHBOARD_TOKEN",
+        set_to: &format!("the {what}"),
+        at_least: Some((min, what)),
     }
-    match (src.env)(name).map(|v| v.trim().to_string()) {
-        Some(value) if value.chars().count() >= min => Ok(SecretString::from(value)),
-        Some(value) if !value.is_empty() => Err(invalid(
-            origin,
-            key,
-            format!(
-                "names {name}, whose {what} is too short: use at least {min} characters \
-                 (for example `openssl rand -hex 32`)"
-            ),
-        )),
-        _ => Err(invalid(
-            origin,
-            key,
-            format!("names {name}, which is not set: set it to the {what}"),
-        )),
-    }
+    .read(src.env, name)
+    .map_err(|problem| invalid(origin, key, problem))
 }
 
 /// An http(s) URL with a host and nothing after the path, e.g.

@@ -3,7 +3,9 @@
 //! at startup with the file, the key and what was expected. [`settings`] is what is
 //! loaded, [`file`] the file's shape, [`load`] how values are read and checked
 //! ([`postmortem`]: the GitHub export's; [`metrics`]: the scrape token's; [`dashboard`]:
-//! who may look; [`nudges`]: the update cadence and working hours), [`escalation`] the
+//! who may look; [`nudges`]: the update cadence and working hours; [`secret_var`]: a
+//! key naming the variable that holds a secret; [`outside_api`]: what the GitHub
+//! export and Statuspage settings share), [`escalation`] the
 //! escalation file (teams, policies, routing, providers) and [`alert_rules`] the alert
 //! rules file (sources, which alerts declare). Both refuse what they do not understand,
 //! with the line and key ([`toml_errors`]).
@@ -21,7 +23,9 @@ mod file;
 mod load;
 mod metrics;
 mod nudges;
+mod outside_api;
 mod postmortem;
+mod secret_var;
 mod settings;
 pub mod sign_in;
 #[cfg(test)]

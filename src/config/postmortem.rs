@@ -8,9 +8,10 @@
 use super::ConfigError;
 use super::file::FilePostmortem;
 use super::load::Source;
+use super::outside_api::{OnKey, both_or_neither};
+use super::secret_var::SecretVar;
 use super::settings::{GithubExportSettings, PostmortemSettings};
 use crate::domain::{IdKind, is_slack_id};
-use secrecy::SecretString;
 use std::collections::BTreeMap;
 
 pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
@@ -47,43 +48,36 @@ fn load_github(
     src: &Source<'_>,
     file: FilePostmortem,
 ) -> Result<Option<GithubExportSettings>, ConfigError> {
-    let repo = src.pick(
-        "WARROOM_GITHUB_REPO",
-        "postmortem.github_repo",
-        file.github_repo,
-    );
-    let token_env = src.pick(
-        "WARROOM_GITHUB_TOKEN_ENV",
-        "postmortem.github_token_env",
-        file.github_token_env,
-    );
     let users_origin = format!("{} [postmortem.github_users]", src.file.display());
-    let (repo, token_env) = match (repo, token_env) {
-        (None, None) => {
-            if file.github_users.is_some_and(|u| !u.is_empty()) {
-                return Err(invalid(
-                    users_origin,
-                    "github_users",
-                    "is set, but the export is off: set github_repo and github_token_env too",
-                ));
-            }
-            return Ok(None);
-        }
-        (Some((_, origin)), None) => {
+    let on = both_or_neither(
+        OnKey {
+            key: "github_repo",
+            value: src.pick(
+                "WARROOM_GITHUB_REPO",
+                "postmortem.github_repo",
+                file.github_repo,
+            ),
+            alone: "needs github_token_env: the name of the environment variable holding a token that may open issues",
+        },
+        OnKey {
+            key: "github_token_env",
+            value: src.pick(
+                "WARROOM_GITHUB_TOKEN_ENV",
+                "postmortem.github_token_env",
+                file.github_token_env,
+            ),
+            alone: "needs github_repo (owner/name) to say where issues go",
+        },
+    )?;
+    let Some((repo, token_env)) = on else {
+        if file.github_users.is_some_and(|u| !u.is_empty()) {
             return Err(invalid(
-                origin,
-                "github_repo",
-                "needs github_token_env: the name of the environment variable holding a token that may open issues",
+                users_origin,
+                "github_users",
+                "is set, but the export is off: set github_repo and github_token_env too",
             ));
         }
-        (None, Some((_, origin))) => {
-            return Err(invalid(
-                origin,
-                "github_token_env",
-                "needs github_repo (owner/name) to say where issues go",
-            ));
-        }
-        (Some(repo), Some(token_env)) => (repo, token_env),
+        return Ok(None);
     };
     let (repo, origin) = (repo.0.trim().to_string(), repo.1);
     if !is_repo(&repo) {
@@ -93,27 +87,22 @@ fn load_github(
             &format!("must be owner/name like acme/ops, got `{repo}`"),
         ));
     }
-    let token = read_token(src, &token_env.0, token_env.1, &repo)?;
-    let api_url = match src.pick(
-        "WARROOM_GITHUB_API_URL",
-        "postmortem.github_api_url",
+    let token = SecretVar {
+        like: "GITHUB_TOKEN",
+        set_to: &format!("a token that may open issues in {repo}"),
+        at_least: None,
+    }
+    .read(src.env, &token_env.0)
+    .map_err(|problem| invalid(token_env.1, "github_token_env", &problem))?;
+    let api_url = src.api_url(
+        (
+            "WARROOM_GITHUB_API_URL",
+            "postmortem.github_api_url",
+            "github_api_url",
+        ),
         file.github_api_url,
-    ) {
-        None => DEFAULT_GITHUB_API_URL.to_string(),
-        Some((url, origin)) => {
-            let url = url.trim().trim_end_matches('/').to_string();
-            if !(url.starts_with("https://") || url.starts_with("http://"))
-                || reqwest::Url::parse(&url).is_err()
-            {
-                return Err(invalid(
-                    origin,
-                    "github_api_url",
-                    &format!("must be an http(s) URL like {DEFAULT_GITHUB_API_URL}, got `{url}`"),
-                ));
-            }
-            url
-        }
-    };
+        DEFAULT_GITHUB_API_URL,
+    )?;
     let users = read_users(file.github_users.unwrap_or_default(), &users_origin)?;
     Ok(Some(GithubExportSettings {
         repo,
@@ -121,34 +110,6 @@ fn load_github(
         token,
         users,
     }))
-}
-
-/// The token from the variable `name`: set and not blank. Its value never appears in
-/// an error.
-fn read_token(
-    src: &Source<'_>,
-    name: &str,
-    origin: String,
-    repo: &str,
-) -> Result<SecretString, ConfigError> {
-    let name = name.trim();
-    if name.is_empty() || name.contains(['=', '\0']) || name.chars().any(char::is_whitespace) {
-        return Err(invalid(
-            origin,
-            "github_token_env",
-            &format!("must name an environment variable like GITHUB_TOKEN, got `{name}`"),
-        ));
-    }
-    match (src.env)(name).filter(|v| !v.trim().is_empty()) {
-        Some(token) => Ok(SecretString::from(token.trim().to_string())),
-        None => Err(invalid(
-            origin,
-            "github_token_env",
-            &format!(
-                "names {name}, which is not set: set it to a token that may open issues in {repo}"
-            ),
-        )),
-    }
 }
 
 /// Slack user id → GitHub login, each checked.

@@ -17,6 +17,7 @@ use secrecy::SecretString;
 use url::{Host, Url};
 
 use super::ConfigError;
+use super::secret_var::SecretVar;
 use crate::domain::{IdKind, is_slack_id};
 
 /// Where Slack sends the person back. The redirect URL is `public_url` + this; it
@@ -136,8 +137,13 @@ pub fn settings_from_config(
             ),
         ));
     }
-    let client_secret =
-        read_secret(&secret_env, env).map_err(|p| invalid("slack_client_secret_env", p))?;
+    let client_secret = SecretVar {
+        like: "WARROOM_SLACK_CLIENT_SECRET",
+        set_to: "the Slack app's client secret",
+        at_least: None,
+    }
+    .read(env, &secret_env)
+    .map_err(|p| invalid("slack_client_secret_env", p))?;
     if !(team_id.starts_with('T') && is_slack_id(&team_id, IdKind::Team)) {
         return Err(invalid(
             "slack_team_id",
@@ -170,23 +176,6 @@ fn is_client_id(id: &str) -> bool {
             !part.is_empty() && part.len() <= 32 && part.bytes().all(|c| c.is_ascii_digit())
         })
     })
-}
-
-/// The secret from the variable `name`: a plausible name, set and not blank. Its
-/// value never appears in a problem.
-fn read_secret(name: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<SecretString, String> {
-    if name.contains(['=', '\0']) || name.chars().any(char::is_whitespace) {
-        return Err(format!(
-            "must name an environment variable like WARROOM_SLACK_CLIENT_SECRET, got `{name}`"
-        ));
-    }
-    env(name)
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .map(SecretString::from)
-        .ok_or_else(|| {
-            format!("names {name}, which is not set: set it to the Slack app's client secret")
-        })
 }
 
 /// `public_url` + the callback path, when `public_url` is a fit base.
