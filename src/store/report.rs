@@ -1,8 +1,9 @@
 //! What the on-call report reads: the incidents of a time window, then, for all of
 //! them at once, their pages, open action items and the timeline entries the report
-//! shows. A window of any size costs the same few round trips: each per-incident
-//! read takes the whole id list (in chunks of [`IDS_PER_STATEMENT`], far below either
-//! backend's bind-parameter limit), never one query per incident.
+//! shows, and (for the dashboard) which of them are private. A window of any size
+//! costs the same few round trips: each per-incident read takes the whole id list (in
+//! chunks of [`IDS_PER_STATEMENT`], far below either backend's bind-parameter limit),
+//! never one query per incident.
 
 use super::capture::{ActionRow, select_actions};
 use super::incidents::{IncidentRow, select};
@@ -10,6 +11,7 @@ use super::paging::PAGE_COLUMNS;
 use super::{PageRecord, StoreResult, Tx, on_conn};
 use crate::domain::{ActionItem, Incident};
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 
 /// Ids bound in one statement.
 const IDS_PER_STATEMENT: usize = 500;
@@ -84,6 +86,27 @@ impl Tx {
             ));
             let rows: Vec<PageRecord> = on_conn!(self.conn(), c => {
                 let mut q = sqlx::query_as(sql);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(c).await?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Which of these incidents ran in private war rooms (ids of no incident are in
+    /// neither set).
+    pub async fn private_incidents(&mut self, incident_ids: &[i64]) -> StoreResult<HashSet<i64>> {
+        let mut out = HashSet::new();
+        for ids in incident_ids.chunks(IDS_PER_STATEMENT) {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT id FROM incidents WHERE private AND id IN ({})",
+                placeholders(1, ids.len())
+            ));
+            let rows: Vec<i64> = on_conn!(self.conn(), c => {
+                let mut q = sqlx::query_scalar(sql);
                 for id in ids {
                     q = q.bind(*id);
                 }

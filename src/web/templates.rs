@@ -7,7 +7,7 @@ use minijinja::Environment;
 use serde::Serialize;
 use std::sync::LazyLock;
 
-const TEMPLATES: [(&str, &str); 10] = [
+const TEMPLATES: [(&str, &str); 11] = [
     ("base.html", include_str!("templates/base.html")),
     ("error.html", include_str!("templates/error.html")),
     ("login.html", include_str!("templates/login.html")),
@@ -16,6 +16,10 @@ const TEMPLATES: [(&str, &str); 10] = [
     ("list.html", include_str!("templates/list.html")),
     ("incident.html", include_str!("templates/incident.html")),
     ("entry.html", include_str!("templates/entry.html")),
+    (
+        "pages_table.html",
+        include_str!("templates/pages_table.html"),
+    ),
     ("trends.html", include_str!("templates/trends.html")),
     ("chart.html", include_str!("templates/chart.html")),
 ];

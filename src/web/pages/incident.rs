@@ -4,7 +4,10 @@
 //! with links to the neighbouring pages. An unknown id, one that is not a number, or
 //! a private incident the dashboard does not show, is a 404.
 
-use super::{Chrome, PageError, Pager, Part, When, html, https_only, name_of, parts, plain, when};
+use super::{
+    Chrome, PageError, PageRow, Pager, PagesTable, Part, When, html, https_only, name_of, parts,
+    plain, when,
+};
 use crate::domain::{Incident, Person, TimelineEntry, is_key_system_kind};
 use crate::store::{Cursor, NumberedEntry, PageRecord, Tx};
 use crate::web::DashboardState;
@@ -31,7 +34,7 @@ struct IncidentPage {
     i: Summary,
     key_events: Vec<EntryView>,
     key_events_more: bool,
-    pages: Vec<PageView>,
+    pages: PagesTable,
     actions: Vec<ActionView>,
     timeline: Vec<EntryView>,
     timeline_total: i64,
@@ -93,17 +96,6 @@ struct EntryView {
 struct FileView {
     name: String,
     href: Option<String>,
-}
-
-#[derive(Serialize)]
-struct PageView {
-    who: String,
-    team: Option<String>,
-    level: String,
-    paged: When,
-    acked: Option<When>,
-    acked_by: Option<String>,
-    how_fast: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -186,10 +178,10 @@ pub async fn show(
         i: summary(&incident, private, first_ack, &people),
         key_events: key.rows.iter().map(|e| entry(e, &people)).collect(),
         key_events_more: key.more,
-        pages: pages
-            .iter()
-            .map(|p| page_view(p, &state, &people))
-            .collect(),
+        pages: PagesTable {
+            rows: pages.iter().map(|p| page_row(p, &state, &people)).collect(),
+            via_column: false,
+        },
         actions: actions
             .iter()
             .map(|a| ActionView {
@@ -294,8 +286,8 @@ fn entry(n: &NumberedEntry, people: &HashMap<String, Person>) -> EntryView {
     }
 }
 
-fn page_view(p: &PageRecord, state: &DashboardState, people: &HashMap<String, Person>) -> PageView {
-    PageView {
+fn page_row(p: &PageRecord, state: &DashboardState, people: &HashMap<String, Person>) -> PageRow {
+    PageRow {
         who: name_of(people, Some(&p.user_id)),
         team: p.team_id.as_deref().map(|t| {
             state
@@ -307,10 +299,13 @@ fn page_view(p: &PageRecord, state: &DashboardState, people: &HashMap<String, Pe
             .level
             .map_or_else(|| "manual".to_string(), |l| (l + 1).to_string()),
         paged: when(p.paged_at),
+        // The incident page shows all its pages; no window leaves any out.
+        in_window: true,
         acked: p.acked_at.map(when),
         acked_by: p.acked_by.as_deref().map(|u| name_of(people, Some(u))),
         how_fast: p
             .acked_at
             .map(|a| human_seconds((a - p.paged_at).num_seconds() as f64)),
+        via: None,
     }
 }

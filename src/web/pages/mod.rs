@@ -224,6 +224,31 @@ pub fn when(at: DateTime<Utc>) -> When {
     }
 }
 
+/// Who was paged and who acked, as `templates/pages_table.html` draws it on the
+/// incident page and in the on-call report.
+#[derive(Debug, Clone, Serialize)]
+pub struct PagesTable {
+    pub rows: Vec<PageRow>,
+    /// Whether to show how each ack came in (the report knows; the incident page
+    /// does not).
+    pub via_column: bool,
+}
+
+/// One page in a [`PagesTable`].
+#[derive(Debug, Clone, Serialize)]
+pub struct PageRow {
+    pub who: String,
+    pub team: Option<String>,
+    pub level: String,
+    pub paged: When,
+    /// False for a page sent before the report's window (marked so).
+    pub in_window: bool,
+    pub acked: Option<When>,
+    pub acked_by: Option<String>,
+    pub how_fast: Option<String>,
+    pub via: Option<String>,
+}
+
 /// `2026-11-01 10:00 UTC`, for lists.
 pub fn when_minutes(at: DateTime<Utc>) -> When {
     When {

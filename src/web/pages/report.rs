@@ -5,7 +5,7 @@
 //! items. Incidents of private war rooms are counted in the totals but not shown,
 //! unless `[dashboard] show_private` is set, as on the other pages.
 
-use super::{Chrome, PageError, When, html, when};
+use super::{Chrome, PageError, PageRow, PagesTable, When, html, when};
 use crate::report::{self, EventReport, IncidentReport, OncallReport, PageReport};
 use crate::web::DashboardState;
 use crate::web::auth::Viewer;
@@ -15,6 +15,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
+use std::collections::HashSet;
 
 pub const PATH: &str = "/dashboard/report";
 
@@ -53,22 +54,9 @@ struct IncidentView {
     time_to_resolve: Option<String>,
     closed: Option<When>,
     resolution: Option<String>,
-    pages: Vec<PageView>,
+    pages: PagesTable,
     events: Vec<EventView>,
     actions: Vec<ActionView>,
-}
-
-#[derive(Serialize)]
-struct PageView {
-    who: String,
-    team: Option<String>,
-    level: String,
-    paged: When,
-    in_window: bool,
-    acked: Option<When>,
-    acked_by: Option<String>,
-    how_fast: Option<String>,
-    via: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -97,7 +85,7 @@ pub async fn show(
     let window = report_query(raw.as_deref(), now)?;
     let report = report::build(&state.store, window, now, &state.escalation).await?;
     let hidden_ids = if state.show_private {
-        Vec::new()
+        HashSet::new()
     } else {
         private_ids(&state, &report).await?
     };
@@ -121,17 +109,16 @@ pub async fn show(
     Ok(html(StatusCode::OK, "report.html", &page))
 }
 
-/// The ids of the report's incidents that ran in private war rooms.
-async fn private_ids(state: &DashboardState, report: &OncallReport) -> Result<Vec<i64>, PageError> {
+/// The ids of the report's incidents that ran in private war rooms, read at once.
+async fn private_ids(
+    state: &DashboardState,
+    report: &OncallReport,
+) -> Result<HashSet<i64>, PageError> {
+    let ids: Vec<i64> = report.incidents.iter().map(|i| i.id).collect();
     let mut tx = state.store.read().await?;
-    let mut ids = Vec::new();
-    for i in &report.incidents {
-        if tx.incident_is_private(i.id).await? == Some(true) {
-            ids.push(i.id);
-        }
-    }
+    let private = tx.private_incidents(&ids).await?;
     tx.commit().await?;
-    Ok(ids)
+    Ok(private)
 }
 
 fn incident_view(i: &IncidentReport) -> IncidentView {
@@ -162,7 +149,10 @@ fn incident_view(i: &IncidentReport) -> IncidentView {
         time_to_resolve: i.time_to_resolve.as_ref().map(|e| e.text.clone()),
         closed: i.closed_at.map(when),
         resolution: i.resolution.clone(),
-        pages: i.pages.iter().map(page_view).collect(),
+        pages: PagesTable {
+            rows: i.pages.iter().map(page_row).collect(),
+            via_column: true,
+        },
         events: events_in_order(i),
         actions: i
             .open_actions
@@ -185,8 +175,8 @@ fn events_in_order(i: &IncidentReport) -> Vec<EventView> {
     events.into_iter().map(event_view).collect()
 }
 
-fn page_view(p: &PageReport) -> PageView {
-    PageView {
+fn page_row(p: &PageReport) -> PageRow {
+    PageRow {
         who: p.person.name.clone(),
         team: p.team.clone(),
         level: p

@@ -68,6 +68,13 @@ pub async fn run(p: &Params) -> anyhow::Result<Outcome> {
     let seeded = seed::seed(&store, &plan, big).await;
     store.close().await;
     let seeded = seeded?;
+    // Progress on stderr: a page that takes seconds shows which one it is, instead
+    // of a run that prints nothing until its end.
+    eprintln!(
+        "dashboard ({}): seeded in {:.1}s; timing pages",
+        p.backend.as_str(),
+        seeded.secs
+    );
     let sample = sample(&plan, big)
         .map(|k| seeded.ids[k])
         .ok_or_else(|| anyhow::anyhow!("no closed SEV2 with action items in the history"))?;
@@ -132,7 +139,9 @@ async fn time_pages(
     ];
     let mut timings = Vec::new();
     for (name, path) in targets {
-        timings.push(client.time(name, &path, p.warmup, p.requests).await?);
+        let t = client.time(name, &path, p.warmup, p.requests).await?;
+        eprintln!("  timed {name}: p50 {:.2} ms", t.latency.p50_ms);
+        timings.push(t);
     }
     let _ = stop.send(());
     running.await??;
