@@ -109,7 +109,10 @@ impl Application {
             &secrets.bot_token,
             std::time::Duration::from_millis(settings.slack.call_timeout_ms),
         )?
-        .with_metrics(metrics.clone());
+        .with_metrics(metrics.clone())
+        .with_health(Arc::new(crate::slack::health::SlackHealth::new(
+            clock.clone(),
+        )));
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -187,6 +190,13 @@ impl Application {
                 alerts: self.state.settings.alerts.clone(),
                 metrics: self.state.metrics.clone(),
                 drill_page_providers: self.state.settings.drills.page_providers,
+                irc_server: self
+                    .state
+                    .settings
+                    .fallback
+                    .irc
+                    .as_ref()
+                    .map(|irc| format!("{}:{}", irc.host, irc.port)),
             },
             settings: self.state.settings.outbox.clone(),
             last_post: Default::default(),
@@ -292,6 +302,23 @@ impl Application {
             workers.push(tasks.supervise("timers", stop_rx.clone(), move |stop| {
                 timers.clone().run(stop)
             }));
+        }
+        if self.state.settings.fallback.irc.is_some() {
+            let watch = crate::fallback::watch::Watch {
+                state: self.state.clone(),
+            };
+            workers.push(
+                tasks.supervise("fallback watch", stop_rx.clone(), move |stop| {
+                    watch.clone().run(stop)
+                }),
+            );
+        }
+        if let Some(irc) = crate::fallback::irc::IrcWorker::new(&self.state) {
+            workers.push(
+                tasks.supervise("irc fallback", stop_rx.clone(), move |stop| {
+                    irc.clone().run(stop)
+                }),
+            );
         }
         let store = self.state.store.clone();
         workers.push(

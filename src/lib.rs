@@ -33,6 +33,18 @@
 //! [`github`] opens GitHub issues for action items (it imports only [`net`]);
 //! [`statuspage`] mirrors public stakeholder updates on Atlassian Statuspage (it
 //! imports only [`net`] and [`domain`]).
+//! [`fallback`] is the war room on IRC when Slack is down (issue 17): its text rules
+//! (formatting stripped coming in, 512-byte lines going out) and [`fallback::watch`],
+//! which opens a room for each open incident once Slack's Web API has failed for
+//! `fallback.after` ([`slack::health`] records every call's outcome) and tells the
+//! Slack war room what happened on IRC once Slack is back. Opening and closing by hand
+//! (`/incident fallback [close]`, `warroom fallback open|close`) is
+//! `commands::fallback`; closing an incident closes its room in the same transaction.
+//! [`fallback::irc`] is one connection (held by one replica through a lease) that joins every open
+//! fallback room's channel, sets its topic, briefs it once per opening, stores what
+//! people say there as timeline entries of source IRC, and runs their `!` lines
+//! through [`commands`]' handlers, answering on IRC. It talks to IRC directly, not
+//! through the outbox: the outbox is Slack's, and IRC is where Slack is not.
 //!
 //! Two Slack calls skip the outbox on purpose, both made straight from a handler after
 //! the ack: `views.open`, whose trigger id expires within 3 seconds, and posts to a
@@ -64,7 +76,9 @@
 //!   from an export, declared as a drill and replayed into its war room through the
 //!   outbox (`/incident drill` is a command like the others).
 //! - [`import`]: a Slack export read into domain values; [`cli`]: the offline commands
-//!   (`import`, `postmortem`, `status`, `actions`, `report`; `dashboard` is [`web::server`]).
+//!   (`import`, `postmortem`, `status`, `actions`, `report`; `dashboard` is [`web::server`];
+//!   `fallback open|close` is `commands::fallback::offline`, on the database alone, so
+//!   the command line and `/incident fallback` share one code path).
 //! - [`config`]: settings, secrets and the escalation file, each error naming its file
 //!   and key. [`state`]: what every handler can reach ([`state::AppState`]).
 //! - [`app`]: builds the state, wires routes and workers, runs until shutdown.
@@ -79,7 +93,7 @@
 //!
 //! # Imports run one way
 //! Each module imports only modules listed after it:
-//! `app` → `inbound`, `web` → `alerts` → `drills` → `commands` → `paging`, `followup` → `cli`, `outbox` → `report` →
+//! `app` → `inbound`, `web` → `alerts` → `drills` → `fallback` → `commands` → `paging`, `followup` → `cli`, `outbox` → `report` →
 //! `postmortem`, `state` → `slack` → `error`, `github`, `pagers`, `statuspage`, `timeline` → `config`, `import`, `store` →
 //! `clock`, `domain`, `metrics`, `net`, `supervisor`, `tls`, `telemetry`. Nothing imports `app`.
 
@@ -92,6 +106,7 @@ pub mod config;
 pub mod domain;
 pub mod drills;
 pub mod error;
+pub mod fallback;
 pub mod followup;
 pub mod github;
 pub mod import;

@@ -89,6 +89,12 @@ enum Command {
         #[arg(long, value_name = "USER_ID", value_parser = cli::parse_owner)]
         owner: Option<String>,
     },
+    /// The fallback war room on IRC, on the database alone (no Slack credentials: Slack
+    /// may be what is down). The running `warroom serve` joins or leaves the channel.
+    Fallback {
+        #[command(subcommand)]
+        action: FallbackAction,
+    },
     /// Print the on-call report of a time window as Markdown: every incident and page
     /// in it, who was paged, who acknowledged and how fast, resolutions and open
     /// action items. Times are UTC.
@@ -100,6 +106,22 @@ enum Command {
         /// Where it ends, excluded (same forms, or `now`); defaults to now.
         #[arg(long, value_name = "TIME", value_parser = cli::parse_time)]
         until: Option<TimeArg>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FallbackAction {
+    /// Open the incident's fallback war room on IRC ([fallback.irc] must be set).
+    Open {
+        /// The incident number.
+        #[arg(value_parser = clap::value_parser!(i64).range(1..))]
+        incident_id: i64,
+    },
+    /// Close it (closing the incident closes it too).
+    Close {
+        /// The incident number.
+        #[arg(value_parser = clap::value_parser!(i64).range(1..))]
+        incident_id: i64,
     },
 }
 
@@ -195,6 +217,35 @@ async fn run(command: Command, plan: Option<ReplayPlan>) -> anyhow::Result<()> {
         } => {
             let store = open(&settings).await?;
             say(&cli::actions(&store, open_only, owner.as_deref()).await?)
+        }
+        Command::Fallback { action } => {
+            let (incident_id, open_it) = match action {
+                FallbackAction::Open { incident_id } => (incident_id, true),
+                FallbackAction::Close { incident_id } => (incident_id, false),
+            };
+            let store = open(&settings).await?;
+            let outcome = warroom::commands::fallback::offline(
+                &store,
+                &settings.fallback,
+                incident_id,
+                open_it,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            use warroom::commands::fallback::Outcome;
+            match &outcome {
+                Outcome::Refused(why) => anyhow::bail!("{why}"),
+                Outcome::Opened { .. } => say(&format!(
+                    "{}\nThe running `warroom serve` joins the channel, and tells the Slack war room once Slack answers.\n",
+                    outcome.describe(incident_id)
+                )),
+                Outcome::Closed { .. } => say(&format!(
+                    "{}\nThe running `warroom serve` leaves the channel.\n",
+                    outcome.describe(incident_id)
+                )),
+                _ => say(&format!("{}\n", outcome.describe(incident_id))),
+            }
         }
         Command::Report { since, until } => {
             let window = cli::report_window(since, until, chrono::Utc::now())?;

@@ -36,6 +36,10 @@ pub struct AppState {
     outbox_wake: Arc<Notify>,
     escalation_wake: Arc<Notify>,
     timer_wake: Arc<Notify>,
+    fallback_wake: Arc<Notify>,
+    /// The fallback watch's own wake-up: one `Notify` wakes one waiter, and the IRC
+    /// connection and the watch each wait.
+    fallback_watch_wake: Arc<Notify>,
 }
 
 impl AppState {
@@ -63,6 +67,8 @@ impl AppState {
             outbox_wake: Arc::new(Notify::new()),
             escalation_wake: Arc::new(Notify::new()),
             timer_wake: Arc::new(Notify::new()),
+            fallback_wake: Arc::new(Notify::new()),
+            fallback_watch_wake: Arc::new(Notify::new()),
         }
     }
 
@@ -79,6 +85,23 @@ impl AppState {
     /// Wakes the timer worker: the clock moved, or a timer is due now.
     pub fn wake_timers(&self) {
         self.timer_wake.notify_one();
+    }
+
+    /// Wakes the IRC fallback connection and the fallback watch: a room opened or
+    /// closed, so the connection joins or parts now instead of at its next look.
+    pub fn wake_fallback(&self) {
+        self.fallback_wake.notify_one();
+        self.fallback_watch_wake.notify_one();
+    }
+
+    /// What the IRC fallback connection waits on.
+    pub fn fallback_waker(&self) -> Arc<Notify> {
+        self.fallback_wake.clone()
+    }
+
+    /// What the fallback watch (Slack's health, rooms opened by themselves) waits on.
+    pub fn fallback_watch_waker(&self) -> Arc<Notify> {
+        self.fallback_watch_wake.clone()
     }
 
     /// What the timer worker waits on.

@@ -4,6 +4,9 @@
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
+/// The most the `irc` crate may log.
+const IRC_CAP: &str = "irc=info";
+
 pub enum Sink {
     Stdout,
     Stderr,
@@ -11,8 +14,11 @@ pub enum Sink {
 
 /// Installs the global subscriber once; later calls (as in tests) are ignored.
 pub fn init(default_level: &str, sink: Sink) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(default_level))
+        // The `irc` crate traces every line it sends, the server password's `PASS`
+        // among them: its trace level stays off whatever RUST_LOG says.
+        .add_directive(IRC_CAP.parse().expect("a valid directive"));
     let pretty = std::env::var("WARROOM_LOG_FORMAT").is_ok_and(|v| v == "pretty");
     let registry = tracing_subscriber::registry().with(filter);
     let result = match (sink, pretty) {

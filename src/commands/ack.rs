@@ -7,7 +7,7 @@ use crate::state::AppState;
 
 pub async fn run(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {
     let mut tx = state.store.read().await?;
-    let incident = tx.incident_by_channel(&cmd.channel_id).await?;
+    let incident = super::war_room::incident_of(&mut tx, cmd).await?;
     tx.commit().await?;
     let Some(incident) = incident else {
         return Ok(Reply::Ephemeral(

@@ -21,6 +21,7 @@ Inside a war room:
 • `/incident page <team|@user> [message]`: page someone now
 • `/incident ack`: acknowledge your page
 • `/incident resolve <what fixed it>`
+• `/incident fallback`: open this incident's fallback war room on IRC now, so people know where to go if Slack fails (it opens by itself when Slack is down); `fallback close` closes it
 • `/incident close`: close and post the postmortem draft (action items can still be added after)
 On any war-room message: *More actions → Add as action item*.";
 
@@ -40,6 +41,7 @@ mod tests {
         for sub in [
             "declare", "drill", "list", "report", "status", "sev", "role", "lead", "summary",
             "impact", "action", "actions", "note", "update", "page", "ack", "resolve", "close",
+            "fallback",
         ] {
             assert!(
                 USAGE.contains(&format!("/incident {sub}")),

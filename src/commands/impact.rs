@@ -5,7 +5,7 @@
 //! as the state machine refuses summary and role changes.
 
 use super::numbered::{Target, target};
-use super::war_room::{NOT_A_WAR_ROOM, lock_incident, record};
+use super::war_room::{NOT_A_WAR_ROOM, lock_incident_of, record};
 use super::{Reply, SlashCommand};
 use crate::domain::{ImpactCategory, ImpactStatement, LifecycleError, Status};
 use crate::error::AppError;
@@ -89,7 +89,7 @@ async fn add(
 ) -> Result<Reply, AppError> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let Some(incident) = lock_incident(&mut tx, &cmd.channel_id).await? else {
+    let Some(incident) = lock_incident_of(&mut tx, cmd).await? else {
         return Ok(Reply::Ephemeral(NOT_A_WAR_ROOM.into()));
     };
     if incident.status == Status::Closed {
@@ -119,7 +119,7 @@ async fn add(
 async fn drop(state: &AppState, cmd: &SlashCommand, n: i64) -> Result<Reply, AppError> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let Some(incident) = lock_incident(&mut tx, &cmd.channel_id).await? else {
+    let Some(incident) = lock_incident_of(&mut tx, cmd).await? else {
         return Ok(Reply::Ephemeral(NOT_A_WAR_ROOM.into()));
     };
     if incident.status == Status::Closed {
@@ -152,7 +152,7 @@ async fn drop(state: &AppState, cmd: &SlashCommand, n: i64) -> Result<Reply, App
 
 async fn list(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {
     let mut tx = state.store.read().await?;
-    let Some(incident) = tx.incident_by_channel(&cmd.channel_id).await? else {
+    let Some(incident) = super::war_room::incident_of(&mut tx, cmd).await? else {
         return Ok(Reply::Ephemeral(NOT_A_WAR_ROOM.into()));
     };
     let statements = tx.impacts(incident.id).await?;

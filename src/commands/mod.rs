@@ -9,6 +9,7 @@ mod close;
 pub mod declare;
 mod delivery;
 pub mod drill;
+pub mod fallback;
 mod help;
 mod impact;
 mod lead;
@@ -28,7 +29,7 @@ mod war_room;
 pub use declare::{DeclareArgs, DeclaredVia, declare, start_escalation};
 pub use delivery::Delivery;
 pub use update::on_resolved as resolve_status_page;
-pub use war_room::{NOT_A_WAR_ROOM, count_resolution};
+pub use war_room::{NOT_A_WAR_ROOM, count_resolution, incident_of, lock_incident_of};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -62,6 +63,11 @@ pub struct SlashCommand {
     /// The Socket Mode envelope it came in, so it runs once (not part of Slack's form).
     #[serde(skip)]
     pub delivery: Delivery,
+    /// The incident it is about, when the transport knows it without a Slack channel
+    /// (IRC: a war room opened while Slack was down may have none). Set, it wins over
+    /// `channel_id` ([`war_room::incident_of`]). Never from Slack's form.
+    #[serde(skip)]
+    pub incident_id: Option<i64>,
 }
 
 impl SlashCommand {
@@ -179,6 +185,8 @@ pub enum Command {
     Ack,
     Resolve(resolve::ResolveArgs),
     Close,
+    /// `fallback [close]`: the war room's fallback on IRC.
+    Fallback(fallback::FallbackArgs),
     List,
     Report(report::ReportArgs),
     Help,
@@ -209,6 +217,7 @@ impl Command {
             "ack" | "acknowledge" => Command::Ack,
             "resolve" => Command::Resolve(resolve::parse(rest)?),
             "close" => Command::Close,
+            "fallback" => Command::Fallback(fallback::parse(rest)?),
             "list" => Command::List,
             "report" => Command::Report(report::parse(rest)?),
             "help" | "" => Command::Help,
@@ -258,6 +267,7 @@ pub async fn dispatch(state: &AppState, cmd: &SlashCommand) -> Result<Reply, App
         Command::Page(a) => page::run(state, cmd, a).await,
         Command::Ack => ack::run(state, cmd).await,
         Command::Close => close::run(state, cmd).await,
+        Command::Fallback(a) => fallback::run(state, cmd, a).await,
         Command::List => list::run(state).await,
         Command::Report(a) => report::run(state, a).await,
         Command::Help => Ok(help::reply(None)),

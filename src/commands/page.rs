@@ -54,7 +54,7 @@ pub async fn run(state: &AppState, cmd: &SlashCommand, args: PageArgs) -> Result
     }
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let Some(incident) = tx.incident_by_channel(&cmd.channel_id).await? else {
+    let Some(incident) = super::war_room::incident_of(&mut tx, cmd).await? else {
         return Ok(Reply::Ephemeral(
             ":warning: This channel is not an incident war room. Page from inside the incident's channel.".into(),
         ));

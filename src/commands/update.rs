@@ -7,7 +7,7 @@
 //! ones patch it, and resolving resolves it ([`on_resolved`]). Only text marked public
 //! ever leaves Slack.
 
-use super::war_room::{NOT_A_WAR_ROOM, lock_incident, record};
+use super::war_room::{NOT_A_WAR_ROOM, lock_incident_of, record};
 use super::{Reply, SlashCommand};
 use crate::config::Settings;
 use crate::domain::{
@@ -73,7 +73,7 @@ pub async fn run(
     }
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let Some(incident) = lock_incident(&mut tx, &cmd.channel_id).await? else {
+    let Some(incident) = lock_incident_of(&mut tx, cmd).await? else {
         return Ok(Reply::Ephemeral(NOT_A_WAR_ROOM.into()));
     };
     if incident.status == Status::Closed {

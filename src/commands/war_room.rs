@@ -33,6 +33,26 @@ pub async fn lock_incident(tx: &mut Tx, channel: &str) -> Result<Option<Incident
     Ok(Some(incident))
 }
 
+/// The incident `cmd` is about: `cmd.incident_id` when the transport set it, else
+/// the incident whose war room `cmd.channel_id` is. Not locked.
+pub async fn incident_of(tx: &mut Tx, cmd: &SlashCommand) -> Result<Option<Incident>, AppError> {
+    Ok(match cmd.incident_id {
+        Some(id) => tx.incident(id).await?,
+        None => tx.incident_by_channel(&cmd.channel_id).await?,
+    })
+}
+
+/// As [`lock_incident`], for the incident `cmd` is about ([`incident_of`]).
+pub async fn lock_incident_of(
+    tx: &mut Tx,
+    cmd: &SlashCommand,
+) -> Result<Option<Incident>, AppError> {
+    let Some(id) = cmd.incident_id else {
+        return lock_incident(tx, &cmd.channel_id).await;
+    };
+    Ok(tx.incident_for_update(id).await?)
+}
+
 /// Stores one system entry of `kind` in the incident's timeline, by `author`.
 pub async fn record(
     tx: &mut Tx,
@@ -68,7 +88,7 @@ pub async fn apply(
 ) -> Result<Reply, AppError> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let Some(mut incident) = lock_incident(&mut tx, &cmd.channel_id).await? else {
+    let Some(mut incident) = lock_incident_of(&mut tx, cmd).await? else {
         return Ok(Reply::Ephemeral(NOT_A_WAR_ROOM.into()));
     };
     let is_close = change == Change::Close;
@@ -115,6 +135,10 @@ pub async fn apply(
         outbox::enqueue(&mut tx, op, None).await?;
     }
     if is_close {
+        // The fallback room on IRC closes with the incident, in the same transaction.
+        super::fallback::close_room_in(&mut tx, id, Some(&cmd.user_id), now).await?;
+    }
+    if is_close {
         // After the postmortem's ops: owners hear about their items once it is closed.
         followup::on_close(&mut tx, &state.settings, &incident).await?;
     }
@@ -129,5 +153,8 @@ pub async fn apply(
         state.wake_escalations();
     }
     state.wake_timers();
+    if is_close {
+        state.wake_fallback();
+    }
     Ok(reply)
 }

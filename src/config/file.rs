@@ -36,6 +36,39 @@ pub(super) struct FileConfig {
     pub(super) statuspage: FileStatuspage,
     #[serde(default)]
     pub(super) drills: FileDrills,
+    #[serde(default)]
+    pub(super) fallback: FileFallback,
+}
+
+/// `[fallback]`: where a war room goes when Slack is down.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileFallback {
+    /// How long Slack's Web API must fail before a fallback opens by itself ("3m").
+    pub(super) after: Option<String>,
+    /// How often Slack is probed (`auth.test`) while an incident is open and no
+    /// other call has told whether it answers ("30s").
+    #[serde(default)]
+    pub(super) probe_every: Option<String>,
+    pub(super) irc: Option<FileFallbackIrc>,
+}
+
+/// `[fallback.irc]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileFallbackIrc {
+    pub(super) server: Option<String>,
+    pub(super) tls: Option<bool>,
+    pub(super) nick: Option<String>,
+    /// The name of the variable holding the server password, never the password.
+    pub(super) password_env: Option<String>,
+    pub(super) channel_prefix: Option<String>,
+    /// Slack user id → IRC nick.
+    pub(super) nicks: Option<BTreeMap<String, String>>,
+    pub(super) trusted_only: Option<bool>,
+    /// A CA certificate (DER) trusted besides the system's: an internal server's CA.
+    #[serde(default)]
+    pub(super) ca_file: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

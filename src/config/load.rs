@@ -237,6 +237,7 @@ impl Settings {
                 None => false,
             },
         };
+        let fallback = super::fallback::load_fallback(&src, parsed.fallback)?;
 
         Ok(Settings {
             listen,
@@ -259,6 +260,7 @@ impl Settings {
             updates,
             statuspage,
             drills,
+            fallback,
         })
     }
 }

@@ -19,6 +19,7 @@ pub const DEFAULT_ALERT_RULES_PATH: &str = "config/alerts.toml";
 
 mod comms;
 mod dashboard;
+mod fallback;
 mod file;
 mod load;
 mod metrics;
@@ -32,6 +33,7 @@ pub mod sign_in;
 mod test_env;
 mod toml_errors;
 
+pub use fallback::{FallbackSettings, IrcFallbackSettings};
 pub use nudges::{NudgeSettings, WorkingHours};
 pub use settings::*;
 

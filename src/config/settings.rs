@@ -31,6 +31,8 @@ pub struct Settings {
     pub statuspage: Option<StatuspageSettings>,
     /// How practice incidents page.
     pub drills: DrillSettings,
+    /// The fallback war room on IRC (`[fallback]`).
+    pub fallback: super::fallback::FallbackSettings,
 }
 
 /// Stakeholder updates: the cadence (`[nudges.cadence]`) and the channels an update

@@ -158,8 +158,9 @@ pub fn plan_order(items: &mut [ActionItem]) {
 
 /// System-entry kinds that are key events by themselves: changes of status, severity
 /// and role, pages, acks, escalations, alerts firing and resolving, resolve and close,
-/// stakeholder updates (`lead` is how older entries named a commander change).
-pub const KEY_SYSTEM_KINDS: [&str; 13] = [
+/// stakeholder updates, the fallback war room on IRC opening and closing (`lead` is how
+/// older entries named a commander change).
+pub const KEY_SYSTEM_KINDS: [&str; 15] = [
     "declared",
     "status",
     "severity",
@@ -173,7 +174,14 @@ pub const KEY_SYSTEM_KINDS: [&str; 13] = [
     "resolved",
     "closed",
     super::STAKEHOLDER_UPDATE_KIND,
+    FALLBACK_OPENED_KIND,
+    FALLBACK_CLOSED_KIND,
 ];
+
+/// The system entry recorded when an incident's fallback war room on IRC opens.
+pub const FALLBACK_OPENED_KIND: &str = "fallback_opened";
+/// The system entry recorded when it closes.
+pub const FALLBACK_CLOSED_KIND: &str = "fallback_closed";
 
 pub fn is_key_system_kind(kind: &str) -> bool {
     KEY_SYSTEM_KINDS.contains(&kind)

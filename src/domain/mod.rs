@@ -17,8 +17,8 @@ mod timeline;
 mod title;
 
 pub use capture::{
-    ActionItem, ActionStatus, ImpactCategory, ImpactStatement, KEY_SYSTEM_KINDS, NewActionItem,
-    is_key_system_kind, plan_order,
+    ActionItem, ActionStatus, FALLBACK_CLOSED_KIND, FALLBACK_OPENED_KIND, ImpactCategory,
+    ImpactStatement, KEY_SYSTEM_KINDS, NewActionItem, is_key_system_kind, plan_order,
 };
 pub use due::{BadDue, DUE_FORMS, MAX_DUE_YEARS, describe_due, is_past, parse_due, split_due};
 pub use incident::{
@@ -37,7 +37,7 @@ pub use stakeholder::{
     BadSpan, Cadence, STAKEHOLDER_UPDATE_KIND, Span, parse_span, update_entry_text,
 };
 pub use status::{BadStatus, Status};
-pub use timeline::{EntryKind, FileRef, TextVersion, TimelineEntry};
+pub use timeline::{EntryKind, EntrySource, FileRef, TextVersion, TimelineEntry};
 pub use title::{
     BadTitle, IncidentTitle, MAX_TITLE_CHARS, drill_channel_name, slugify, war_room_channel_name,
     with_suffix,

@@ -21,6 +21,35 @@ impl EntryKind {
     }
 }
 
+/// Where an entry was said: in Slack (and everything Warroom records itself), or in
+/// the fallback war room on IRC while Slack was down.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntrySource {
+    #[default]
+    Slack,
+    Irc,
+}
+
+impl EntrySource {
+    /// As stored (`timeline_entries.source`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntrySource::Slack => "slack",
+            EntrySource::Irc => "irc",
+        }
+    }
+
+    /// The stored value back; `None` for anything else.
+    pub fn parse(s: &str) -> Option<EntrySource> {
+        match s {
+            "slack" => Some(EntrySource::Slack),
+            "irc" => Some(EntrySource::Irc),
+            _ => None,
+        }
+    }
+}
+
 /// A file shared into the war room; we keep the reference, never the bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRef {
@@ -58,6 +87,11 @@ pub struct TimelineEntry {
     /// Marked a key event by the team (a 📌 reaction or a pin on the message).
     /// System entries of [`super::KEY_SYSTEM_KINDS`] are key events by their kind.
     pub marked_key: bool,
+    /// Where it was said.
+    pub source: EntrySource,
+    /// The IRC nick that said it (IRC entries only); `author_id` is the Slack user
+    /// the nick maps to, when it does.
+    pub author_nick: Option<String>,
 }
 
 impl TimelineEntry {
@@ -82,6 +116,8 @@ impl TimelineEntry {
             deleted_at: None,
             files: Vec::new(),
             marked_key: false,
+            source: EntrySource::Slack,
+            author_nick: None,
         }
     }
 
@@ -107,6 +143,8 @@ impl TimelineEntry {
             deleted_at: None,
             files: Vec::new(),
             marked_key: false,
+            source: EntrySource::Slack,
+            author_nick: None,
         }
     }
 

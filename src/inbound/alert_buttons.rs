@@ -93,6 +93,7 @@ pub async fn resolve(
         response_url: response_url.unwrap_or_default().to_string(),
         trigger_id: String::new(),
         delivery: delivery.clone(),
+        incident_id: None,
     };
     Ok(match commands::dispatch(state, &cmd).await? {
         // The button's message becomes the record of who resolved it.

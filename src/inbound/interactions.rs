@@ -315,7 +315,15 @@ async fn dm_now(state: &AppState, page_id: i64) -> Result<Option<Value>, AppErro
         .as_ref()
         .and_then(|p| p.dm_channel.as_ref().zip(p.dm_ts.as_ref()))
     {
-        Some((channel, ts)) => crate::paging::dm::render(&mut tx, channel, ts).await?,
+        Some((channel, ts)) => {
+            let server = state
+                .settings
+                .fallback
+                .irc
+                .as_ref()
+                .map(|irc| format!("{}:{}", irc.host, irc.port));
+            crate::paging::dm::render(&mut tx, channel, ts, server.as_deref()).await?
+        }
         None => None,
     };
     tx.commit().await?;

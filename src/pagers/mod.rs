@@ -61,6 +61,9 @@ pub struct Alert<'a> {
     pub dedup_key: &'a str,
     /// A link to the war room, once it exists.
     pub war_room_url: Option<String>,
+    /// Where the fallback war room on IRC is (`#channel on host:port`), while the
+    /// incident has one open: pages say where to go when Slack is down.
+    pub fallback: Option<String>,
 }
 
 #[derive(Clone)]
@@ -194,9 +197,68 @@ fn summary(incident: &Incident) -> String {
     )
 }
 
+/// The line that points to the fallback war room on IRC.
+fn fallback_line(place: &str) -> String {
+    format!("War room on IRC: {place}")
+}
+
+/// [`summary`], with the fallback room when one is open, in at most `max` characters:
+/// the title is cut, never where to go.
+fn summary_within(alert: &Alert<'_>, max: usize) -> String {
+    let base = summary(alert.incident);
+    let Some(place) = &alert.fallback else {
+        return base.chars().take(max).collect();
+    };
+    let tail = format!(" | {}", fallback_line(place));
+    let room = max.saturating_sub(tail.chars().count());
+    if room < 20 {
+        // Too tight to say both: the incident first.
+        return base.chars().take(max).collect();
+    }
+    let mut text: String = base.chars().take(room).collect();
+    text.push_str(&tail);
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_names_the_irc_room_and_cuts_the_title_not_the_room() {
+        use crate::domain::{Declaration, IncidentTitle, Severity};
+        let (incident, _) = Incident::declare(Declaration {
+            title: IncidentTitle::parse(&"Checkout very slow ".repeat(6)).unwrap(),
+            severity: Severity::SEV1,
+            service: None,
+            summary: None,
+            declared_by: "U1".into(),
+            declared_at: chrono::Utc::now(),
+        });
+        let config = crate::config::escalation::EscalationConfig::parse(
+            "[teams.db]\nname = \"DB\"\npocs = [{ slack = \"U06SREONCL\" }]\n",
+            std::path::Path::new("t.toml"),
+            &|_| None,
+        )
+        .expect("a team with a point of contact");
+        let team = config.team("db").expect("the team").clone();
+        let mut alert = Alert {
+            incident: &incident,
+            team: &team,
+            dedup_key: "k",
+            war_room_url: None,
+            fallback: Some("#warroom-inc-7 on irc.example.org:6667".into()),
+        };
+        let text = summary_within(&alert, 130);
+        assert!(text.chars().count() <= 130, "{text}");
+        assert!(
+            text.ends_with("War room on IRC: #warroom-inc-7 on irc.example.org:6667"),
+            "{text}"
+        );
+        assert!(text.starts_with("[SEV1] Incident #"), "{text}");
+        alert.fallback = None;
+        assert!(!summary_within(&alert, 1024).contains("IRC"));
+    }
 
     #[test]
     fn a_provider_error_body_keeps_no_secret_and_is_cut_short() {

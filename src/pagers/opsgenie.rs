@@ -55,6 +55,14 @@ pub fn create_body(opsgenie_team: &str, alert: &Alert<'_>) -> Value {
     if let Some(url) = &alert.war_room_url {
         description.push_str(&format!(" War room: {url}"));
     }
+    if let Some(place) = &alert.fallback {
+        // The description holds 15,000 characters: this always fits.
+        description.push_str(&format!(" {}.", super::fallback_line(place)));
+    }
+    let mut details = json!({"incident": i.id.to_string(), "status": i.status.as_str()});
+    if let Some(place) = &alert.fallback {
+        details["war_room_irc"] = json!(place);
+    }
     json!({
         "message": message,
         "alias": alert.dedup_key,
@@ -62,7 +70,7 @@ pub fn create_body(opsgenie_team: &str, alert: &Alert<'_>) -> Value {
         "responders": [{"name": opsgenie_team, "type": "team"}],
         "priority": format!("P{}", i.severity.level()),
         "tags": ["warroom", i.severity.to_string().to_lowercase()],
-        "details": {"incident": i.id.to_string(), "status": i.status.as_str()},
+        "details": details,
         "entity": i.service.clone().unwrap_or_else(|| "warroom".into()),
         "source": "warroom",
     })

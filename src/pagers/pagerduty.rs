@@ -2,7 +2,7 @@
 //! and a `dedup_key` per incident and team.
 
 use super::ProviderAction;
-use super::{Alert, ProviderError, severity_word, summary};
+use super::{Alert, ProviderError, severity_word, summary_within};
 use crate::config::escalation::Providers as ProviderSettings;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -43,7 +43,7 @@ pub fn event(routing_key: &str, action: ProviderAction, alert: &Alert<'_>) -> Va
     });
     if action == ProviderAction::Trigger {
         let i = alert.incident;
-        let summary: String = summary(i).chars().take(MAX_SUMMARY).collect();
+        let summary = summary_within(alert, MAX_SUMMARY);
         let mut payload = json!({
             "summary": summary,
             "source": "warroom",
@@ -56,6 +56,7 @@ pub fn event(routing_key: &str, action: ProviderAction, alert: &Alert<'_>) -> Va
                 "status": i.status.as_str(),
                 "declared_by": i.declared_by,
                 "war_room": i.channel_name.as_deref().map(|n| format!("#{n}")),
+                "war_room_irc": alert.fallback,
             },
         });
         if let Some(service) = &i.service {

@@ -1,7 +1,7 @@
 //! A generic JSON webhook: for chat tools, status pages or home-grown pagers.
 
 use super::ProviderAction;
-use super::{Alert, ProviderError, summary};
+use super::{Alert, ProviderError, summary_within};
 use serde_json::json;
 
 pub fn request(
@@ -22,7 +22,7 @@ pub fn request(
         "event": event,
         "dedup_key": alert.dedup_key,
         "team": alert.team.id,
-        "summary": summary(i),
+        "summary": summary_within(alert, usize::MAX),
         "incident": {
             "id": i.id,
             "title": i.title,
@@ -31,6 +31,7 @@ pub fn request(
             "service": i.service,
             "declared_at": i.declared_at.to_rfc3339(),
             "war_room": alert.war_room_url,
+            "war_room_irc": alert.fallback,
         },
     });
     Ok(http.post(&target.url).json(&body))

@@ -3,13 +3,15 @@
 //! page DMs, [`action_views`] the DMs that follow action items' owners and
 //! [`alert_views`] the alert posts, [`nudge_views`] the nudges; [`mrkdwn`] escapes what Warroom echoes,
 //! [`untrusted`] what alerts say;
-//! [`verify`] checks request signatures; [`sign_in`] is Sign in with Slack (OpenID
+//! [`health`] is whether Slack's Web API answers (every call's outcome, for the IRC
+//! fallback); [`verify`] checks request signatures; [`sign_in`] is Sign in with Slack (OpenID
 //! Connect) for the dashboard; [`Answer`] is what a handler says back,
 //! whichever transport (in [`crate::inbound`]) carried the request.
 
 pub mod action_views;
 pub mod alert_views;
 pub mod client;
+pub mod health;
 pub mod mrkdwn;
 pub mod nudge_views;
 pub mod page_views;

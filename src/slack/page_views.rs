@@ -10,6 +10,7 @@ use super::views::ACK_ACTION_ID;
 use crate::domain::{Incident, clip};
 use crate::store::PageRecord;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// The most pages one DM carries: a header and a section a page (its button beside
 /// it) stay within Slack's 50 blocks a message. More waiting pages go in the next DM.
@@ -24,6 +25,15 @@ const MAX_FALLBACK: usize = 1000;
 /// The DM carrying `pages` (each with its incident, in the order shown):
 /// `(fallback text, blocks)`.
 pub fn page_dm(pages: &[(Incident, PageRecord)]) -> (String, Value) {
+    page_dm_with(pages, &BTreeMap::new())
+}
+
+/// [`page_dm`], where `irc` gives, by incident id, its open fallback war room on IRC
+/// (`#channel on host:port`): each such page says where to go if Slack fails.
+pub fn page_dm_with(
+    pages: &[(Incident, PageRecord)],
+    irc: &BTreeMap<i64, String>,
+) -> (String, Value) {
     let waiting: Vec<&(Incident, PageRecord)> =
         pages.iter().filter(|(_, p)| p.acked_at.is_none()).collect();
     let text = fallback(pages, &waiting);
@@ -40,7 +50,7 @@ pub fn page_dm(pages: &[(Incident, PageRecord)]) -> (String, Value) {
         vec![json!({"type": "header", "text": {"type": "plain_text", "text": clip(&header, 150)}})];
     for (incident, page) in pages.iter().take(MAX_PAGES_PER_DM) {
         let mut block = json!({"type": "section", "block_id": format!("page-{}", page.id),
-            "text": {"type": "mrkdwn", "text": section(incident, page)}});
+            "text": {"type": "mrkdwn", "text": section(incident, page, irc.get(&incident.id))}});
         if page.acked_at.is_none() {
             block["accessory"] = json!({"type": "button", "action_id": ACK_ACTION_ID,
                 "style": "primary", "value": page.id.to_string(),
@@ -111,7 +121,7 @@ fn line(i: &Incident) -> String {
 }
 
 /// One page: what, how bad, where, why and by whom.
-fn section(i: &Incident, page: &PageRecord) -> String {
+fn section(i: &Incident, page: &PageRecord, irc: Option<&String>) -> String {
     let room = i
         .channel_id
         .as_deref()
@@ -125,6 +135,12 @@ fn section(i: &Incident, page: &PageRecord) -> String {
         echo(&i.title),
         i.status
     );
+    if let Some(place) = irc {
+        body.push_str(&format!(
+            "\nIf Slack fails, the war room continues on IRC: {}.",
+            echo(place)
+        ));
+    }
     if let Some(note) = &page.note {
         // One quoted line per line of the note, so it cannot leave the quote.
         for line in echo(note).lines() {

@@ -104,7 +104,7 @@ struct NumberedRow {
 }
 
 const ENTRY_COLUMNS: &str = "e.id, e.incident_id, e.at, e.kind, e.system_event, e.author_id, e.text, e.ts, \
-     e.thread_ts, e.previous_text, e.edited_at, e.deleted_at, e.files";
+     e.thread_ts, e.previous_text, e.edited_at, e.deleted_at, e.files, e.source, e.author_nick";
 
 /// The SQL that orders and bounds a keyset page over `at_col, id_col`; `ascending`
 /// is the list's display order. Returns the condition (binding `$n`, `$n+1`), the

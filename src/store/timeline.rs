@@ -2,7 +2,7 @@
 //! schema: `UNIQUE (channel_id, ts)` for messages, the `slack_events` key for events.
 
 use super::{StoreError, StoreResult, Tx, on_conn};
-use crate::domain::{EntryKind, FileRef, TextVersion, TimelineEntry};
+use crate::domain::{EntryKind, EntrySource, FileRef, TextVersion, TimelineEntry};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 
@@ -42,6 +42,8 @@ pub(super) struct EntryRow {
     deleted_at: Option<DateTime<Utc>>,
     files: String,
     marked_key: bool,
+    source: String,
+    author_nick: Option<String>,
 }
 
 impl TryFrom<EntryRow> for TimelineEntry {
@@ -55,6 +57,8 @@ impl TryFrom<EntryRow> for TimelineEntry {
         };
         let files = serde_json::from_str(&r.files)
             .map_err(|e| StoreError::Corrupt(format!("entry files: {e}")))?;
+        let source = EntrySource::parse(&r.source)
+            .ok_or_else(|| StoreError::Corrupt(format!("entry source `{}`", r.source)))?;
         Ok(TimelineEntry {
             incident_id: r.incident_id,
             at: r.at,
@@ -69,6 +73,8 @@ impl TryFrom<EntryRow> for TimelineEntry {
             deleted_at: r.deleted_at,
             files,
             marked_key: r.marked_key,
+            source,
+            author_nick: r.author_nick,
         })
     }
 }
@@ -381,7 +387,7 @@ impl Tx {
     /// The whole timeline, in time order (ties broken by arrival).
     pub async fn entries(&mut self, incident_id: i64) -> StoreResult<Vec<TimelineEntry>> {
         const SQL: &str = "SELECT incident_id, at, kind, system_event, author_id, text, ts, thread_ts, previous_text, \
-             edited_at, deleted_at, files, EXISTS (SELECT 1 FROM key_marks k \
+             edited_at, deleted_at, files, source, author_nick, EXISTS (SELECT 1 FROM key_marks k \
              WHERE k.channel_id = timeline_entries.channel_id AND k.ts = timeline_entries.ts) AS marked_key \
              FROM timeline_entries WHERE incident_id = $1 ORDER BY at, id";
         const VERSIONS: &str = "SELECT v.ts, v.text, v.at FROM timeline_versions v \
@@ -413,11 +419,12 @@ impl Tx {
         Ok(entries)
     }
 
-    /// The newest message `ts` stored for an incident: where backfill starts.
+    /// The newest Slack message `ts` stored for an incident: where backfill starts
+    /// (IRC lines have keys of their own, not Slack's).
     pub async fn latest_message_ts(&mut self, incident_id: i64) -> StoreResult<Option<String>> {
         // Slack ts values have a fixed width until the year 2286, so text order is time order.
-        const SQL: &str =
-            "SELECT MAX(ts) FROM timeline_entries WHERE incident_id = $1 AND kind = 'message'";
+        const SQL: &str = "SELECT MAX(ts) FROM timeline_entries \
+             WHERE incident_id = $1 AND kind = 'message' AND source = 'slack'";
         Ok(
             on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(incident_id).fetch_one(c).await?),
         )
@@ -427,7 +434,8 @@ impl Tx {
     /// backfill compares with Slack's `reply_count` to find a missed reply.
     pub async fn reply_counts(&mut self, incident_id: i64) -> StoreResult<HashMap<String, i64>> {
         const SQL: &str = "SELECT thread_ts, COUNT(*) FROM timeline_entries \
-             WHERE incident_id = $1 AND kind = 'message' AND thread_ts IS NOT NULL AND thread_ts <> ts \
+             WHERE incident_id = $1 AND kind = 'message' AND source = 'slack' \
+             AND thread_ts IS NOT NULL AND thread_ts <> ts \
              GROUP BY thread_ts";
         let rows: Vec<(String, i64)> =
             on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(incident_id).fetch_all(c).await?);

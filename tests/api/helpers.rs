@@ -241,6 +241,7 @@ fn base_settings(db: &TestDb, slack: &FakeSlack) -> Settings {
         updates: Default::default(),
         statuspage: None,
         drills: Default::default(),
+        fallback: Default::default(),
     }
 }
 
@@ -625,4 +626,17 @@ impl TestApp {
             let _ = server.await;
         }
     }
+}
+
+/// `[fallback.irc]` for a test server on 127.0.0.1:`port`, as the nick `warroom`,
+/// with `nicks` (Slack user, nick) mapped, and quick looks and a short lease so a
+/// test does not wait out production's seconds.
+pub fn irc_fallback(port: u16, nicks: &[(&str, &str)]) -> warroom::config::IrcFallbackSettings {
+    let mut irc = warroom::config::IrcFallbackSettings::new("127.0.0.1", port, "warroom");
+    irc.poll_interval = std::time::Duration::from_millis(200);
+    irc.lease = std::time::Duration::from_secs(3);
+    for (user, nick) in nicks {
+        irc.nicks.insert(user.to_string(), nick.to_string());
+    }
+    irc
 }

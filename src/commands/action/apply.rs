@@ -3,7 +3,7 @@
 //! like every war-room change, and stores a system entry (`action`) with it.
 
 use super::{Correction, NewItem, USAGE};
-use crate::commands::war_room::{NOT_A_WAR_ROOM, lock_incident, record};
+use crate::commands::war_room::{NOT_A_WAR_ROOM, lock_incident, lock_incident_of, record};
 use crate::commands::{Delivery, Reply, SlashCommand};
 use crate::domain::{ActionItem, ActionStatus, NewActionItem, describe_due, is_past, plan_order};
 use crate::error::AppError;
@@ -112,7 +112,7 @@ pub async fn correct(
     let now = state.clock.now();
     let today = now.date_naive();
     let mut tx = state.store.begin().await?;
-    let Some(incident) = lock_incident(&mut tx, &cmd.channel_id).await? else {
+    let Some(incident) = lock_incident_of(&mut tx, cmd).await? else {
         return Ok(Reply::Ephemeral(NOT_A_WAR_ROOM.into()));
     };
     let Some(mut item) = tx.action(incident.id, n).await? else {
@@ -183,7 +183,7 @@ fn change(
 pub async fn list(state: &AppState, cmd: &SlashCommand) -> Result<Reply, AppError> {
     let today = state.clock.now().date_naive();
     let mut tx = state.store.read().await?;
-    let Some(incident) = tx.incident_by_channel(&cmd.channel_id).await? else {
+    let Some(incident) = crate::commands::war_room::incident_of(&mut tx, cmd).await? else {
         return Ok(Reply::Ephemeral(NOT_A_WAR_ROOM.into()));
     };
     let mut items = tx.actions(incident.id).await?;

@@ -57,6 +57,9 @@ pub struct Ctx {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// `[drills] page_providers`: a drill's provider events may be sent.
     pub drill_page_providers: bool,
+    /// The fallback IRC server (`host:port`) when `[fallback.irc]` is set: pages name
+    /// an incident's open fallback room on it.
+    pub irc_server: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

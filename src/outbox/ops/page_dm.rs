@@ -85,13 +85,14 @@ pub(super) async fn run(ctx: &Ctx, d: Delivery<'_>, page_id: i64) -> Result<(), 
     let pages = waiting(ctx, &page).await?;
     let mut tx = ctx.store.read().await?;
     let shown = dm::with_incidents(&mut tx, pages.clone()).await?;
+    let irc = dm::irc_places(&mut tx, &shown, ctx.irc_server.as_deref()).await?;
     tx.commit().await?;
     if shown.is_empty() {
         return Err(SendError::Missing(format!(
             "the incident of page #{page_id} does not exist"
         )));
     }
-    let (text, blocks) = page_views::page_dm(&shown);
+    let (text, blocks) = page_views::page_dm_with(&shown, &irc);
     let ts = match ctx
         .slack
         .post_keyed(&channel, &text, Some(&blocks), Some(d.key))
@@ -113,7 +114,7 @@ pub(super) async fn run(ctx: &Ctx, d: Delivery<'_>, page_id: i64) -> Result<(), 
     // A war room that opened or an ack that came while it was sent: show it now.
     // (The war room's own update may have looked before the pages were recorded.)
     let mut tx = ctx.store.read().await?;
-    let now = dm::render(&mut tx, &channel, &ts).await?;
+    let now = dm::render(&mut tx, &channel, &ts, ctx.irc_server.as_deref()).await?;
     tx.commit().await?;
     if let Some((text, fresh)) = now
         && fresh != blocks
@@ -179,7 +180,7 @@ async fn later_refreshes(
 /// `chat.update` of one DM with what its pages say now.
 pub(super) async fn update(ctx: &Ctx, channel: &str, ts: &str) -> Result<(), SendError> {
     let mut tx = ctx.store.read().await?;
-    let now = dm::render(&mut tx, channel, ts).await?;
+    let now = dm::render(&mut tx, channel, ts, ctx.irc_server.as_deref()).await?;
     tx.commit().await?;
     if let Some((text, blocks)) = now {
         ctx.slack

@@ -61,11 +61,12 @@ pub(super) async fn join(
     all.sort_by_key(|p| p.id);
     let mut tx = ctx.store.read().await?;
     let shown = dm::with_incidents(&mut tx, all).await?;
+    let irc = dm::irc_places(&mut tx, &shown, ctx.irc_server.as_deref()).await?;
     tx.commit().await?;
     if !shown.iter().any(|(_, p)| p.id == page.id) {
         return Ok(false); // its incident is gone: the post path says so
     }
-    let (text, blocks) = page_views::page_dm(&shown);
+    let (text, blocks) = page_views::page_dm_with(&shown, &irc);
     let started = Utc::now();
     // Updated before it is recorded: if Slack refuses (Tier 3 is about 50 updates a
     // minute), nothing says the page is shown, and it goes out in a post instead.
@@ -165,7 +166,7 @@ async fn record_joined(
         .await
         .unwrap_or(true);
     let mut tx = ctx.store.read().await?;
-    let now = dm::render(&mut tx, channel, ts).await?;
+    let now = dm::render(&mut tx, channel, ts, ctx.irc_server.as_deref()).await?;
     tx.commit().await?;
     if raced || now.is_none_or(|(_, blocks)| &blocks != sent.blocks) {
         let mut tx = ctx.store.begin().await?;

@@ -26,11 +26,22 @@ pub(super) async fn run(
             "team {team_id} is no longer in the escalation config"
         ))
     })?;
+    let fallback = match &ctx.irc_server {
+        Some(server) => {
+            let mut tx = ctx.store.read().await?;
+            let room = tx.fallback_room(incident.id).await?;
+            tx.commit().await?;
+            room.filter(|r| r.is_open())
+                .map(|r| format!("{} on {server}", r.channel))
+        }
+        None => None,
+    };
     let alert = Alert {
         incident,
         team,
         dedup_key,
         war_room_url: incident.channel_id.as_deref().map(views::channel_url),
+        fallback,
     };
     ctx.providers.send(provider, action, &alert).await?;
     if action == ProviderAction::Trigger {

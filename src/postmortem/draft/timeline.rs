@@ -2,7 +2,7 @@
 //! key event, with the versions an edited message had.
 
 use super::display_name;
-use crate::domain::{FileRef, Person, TimelineEntry};
+use crate::domain::{EntrySource, FileRef, Person, TimelineEntry};
 use crate::postmortem::rich_text::RichText;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -66,7 +66,16 @@ pub(super) fn timeline(sorted: &[&TimelineEntry], people: &HashMap<String, Perso
     lines
 }
 
+/// Who said it; on IRC, marked so: the mapped person's name, or the nick, then `(IRC)`.
 pub(super) fn author(entry: &TimelineEntry, people: &HashMap<String, Person>) -> String {
+    if entry.source == EntrySource::Irc {
+        let who = match (&entry.author_id, &entry.author_nick) {
+            (Some(id), _) => display_name(id, people),
+            (None, Some(nick)) => nick.clone(),
+            (None, None) => "unknown".to_string(),
+        };
+        return format!("{who} (IRC)");
+    }
     match &entry.author_id {
         Some(id) => display_name(id, people),
         None if entry.is_system() => "Warroom".to_string(),

@@ -30,6 +30,7 @@ pub use conversations::{ChannelInfo, Cursor, HistoryPage, InviteOutcome, ListedC
 pub use users::BotIdentity;
 
 use crate::metrics::Metrics;
+use crate::slack::health::{CallOutcome, SlackHealth};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -51,6 +52,8 @@ pub struct SlackApi {
     timeout: Duration,
     /// Where each call's latency and 429s are counted, by method.
     metrics: Arc<Metrics>,
+    /// Whether Slack answers: every call's outcome lands here.
+    health: Arc<SlackHealth>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,6 +147,7 @@ impl SlackApi {
             http,
             timeout,
             metrics: Arc::default(),
+            health: Arc::default(),
         })
     }
 
@@ -153,8 +157,20 @@ impl SlackApi {
         self
     }
 
+    /// Records this client's calls in `health` (the application's, on its clock).
+    pub fn with_health(mut self, health: Arc<SlackHealth>) -> Self {
+        self.health = health;
+        self
+    }
+
+    /// Whether Slack has been answering this client's calls.
+    pub fn health(&self) -> &Arc<SlackHealth> {
+        &self.health
+    }
+
     /// Runs one Web API call to `method` under the timeout, and counts it: how long it
-    /// took, and whether Slack answered 429.
+    /// took, whether Slack answered 429, and whether Slack answered at all (the one
+    /// place every Web API call passes, so [`SlackHealth`] sees them all).
     async fn timed<T>(
         &self,
         method: &str,
@@ -164,6 +180,11 @@ impl SlackApi {
         let result = tokio::time::timeout(self.timeout, call).await;
         let limited = matches!(result, Ok(Err(SlackClientError::RateLimitError(_))));
         self.metrics.slack_call(method, started.elapsed(), limited);
+        self.health.record(match &result {
+            Err(_) => CallOutcome::Failed,
+            Ok(Ok(_)) => CallOutcome::Answered,
+            Ok(Err(e)) => outcome_of(e),
+        });
         result.map_err(|_| SlackCallError::Timeout(self.timeout))
     }
 
@@ -213,6 +234,18 @@ impl SlackApi {
             .http_session_api
             .http_post::<_, SocketUrlReply>(method, &body, None);
         Ok(self.timed(method, call).await??.url)
+    }
+}
+
+/// What a failed call says of Slack: an answer (`ok:false`, 429, a 4xx) is Slack up;
+/// a 5xx or a transport error is nobody answering for it.
+fn outcome_of(e: &SlackClientError) -> CallOutcome {
+    match e {
+        SlackClientError::ApiError(_) | SlackClientError::RateLimitError(_) => {
+            CallOutcome::Answered
+        }
+        SlackClientError::HttpError(h) => CallOutcome::of_status(h.status_code.as_u16()),
+        _ => CallOutcome::Failed,
     }
 }
 

@@ -8,7 +8,7 @@ use super::{
     Chrome, PageError, PageRow, Pager, PagesTable, Part, When, html, https_only, name_of, parts,
     plain, when,
 };
-use crate::domain::{Incident, Person, TimelineEntry, is_key_system_kind};
+use crate::domain::{EntrySource, Incident, Person, TimelineEntry, is_key_system_kind};
 use crate::store::{Cursor, NumberedEntry, PageRecord, Tx};
 use crate::web::DashboardState;
 use crate::web::auth::Viewer;
@@ -86,6 +86,8 @@ struct EntryView {
     parts: Vec<Part>,
     reply: bool,
     key: bool,
+    /// Said in the fallback war room on IRC (tagged `IRC`).
+    irc: bool,
     edited: Option<When>,
     previous: Option<String>,
     deleted: Option<When>,
@@ -266,12 +268,16 @@ fn entry(n: &NumberedEntry, people: &HashMap<String, Person>) -> EntryView {
     EntryView {
         anchor: format!("e{}", n.id),
         at: when(e.at),
-        who: name_of(people, e.author_id.as_deref()),
+        who: match (&e.source, &e.author_id, &e.author_nick) {
+            (EntrySource::Irc, None, Some(nick)) => nick.clone(),
+            _ => name_of(people, e.author_id.as_deref()),
+        },
         kind: if event.is_some() { "system" } else { "message" },
         event: event.map(str::to_string),
         parts: parts(&e.text, people),
         reply: e.thread_ts.is_some() && e.thread_ts != e.ts,
         key: e.marked_key || event.is_some_and(is_key_system_kind),
+        irc: e.source == EntrySource::Irc,
         edited: e.edited_at.map(when),
         previous: e.previous_text.as_deref().map(|t| plain(t, people)),
         deleted: e.deleted_at.map(when),

@@ -1,0 +1,80 @@
+//! While an incident's fallback room on IRC is open, pages point to it: PagerDuty's
+//! summary, Opsgenie's description, the webhook's body and the Slack page DM name the
+//! channel and the server, within each provider's limits.
+
+use super::irc_settings;
+use crate::db::Backend;
+use crate::helpers::spawn_paging_app_with;
+use crate::paging::ESCALATION;
+
+const SRE: &str = "U06SREONCL";
+const MANAGER: &str = "U07ENGMGR0";
+
+#[tokio::test]
+async fn provider_pages_name_the_irc_room_while_it_is_open() {
+    let app = spawn_paging_app_with(
+        Backend::Sqlite,
+        ESCALATION,
+        chrono::Utc::now(),
+        |s, _, _| irc_settings(s),
+    )
+    .await;
+    let d = app.declare(SRE, "Disk full sev3").await;
+    let reply = app.command_text(SRE, &d.channel, "fallback").await;
+    assert!(reply.contains("is open on IRC"), "{reply}");
+    let place = format!("#warroom-inc-{} on irc.example.org:6667", d.incident_id);
+
+    for team in ["sre", "networking", "support", &format!("<@{MANAGER}|mgr>")] {
+        let (_, json) = app.command(SRE, &d.channel, &format!("page {team}")).await;
+        assert_eq!(json["response_type"], "in_channel", "{team}: {json}");
+    }
+    app.outbox_drained().await;
+
+    let pd = app.pagers().pagerduty.alerts();
+    assert_eq!(pd.len(), 1, "{pd:?}");
+    assert!(pd[0].summary.contains(&place), "{}", pd[0].summary);
+    assert!(pd[0].summary.chars().count() <= 1024);
+    assert_eq!(
+        pd[0].payload["custom_details"]["war_room_irc"],
+        place.as_str()
+    );
+
+    let og = app.pagers().opsgenie.alerts();
+    assert_eq!(og.len(), 1, "{og:?}");
+    let description = og[0].description.clone().unwrap_or_default();
+    assert!(description.contains(&place), "{description}");
+    assert!(og[0].message.chars().count() <= 130);
+
+    let dm = app.slack.dms_to(MANAGER);
+    let blocks = dm[0]
+        .blocks
+        .clone()
+        .expect("a page DM has blocks")
+        .to_string();
+    assert!(blocks.contains(&place), "{blocks}");
+
+    let hooks = app.pagers().webhook.received("support");
+    let paged = hooks.last().expect("the webhook was called");
+    assert_eq!(paged["incident"]["war_room_irc"], place.as_str());
+    assert!(
+        paged["summary"].as_str().unwrap().contains(&place),
+        "{paged}"
+    );
+}
+
+#[tokio::test]
+async fn without_an_open_room_pages_say_nothing_of_irc() {
+    let app = spawn_paging_app_with(
+        Backend::Sqlite,
+        ESCALATION,
+        chrono::Utc::now(),
+        |s, _, _| irc_settings(s),
+    )
+    .await;
+    let d = app.declare(SRE, "Disk full sev3").await;
+    app.command(SRE, &d.channel, "page sre").await;
+    app.outbox_drained().await;
+    let pd = app.pagers().pagerduty.alerts();
+    assert_eq!(pd.len(), 1, "{pd:?}");
+    assert!(!pd[0].summary.contains("IRC"), "{}", pd[0].summary);
+}
