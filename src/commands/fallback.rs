@@ -7,7 +7,7 @@
 
 use super::{Reply, SlashCommand, war_room};
 use crate::config::FallbackSettings;
-use crate::domain::{FALLBACK_CLOSED_KIND, FALLBACK_OPENED_KIND, Status, TimelineEntry};
+use crate::domain::{FALLBACK_CLOSED_KIND, FALLBACK_OPENED_KIND, Incident, Status, TimelineEntry};
 use crate::error::AppError;
 use crate::outbox::{self, Op};
 use crate::state::AppState;
@@ -77,6 +77,17 @@ impl Outcome {
     }
 }
 
+/// Whether Slack going down opens a room for `incident` by itself: only a real incident
+/// still being worked. A drill is practice and a resolved incident is waiting to be
+/// closed; either can still have a room opened by hand.
+pub fn opens_when_slack_is_down(incident: &Incident) -> bool {
+    !incident.drill
+        && matches!(
+            incident.status,
+            Status::Investigating | Status::Identified | Status::Monitoring
+        )
+}
+
 fn who_opened(reason: FallbackReason, by: Option<&str>) -> String {
     match (reason, by) {
         (FallbackReason::Command, Some(user)) => format!(" by <@{user}>"),
@@ -107,6 +118,12 @@ pub async fn open_in(
     if incident.status == Status::Closed {
         return Ok(Outcome::Refused(format!(
             "Incident #{incident_id} is closed: it needs no fallback war room."
+        )));
+    }
+    if reason == FallbackReason::SlackDown && !opens_when_slack_is_down(&incident) {
+        // Read again under the lock: it may have been resolved since the watch looked.
+        return Ok(Outcome::Refused(format!(
+            "Incident #{incident_id} is a drill or resolved: Slack being down opens no room for it."
         )));
     }
     let server = format!("{}:{}", irc.host, irc.port);

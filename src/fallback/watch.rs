@@ -1,12 +1,16 @@
 //! The fallback watch: a supervised worker that reads Slack's health
 //! ([`crate::slack::health`]) and acts on it, when `[fallback.irc]` is set.
 //!
-//! - While an incident is open and no call has told for `fallback.probe_every`
+//! Only real incidents still being worked get a room by themselves (see
+//! [`opens_when_slack_is_down`]): not drills, not resolved incidents waiting to be
+//! closed. Opening by hand is open to any incident that is not closed.
+//!
+//! - While such an incident is open and no call has told for `fallback.probe_every`
 //!   whether Slack answers, it asks Slack (`auth.test`: no scope, a special rate limit
 //!   of hundreds a minute, and documented for testing whether the API works), so
 //!   both a failure and a recovery are noticed with nobody writing.
-//! - Once every call has failed for `fallback.after` while incidents are open, it
-//!   opens a fallback room for each (reason `slack_down`; the store makes a second
+//! - Once every call has failed for `fallback.after` while such incidents are open,
+//!   it opens a fallback room for each (reason `slack_down`; the store makes a second
 //!   replica's opening a no-op) and marks rooms already open as used while Slack was
 //!   down.
 //! - Once Slack answers again, each room marked so gets one notice in its Slack war
@@ -15,7 +19,7 @@
 //!   queueing the notice are one transaction, and the mark is cleared only if it is
 //!   still the one read, so two replicas tell it once.
 
-use crate::commands::fallback::{Outcome, open_room};
+use crate::commands::fallback::{Outcome, open_room, opens_when_slack_is_down};
 use crate::error::AppError;
 use crate::outbox::{self, Op};
 use crate::state::AppState;
@@ -58,7 +62,9 @@ impl Watch {
             let mut tx = self.state.store.read().await?;
             let open = tx.open_incidents().await?;
             tx.commit().await?;
-            open
+            open.into_iter()
+                .filter(opens_when_slack_is_down)
+                .collect::<Vec<_>>()
         };
         let health = self.state.slack.health();
         if !open.is_empty() && health.view().idle_for(settings.probe_every) {

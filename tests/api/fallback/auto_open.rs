@@ -1,7 +1,8 @@
 //! Slack down with an incident open: the fallback room opens by itself once every
 //! call has failed for `fallback.after`, and not before; once Slack answers again the
 //! war room hears it once, with how many lines were said on IRC and a link to them,
-//! even with two replicas on one PostgreSQL database. The clock is a manual one.
+//! even with two replicas on one PostgreSQL database. Drills and resolved incidents
+//! get no room by themselves, and alone they start no probe. The clock is a manual one.
 
 use super::irc_settings;
 use super::{back_notices, irc_line, message};
@@ -172,4 +173,83 @@ async fn a_rate_limit_never_opens_a_room() {
     pass(&app, AFTER * 2).await;
     assert_eq!(room(&app, d.incident_id).await, None);
     assert!(app.state.slack.health().view().failing_since.is_none());
+}
+
+/// Declares a drill from the incidents channel; its number and war room.
+async fn drill(app: &TestApp, title: &str) -> (i64, String) {
+    let answer = app
+        .ephemeral("U0ALICE", "C0INCIDENTS", &format!("drill {title}"))
+        .await;
+    let id: i64 = answer
+        .split("DRILL #")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the answer names the drill's number: {answer}"));
+    (id, app.war_room_of(id).await)
+}
+
+/// A drill and a resolved incident, both not closed: no room of their own when Slack
+/// goes down.
+async fn drill_and_resolved(app: &TestApp) -> (i64, String, i64) {
+    let (drill_id, drill_room) = drill(app, "Database failover sev2").await;
+    let resolved = app.declare("U0ALICE", "Search slow sev3").await;
+    let (_, json) = app
+        .command(
+            "U0ALICE",
+            &resolved.channel,
+            "resolve Rolled back the deploy",
+        )
+        .await;
+    assert_eq!(json["response_type"], "in_channel", "{json}");
+    app.outbox_drained().await;
+    let inc = app.incident(resolved.incident_id).await;
+    assert_eq!(inc.status, warroom::domain::Status::Resolved);
+    assert!(app.incident(drill_id).await.drill);
+    (drill_id, drill_room, resolved.incident_id)
+}
+
+#[tokio::test]
+async fn slack_down_opens_a_room_for_a_real_open_incident_but_not_for_a_drill_or_a_resolved_one() {
+    let app = spawn(Backend::Sqlite).await;
+    let (drill_id, drill_room, resolved_id) = drill_and_resolved(&app).await;
+    let real = app.declare("U0ALICE", "Checkout down sev2").await;
+    app.outbox_drained().await;
+
+    app.slack.set_down(true);
+    pass(&app, Duration::from_secs(1)).await;
+    pass(&app, AFTER + Duration::from_secs(10)).await;
+    until("the real incident's room opens", || async {
+        room(&app, real.incident_id).await.is_some()
+    })
+    .await;
+    // More looks while Slack stays down: still none for the others.
+    pass(&app, Duration::from_secs(30)).await;
+    assert_eq!(room(&app, drill_id).await, None, "a drill got a room");
+    assert_eq!(
+        room(&app, resolved_id).await,
+        None,
+        "a resolved one got a room"
+    );
+
+    // By hand, a drill's room still opens.
+    app.slack.set_down(false);
+    let reply = app.command_text("U0ALICE", &drill_room, "fallback").await;
+    assert!(reply.contains("is open on IRC"), "{reply}");
+    assert!(room(&app, drill_id).await.is_some_and(|r| r.is_open()));
+}
+
+#[tokio::test]
+async fn the_idle_probe_stays_quiet_when_no_incident_would_get_a_room() {
+    let app = spawn(Backend::Sqlite).await;
+    drill_and_resolved(&app).await;
+    app.outbox_drained().await;
+
+    app.slack.set_down(true);
+    pass(&app, Duration::from_secs(1)).await;
+    pass(&app, AFTER * 2).await;
+    assert!(
+        app.state.slack.health().view().failing_since.is_none(),
+        "something asked Slack"
+    );
 }
