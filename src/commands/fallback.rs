@@ -2,8 +2,9 @@
 //! `/incident fallback [close]`, `warroom fallback open|close <incident>` and the
 //! watch that opens rooms by itself when Slack is down ([`crate::fallback::watch`]).
 //! Opening records where the room is in the timeline (a key event), queues a line for
-//! the Slack war room saying where to go if Slack fails, and wakes the IRC side; the
-//! store keeps it idempotent, so opening an open room only says where it is.
+//! the Slack war room saying where to go if Slack fails and a re-render of the page
+//! DMs already sent and not acknowledged (so they name the room), and wakes the IRC
+//! side; the store keeps it idempotent, so opening an open room only says where it is.
 
 use super::{Reply, SlashCommand, war_room};
 use crate::config::FallbackSettings;
@@ -146,6 +147,10 @@ pub async fn open_in(
     );
     let entry = TimelineEntry::system(incident_id, now, FALLBACK_OPENED_KIND, opened_by, text);
     tx.insert_system_entry(&entry).await?;
+    // Page DMs already out say nothing of the room yet: re-render them (a DM still
+    // queued renders it itself). With Slack down they update once it is back.
+    let paged = tx.unacked_sent_page_users(incident_id).await?;
+    crate::paging::dm::queue_refresh(tx, incident_id, &paged).await?;
     if reason != FallbackReason::SlackDown {
         // Slack works (or will): this tells the war room where to go if it fails.
         // Opened because Slack is down, the notice when it is back says it all.

@@ -1,6 +1,7 @@
 //! While an incident's fallback room on IRC is open, pages point to it: PagerDuty's
 //! summary, Opsgenie's description, the webhook's body and the Slack page DM name the
-//! channel and the server, within each provider's limits.
+//! channel and the server, within each provider's limits. A page DM sent before the
+//! room opened is updated to name it.
 
 use super::irc_settings;
 use crate::db::Backend;
@@ -77,4 +78,42 @@ async fn without_an_open_room_pages_say_nothing_of_irc() {
     let pd = app.pagers().pagerduty.alerts();
     assert_eq!(pd.len(), 1, "{pd:?}");
     assert!(!pd[0].summary.contains("IRC"), "{}", pd[0].summary);
+}
+
+#[tokio::test]
+async fn a_page_dm_sent_before_the_room_opened_is_updated_to_name_it() {
+    let app = spawn_paging_app_with(
+        Backend::Sqlite,
+        ESCALATION,
+        chrono::Utc::now(),
+        |s, _, _| irc_settings(s),
+    )
+    .await;
+    let d = app.declare(SRE, "Disk full sev3").await;
+    app.command(SRE, &d.channel, &format!("page <@{MANAGER}|mgr>"))
+        .await;
+    app.outbox_drained().await;
+    let place = format!("#warroom-inc-{} on irc.example.org:6667", d.incident_id);
+    let dm = app.slack.dms_to(MANAGER)[0].clone();
+    let before = dm.blocks.clone().expect("a page DM has blocks").to_string();
+    assert!(!before.contains(&place), "{before}");
+    let updates_before = app.slack.calls_to("chat.update").len();
+
+    let reply = app.command_text(SRE, &d.channel, "fallback").await;
+    assert!(reply.contains("is open on IRC"), "{reply}");
+    app.outbox_drained().await;
+
+    let updates = app.slack.calls_to("chat.update");
+    let naming_it: Vec<_> = updates[updates_before..]
+        .iter()
+        .filter(|c| c.args["channel"] == dm.channel.as_str() && c.args["ts"] == dm.ts.as_str())
+        .filter(|c| c.args["blocks"].to_string().contains(&place))
+        .collect();
+    assert_eq!(naming_it.len(), 1, "{updates:?}");
+    let now = app.slack.dms_to(MANAGER)[0]
+        .blocks
+        .clone()
+        .expect("a page DM has blocks")
+        .to_string();
+    assert!(now.contains(&place), "{now}");
 }
