@@ -6,7 +6,8 @@
 //!
 //! - [`connect`]: the crate's configuration (nick, alternative nicks, password);
 //! - [`brief`]: the channel topic and the brief said on arrival;
-//! - [`capture`]: a line said into the timeline, once, with its key;
+//! - [`capture`]: a line said into the timeline, once, with its key, by a writer
+//!   task beside the read loop;
 //! - [`commands`]: `!` lines through the same command handlers as Slack's;
 //! - [`plain`]: Warroom's Slack text as IRC plain text.
 //!
@@ -52,8 +53,12 @@ impl IrcWorker {
     }
 
     /// Until `stop`: takes the lease, holds the connection, and makes it again when
-    /// it drops. Gives the lease back when stopping.
+    /// it drops. When stopping, stores the lines still queued, then gives the lease
+    /// back.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        // One writer for every connection: lines read just before a drop are still
+        // stored, in order, after it.
+        let writer = capture::start(self.state.clone());
         let mut backoff = FIRST_BACKOFF;
         loop {
             if *stop.borrow() {
@@ -75,7 +80,7 @@ impl IrcWorker {
                     continue;
                 }
             }
-            let wait = match session::run(&self, &mut stop).await {
+            let wait = match session::run(&self, &writer.lines, &mut stop).await {
                 Ended::Stopped => break,
                 Ended::LostLease => {
                     tracing::info!("another replica holds the IRC connection now");
@@ -100,6 +105,7 @@ impl IrcWorker {
                 break;
             }
         }
+        writer.flush(capture::FLUSH_LIMIT).await;
         let released = async {
             let mut tx = self.state.store.begin().await?;
             tx.release_fallback_lease(&self.holder).await?;

@@ -4,7 +4,7 @@
 //! their `!` commands. It ends when the server goes away, the lease is lost, or the
 //! process stops; [`super::IrcWorker`] decides what comes next.
 
-use super::capture::{self, Heard};
+use super::capture::{Heard, Lines, Pending};
 use super::plain::Names;
 use super::{IrcWorker, brief, connect};
 use crate::store::FallbackRoom;
@@ -41,13 +41,15 @@ struct Room {
 
 struct Session<'a> {
     w: &'a IrcWorker,
+    /// Where lines said go to be stored, without waiting for the database.
+    lines: &'a Lines,
     client: Client,
     welcomed: bool,
     /// By lowercase channel name (IRC compares channel names without case).
     rooms: HashMap<String, Room>,
 }
 
-pub async fn run(w: &IrcWorker, stop: &mut watch::Receiver<bool>) -> Ended {
+pub async fn run(w: &IrcWorker, lines: &Lines, stop: &mut watch::Receiver<bool>) -> Ended {
     let dropped = |why: String| Ended::Dropped {
         welcomed: false,
         why,
@@ -68,6 +70,7 @@ pub async fn run(w: &IrcWorker, stop: &mut watch::Receiver<bool>) -> Ended {
     };
     let mut s = Session {
         w,
+        lines,
         client,
         welcomed: false,
         rooms: HashMap::new(),
@@ -153,18 +156,28 @@ impl Session<'_> {
                     self.command(channel, incident_id, nick, text.clone());
                 } else {
                     let heard = Heard::read(&m, &nick, text, self.w.state.clock.now());
-                    self.capture(&channel, incident_id, &heard).await;
+                    self.capture(channel, incident_id, heard).await;
                 }
             }
             _ => {}
         }
     }
 
-    async fn capture(&self, channel: &str, incident_id: i64, heard: &Heard) {
-        let author = self.w.settings.slack_user_of(&heard.nick);
-        if let Err(e) = capture::store(&self.w.state, incident_id, channel, author, heard).await {
-            tracing::error!(incident_id, error = %e, "an IRC line was lost: the database refused it every time");
-        }
+    /// Queues the line to be stored in order; reading goes on at once.
+    async fn capture(&self, channel: String, incident_id: i64, heard: Heard) {
+        let author_id = self
+            .w
+            .settings
+            .slack_user_of(&heard.nick)
+            .map(str::to_string);
+        self.lines
+            .push(Pending {
+                incident_id,
+                channel,
+                author_id,
+                heard,
+            })
+            .await;
     }
 
     /// Runs a `!` line beside the connection (a command may take a while) and says

@@ -1,7 +1,8 @@
 //! The fallback connection survives what happens to processes and servers: Warroom
 //! restarting mid-fallback (it rejoins, does not brief again, stores no line twice),
 //! the IRC server restarting (it reconnects, rejoins, and hears later lines), and
-//! its nick being taken (it joins under an alternative one and works).
+//! its nick being taken (it joins under an alternative one and works), and the
+//! database holding its writes back (it keeps reading, and stores the lines after).
 
 use super::fixture::{irc_entries, wait_for_irc_entries, warroom_on};
 use super::{IrcServer, Person};
@@ -112,4 +113,34 @@ async fn when_someone_holds_the_bot_s_nick_it_joins_under_another_and_works() {
     let entries = wait_for_irc_entries(&room.app, room.id, 1).await;
     assert_eq!(entries[0].text, "heard under any nick");
     assert_eq!(irc_entries(&room.app, room.id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn while_the_database_holds_writes_back_the_bot_keeps_reading_and_stores_the_lines_after() {
+    let server = IrcServer::start().await;
+    // No lease renewal (a write) within the test.
+    let room = warroom_on(Backend::Sqlite, &server, |irc| {
+        irc.lease = Duration::from_secs(600)
+    })
+    .await;
+    let mut alice = Person::connect(&server, "alice").await;
+    alice.join(&room.channel).await;
+    room.open_room().await;
+    read_brief(&mut alice, &room.channel, "warroom").await;
+
+    // Someone else holds SQLite's one writer's turn: the line cannot be stored yet.
+    let held = room.app.store.begin().await.unwrap();
+    alice.say(&room.channel, "db failover started");
+    alice.say(&room.channel, "replica is up");
+    alice.say(&room.channel, "!help");
+    let answer = alice
+        .wait_for_privmsg_from(&room.channel, "warroom", |_| true)
+        .await;
+    assert!(answer.starts_with("alice"), "{answer}");
+    assert!(irc_entries(&room.app, room.id).await.is_empty());
+    held.commit().await.unwrap();
+
+    let entries = wait_for_irc_entries(&room.app, room.id, 2).await;
+    let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["db failover started", "replica is up"]);
 }
