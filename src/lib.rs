@@ -35,14 +35,15 @@
 //! imports only [`net`] and [`domain`]).
 //! [`fallback`] is the war room on IRC when Slack is down (issue 17): its text rules
 //! (formatting stripped coming in, 512-byte lines going out) and [`fallback::watch`],
-//! which opens a room for each open incident once Slack's Web API has failed for
-//! `fallback.after` ([`slack::health`] records every call's outcome) and tells the
+//! which opens a room for each real incident still being worked (not drills, not
+//! resolved ones) once Slack's Web API has failed for `fallback.after` ([`slack::health`] records every call's outcome) and tells the
 //! Slack war room what happened on IRC once Slack is back. Opening and closing by hand
 //! (`/incident fallback [close]`, `warroom fallback open|close`) is
 //! `commands::fallback`; closing an incident closes its room in the same transaction.
 //! [`fallback::irc`] is one connection (held by one replica through a lease) that joins every open
 //! fallback room's channel, sets its topic, briefs it once per opening, stores what
-//! people say there as timeline entries of source IRC, and runs their `!` lines
+//! people say there as timeline entries of source IRC (through a writer task beside
+//! the read loop, so a slow database never stalls reading), and runs their `!` lines
 //! through [`commands`]' handlers, answering on IRC. It talks to IRC directly, not
 //! through the outbox: the outbox is Slack's, and IRC is where Slack is not.
 //!

@@ -6,8 +6,8 @@
 //!
 //! - [`connect`]: the crate's configuration (nick, alternative nicks, password);
 //! - [`brief`]: the channel topic and the brief said on arrival;
-//! - [`capture`]: a line said into the timeline, once, with its key, by a writer
-//!   task beside the read loop;
+//! - [`capture`]: a line said, as it goes into the timeline, with its key;
+//! - [`writer`]: the task beside the read loop that stores lines in order;
 //! - [`commands`]: `!` lines through the same command handlers as Slack's;
 //! - [`plain`]: Warroom's Slack text as IRC plain text.
 //!
@@ -20,6 +20,7 @@ pub mod commands;
 pub mod connect;
 pub mod plain;
 mod session;
+pub mod writer;
 
 use crate::config::IrcFallbackSettings;
 use crate::state::AppState;
@@ -58,7 +59,7 @@ impl IrcWorker {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         // One writer for every connection: lines read just before a drop are still
         // stored, in order, after it.
-        let writer = capture::start(self.state.clone());
+        let store_lines = writer::start(self.state.clone());
         let mut backoff = FIRST_BACKOFF;
         loop {
             if *stop.borrow() {
@@ -80,7 +81,7 @@ impl IrcWorker {
                     continue;
                 }
             }
-            let wait = match session::run(&self, &writer.lines, &mut stop).await {
+            let wait = match session::run(&self, &store_lines.lines, &mut stop).await {
                 Ended::Stopped => break,
                 Ended::LostLease => {
                     tracing::info!("another replica holds the IRC connection now");
@@ -105,7 +106,7 @@ impl IrcWorker {
                 break;
             }
         }
-        writer.flush(capture::FLUSH_LIMIT).await;
+        store_lines.flush(writer::FLUSH_LIMIT).await;
         let released = async {
             let mut tx = self.state.store.begin().await?;
             tx.release_fallback_lease(&self.holder).await?;

@@ -4,8 +4,9 @@
 //! their `!` commands. It ends when the server goes away, the lease is lost, or the
 //! process stops; [`super::IrcWorker`] decides what comes next.
 
-use super::capture::{Heard, Lines, Pending};
+use super::capture::Heard;
 use super::plain::Names;
+use super::writer::{Lines, Pending};
 use super::{IrcWorker, brief, connect};
 use crate::store::FallbackRoom;
 use chrono::{DateTime, Utc};
