@@ -16,6 +16,7 @@
 
 use crate::commands::declare::{DeclareArgs, DeclaredVia, NewIncident, declare_in};
 use crate::config::alert_rules::{AlertRules, Rule, TitleContext};
+use crate::config::escalation::EscalationConfig;
 use crate::domain::alert::{Alert, AlertStatus, Notification};
 use crate::domain::{
     Change, Incident, IncidentTitle, MAX_TITLE_CHARS, Status, TimelineEntry, clip,
@@ -83,7 +84,8 @@ pub async fn intake(state: &AppState, n: Notification) -> Result<Outcome, AppErr
     let mut target = match current {
         Some(mut incident) if incident.status == Status::Resolved && !started.is_empty() => {
             if within_flap_window(&group, &rules, now) {
-                reopen(&mut tx, &mut incident, &started, now).await?;
+                let config = &state.settings.paging.escalation;
+                escalates = reopen(&mut tx, config, &mut incident, &started, now).await?;
                 out.reopened = true;
                 Some(incident)
             } else {
@@ -268,18 +270,22 @@ pub fn incident_title(text: &str) -> IncidentTitle {
 }
 
 /// Marks a resolved incident investigating again, because its alerts fire again.
+/// Reopens the resolved `incident` and pages again (see [`paging::on_reopened`]);
+/// returns whether an escalation is now due.
 async fn reopen(
     tx: &mut Tx,
+    config: &EscalationConfig,
     incident: &mut Incident,
     started: &[&Alert],
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     let note = format!("{} fired again within the flap window", names(started));
     let reopen = Change::Status {
         to: Status::Investigating,
         note: Some(note),
     };
     apply_as_warroom(tx, incident, reopen, now).await?;
+    let escalates = paging::on_reopened(tx, config, incident, now).await?;
     let id = incident.id;
     outbox::enqueue(tx, &Op::SyncTopic { incident_id: id }, None).await?;
     let text = format!(
@@ -295,7 +301,7 @@ async fn reopen(
         None,
     )
     .await?;
-    Ok(())
+    Ok(escalates)
 }
 
 /// Runs `change` through the state machine as Warroom itself (no author) and stores

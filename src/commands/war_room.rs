@@ -117,6 +117,9 @@ pub async fn apply(
     let mut escalates = false;
     if matches!(incident.status, Status::Resolved | Status::Closed) {
         paging::stand_down(&mut tx, id, now).await?;
+    } else if events.iter().any(SystemEvent::reopens) {
+        let config = &state.settings.paging.escalation;
+        escalates = paging::on_reopened(&mut tx, config, &incident, now).await?;
     } else if events.iter().any(|e| {
         // SEV1 is the worst: a smaller number is a raise.
         matches!(e, SystemEvent::SeverityChanged { from, to } if to < from)

@@ -217,6 +217,8 @@ impl Incident {
         match to {
             Status::Identified => {
                 self.identified_at.get_or_insert(at);
+                // Back from resolved: the incident is open again.
+                self.resolved_at = None;
             }
             Status::Resolved => {
                 self.resolved_at = Some(at);
@@ -291,6 +293,19 @@ impl SystemEvent {
                 to: Status::Resolved,
                 ..
             }
+        )
+    }
+
+    /// Whether this event reopens a resolved incident: its status goes from resolved
+    /// back to one still being worked on.
+    pub fn reopens(&self) -> bool {
+        matches!(
+            self,
+            SystemEvent::StatusChanged {
+                from: Status::Resolved,
+                to,
+                ..
+            } if *to != Status::Resolved && *to != Status::Closed
         )
     }
 
@@ -450,6 +465,38 @@ mod tests {
         assert_eq!(
             events.last(),
             Some(&SystemEvent::Resolved("rolled back the deploy".into()))
+        );
+    }
+
+    #[test]
+    fn going_back_from_resolved_to_any_working_status_reopens_and_clears_the_resolve_time() {
+        for to in [
+            Status::Investigating,
+            Status::Identified,
+            Status::Monitoring,
+        ] {
+            let mut i = declared();
+            let at = t0() + Duration::minutes(42);
+            i.apply(Change::Resolve("rolled back".into()), at).unwrap();
+            let events = i
+                .apply(Change::Status { to, note: None }, at + Duration::minutes(5))
+                .unwrap();
+            assert_eq!(i.resolved_at, None, "back to {to}");
+            assert!(events.iter().any(SystemEvent::reopens), "back to {to}");
+        }
+        let mut i = declared();
+        let events = i
+            .apply(
+                Change::Status {
+                    to: Status::Identified,
+                    note: None,
+                },
+                t0(),
+            )
+            .unwrap();
+        assert!(
+            !events.iter().any(SystemEvent::reopens),
+            "an incident never resolved does not reopen"
         );
     }
 

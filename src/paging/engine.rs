@@ -209,9 +209,11 @@ impl Escalator {
                     level.ack_timeout, policy.id
                 ))
             })?;
-        if tx.incident_acked(id).await? {
+        let round = tx.paging_round(id).await?;
+        if tx.acked_since(id, round.since).await? {
             // Someone acknowledged before the policy switched (a raised severity):
-            // the new people have been told, and the ack still counts.
+            // the new people have been told, and the ack still counts. An ack from
+            // before the incident reopened does not: that round is over.
             return tx
                 .advance_escalation(id, due.next_level + 1, None, "acked", now)
                 .await;

@@ -8,7 +8,7 @@ use crate::config::escalation::EscalationConfig;
 use crate::domain::{Incident, TimelineEntry};
 use crate::outbox::{self, Op};
 use crate::pagers::{Provider, ProviderAction};
-use crate::store::{NewPage, ProviderAlert, StoreResult, Tx};
+use crate::store::{NewPage, PagingRound, ProviderAlert, StoreResult, Tx};
 use chrono::{DateTime, Utc};
 
 pub struct PageRequest<'a> {
@@ -44,7 +44,9 @@ pub struct PolicyLevel<'a> {
 /// Records and queues the pages of `plan`. Returns the people newly paged. A person
 /// already paged at this level is not paged again, and a policy level other than a
 /// repeat skips people paged in this incident before by other means (an earlier
-/// policy, before the severity was raised, or by hand).
+/// policy, before the severity was raised, or by hand). All of that is within the
+/// incident's paging round: once a resolved incident reopens, everyone is paged
+/// afresh, under new page keys and new provider alerts.
 pub async fn page(
     tx: &mut Tx,
     config: &EscalationConfig,
@@ -52,10 +54,11 @@ pub async fn page(
     req: &PageRequest<'_>,
 ) -> StoreResult<Vec<String>> {
     let id = req.incident.id;
+    let round = tx.paging_round(id).await?;
     let manual_key = uuid::Uuid::new_v4().simple().to_string();
-    let policy_prefix = req.level.map(|l| format!("policy:{id}:{}:", l.policy));
+    let policy_prefix = req.level.map(|l| policy_prefix(id, round, l.policy));
     let already = match (req.level, &policy_prefix) {
-        (Some(l), Some(prefix)) if !l.repeat => tx.paged_outside(id, prefix).await?,
+        (Some(l), Some(prefix)) if !l.repeat => tx.paged_outside(id, prefix, round.since).await?,
         _ => Default::default(),
     };
     let mut paged = Vec::new();
@@ -126,17 +129,26 @@ pub async fn page(
         return Ok(paged);
     }
     for team_id in &plan.teams {
-        trigger_providers(tx, config, req, team_id).await?;
+        trigger_providers(tx, config, req, round, team_id).await?;
     }
     Ok(paged)
 }
 
-/// Opens one alert per provider the team has, once per incident: a later level or
-/// manual page of the same team finds it open and does not page twice.
+/// What every page key of `policy` in this incident's round starts with.
+fn policy_prefix(incident_id: i64, round: PagingRound, policy: &str) -> String {
+    match round.number {
+        0 => format!("policy:{incident_id}:{policy}:"),
+        n => format!("policy:{incident_id}:r{n}:{policy}:"),
+    }
+}
+
+/// Opens one alert per provider the team has, once per incident and paging round: a
+/// later level or manual page of the same team finds it open and does not page twice.
 async fn trigger_providers(
     tx: &mut Tx,
     config: &EscalationConfig,
     req: &PageRequest<'_>,
+    round: PagingRound,
     team_id: &str,
 ) -> StoreResult<()> {
     let Some(team) = config.team(team_id) else {
@@ -151,7 +163,7 @@ async fn trigger_providers(
         if !configured {
             continue;
         }
-        let dedup_key = dedup_key(req.incident.id, team_id);
+        let dedup_key = dedup_key(req.incident.id, team_id, round.number);
         let alert = ProviderAlert {
             incident_id: req.incident.id,
             provider: provider.as_str().to_string(),
@@ -179,7 +191,11 @@ async fn trigger_providers(
     Ok(())
 }
 
-/// One alert per incident and team at each provider.
-pub fn dedup_key(incident_id: i64, team_id: &str) -> String {
-    format!("warroom-incident-{incident_id}-{team_id}")
+/// One alert per incident, team and paging round at each provider. The first
+/// round's key has no round in it, as before rounds existed.
+pub fn dedup_key(incident_id: i64, team_id: &str, round: i64) -> String {
+    match round {
+        0 => format!("warroom-incident-{incident_id}-{team_id}"),
+        n => format!("warroom-incident-{incident_id}-{team_id}-r{n}"),
+    }
 }

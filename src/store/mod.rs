@@ -27,7 +27,7 @@ pub use dashboard::{Cursor, IncidentFilter, NumberedEntry, Paged, Seek, StatusFi
 pub use fallback::{FallbackOpened, FallbackReason, FallbackRoom};
 pub use irc::{IrcLine, irc_channel_id};
 pub use outbox::{Backlog, ClaimedItem, FailedItem, URGENT_LANE_PREFIXES};
-pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, ProviderAlert};
+pub use paging::{DueEscalation, EscalationRow, NewPage, PageRecord, PagingRound, ProviderAlert};
 pub use report::ReportEntry;
 pub use retention::Pruned;
 pub use statuspage::StatuspageLink;

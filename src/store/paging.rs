@@ -65,6 +65,16 @@ pub struct ProviderAlert {
     pub status: String,
 }
 
+/// Which round of paging an incident is in: 0 from its declaration, one more each
+/// time it reopens after being resolved. A round's pages, provider alerts and acks
+/// are its own (see `paging::pager`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct PagingRound {
+    pub number: i64,
+    /// When the round began; `None` for round 0, which began at the declaration.
+    pub since: Option<DateTime<Utc>>,
+}
+
 pub(super) const PAGE_COLUMNS: &str = "id, incident_id, user_id, team_id, level, note, paged_by, paged_at, acked_at, acked_by, ack_source, dm_channel, dm_ts";
 
 impl Tx {
@@ -149,22 +159,66 @@ impl Tx {
 
     /// Whether anyone has acknowledged a page of this incident.
     pub async fn incident_acked(&mut self, incident_id: i64) -> StoreResult<bool> {
-        const SQL: &str =
+        self.acked_since(incident_id, None).await
+    }
+
+    /// Whether anyone has acknowledged a page of this incident at or after `since`
+    /// (a paging round's start); with `None`, ever.
+    pub async fn acked_since(
+        &mut self,
+        incident_id: i64,
+        since: Option<DateTime<Utc>>,
+    ) -> StoreResult<bool> {
+        const SQL: &str = "SELECT COUNT(*) FROM pages WHERE incident_id = $1 AND acked_at >= $2";
+        const EVER: &str =
             "SELECT COUNT(*) FROM pages WHERE incident_id = $1 AND acked_at IS NOT NULL";
-        let n: i64 = on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(incident_id).fetch_one(c).await?);
+        let n: i64 = match since {
+            Some(since) => {
+                on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(incident_id).bind(since).fetch_one(c).await?)
+            }
+            None => {
+                on_conn!(self.conn(), c => sqlx::query_scalar(EVER).bind(incident_id).fetch_one(c).await?)
+            }
+        };
         Ok(n > 0)
     }
 
+    /// The incident's paging round (round 0 for an incident not stored).
+    pub async fn paging_round(&mut self, incident_id: i64) -> StoreResult<PagingRound> {
+        const SQL: &str =
+            "SELECT paging_round AS number, paging_round_at AS since FROM incidents WHERE id = $1";
+        let round: Option<PagingRound> = on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(incident_id).fetch_optional(c).await?);
+        Ok(round.unwrap_or_default())
+    }
+
+    /// Starts the incident's next paging round at `at` (it reopened); returns it.
+    pub async fn begin_paging_round(
+        &mut self,
+        incident_id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<PagingRound> {
+        const SQL: &str = "UPDATE incidents SET paging_round = paging_round + 1, paging_round_at = $2 \
+             WHERE id = $1 RETURNING paging_round AS number, paging_round_at AS since";
+        let round: Option<PagingRound> = on_conn!(self.conn(), c => sqlx::query_as(SQL).bind(incident_id).bind(at).fetch_optional(c).await?);
+        round.ok_or_else(|| {
+            super::StoreError::Corrupt(format!("incident #{incident_id} is not stored"))
+        })
+    }
+
     /// People paged in this incident by anything but pages whose key starts with
-    /// `prefix` (another policy, or by hand).
+    /// `prefix` (another policy, or by hand), counting only pages sent at or after
+    /// `since` (the paging round's start) when it is given.
     pub async fn paged_outside(
         &mut self,
         incident_id: i64,
         prefix: &str,
+        since: Option<DateTime<Utc>>,
     ) -> StoreResult<std::collections::HashSet<String>> {
         const SQL: &str = "SELECT DISTINCT user_id FROM pages WHERE incident_id = $1 \
-             AND substr(page_key, 1, length($2)) <> $2";
-        let users: Vec<String> = on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(incident_id).bind(prefix).fetch_all(c).await?);
+             AND substr(page_key, 1, length($2)) <> $2 AND paged_at >= $3";
+        // Before any reopen every page counts: from the epoch.
+        let since = since.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        let users: Vec<String> = on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(incident_id).bind(prefix).bind(since).fetch_all(c).await?);
         Ok(users.into_iter().collect())
     }
 

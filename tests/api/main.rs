@@ -35,6 +35,7 @@ mod page_dms;
 mod paging;
 mod postmortem_loop;
 mod rate_tiers;
+mod reopen_pages;
 mod shutdown;
 mod signatures;
 mod slack_sign_in;

@@ -279,7 +279,7 @@ async fn count(
         ..Counts::default()
     };
     for w in watched {
-        let key = warroom::paging::pager::dedup_key(w.incident_id, setup::TEAM);
+        let key = warroom::paging::pager::dedup_key(w.incident_id, setup::TEAM, 0);
         if per_key.get(key.as_str()) == Some(&1) {
             counts.triggered_once += 1;
         }

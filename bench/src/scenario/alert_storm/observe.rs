@@ -110,7 +110,7 @@ impl Snapshot {
 
     /// When the incident's first trigger was accepted.
     pub fn pd_trigger(&self, incident_id: i64) -> Option<Instant> {
-        let key = dedup_key(incident_id, TEAM);
+        let key = dedup_key(incident_id, TEAM, 0);
         self.accepted_triggers()
             .find(|e| e.dedup_key.as_deref() == Some(key.as_str()))
             .map(|e| e.at)
