@@ -29,15 +29,17 @@
 //! for what people see, [`slack::mrkdwn`] escaping, [`slack::verify`] signatures,
 //! [`slack::sign_in`] Sign in with Slack for the dashboard); [`pagers`] speaks
 //! PagerDuty, Opsgenie and webhooks. [`paging`] decides who is paged and when
-//! (escalation levels, durable timers, acks), from [`config::escalation`].
+//! (escalation levels, durable timers, acks, and a new round when a resolved incident
+//! reopens), from [`config::escalation`].
 //! [`github`] opens GitHub issues for action items (it imports only [`net`]);
 //! [`statuspage`] mirrors public stakeholder updates on Atlassian Statuspage (it
 //! imports only [`net`] and [`domain`]).
 //! [`fallback`] is the war room on IRC when Slack is down (issue 17): its text rules
 //! (formatting stripped coming in, 512-byte lines going out) and [`fallback::watch`],
 //! which opens a room for each real incident still being worked (not drills, not
-//! resolved ones) once Slack's Web API has failed for `fallback.after` ([`slack::health`] records every call's outcome) and tells the
-//! Slack war room what happened on IRC once Slack is back. Opening and closing by hand
+//! resolved ones) once Slack's Web API has failed for `fallback.after`
+//! ([`slack::health`] records every call's outcome) and tells the Slack war room what
+//! happened on IRC once Slack is back. Opening and closing by hand
 //! (`/incident fallback [close]`, `warroom fallback open|close`) is
 //! `commands::fallback`; closing an incident closes its room in the same transaction.
 //! [`fallback::irc`] is one connection (held by one replica through a lease) that joins every open
