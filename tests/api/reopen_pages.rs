@@ -48,6 +48,25 @@ fn two_triggers(pd: &FakePagerDuty) -> bool {
         >= 2
 }
 
+/// Waits for the escalation worker to page level one of the reopened incident's new
+/// round (it does so on its own time), then checks PagerDuty got a second alert of
+/// its own, not a duplicate of the resolved one.
+async fn second_round_triggered(app: &TestApp, id: i64) {
+    app.pagers()
+        .pagerduty
+        .wait_for("the second round's trigger", two_triggers)
+        .await;
+    app.outbox_drained().await;
+    assert_eq!(
+        triggers(app),
+        vec![
+            format!("warroom-incident-{id}-sre"),
+            format!("warroom-incident-{id}-sre-r1")
+        ],
+        "a second PagerDuty alert, not a duplicate of the resolved one"
+    );
+}
+
 /// The one page of `user` not yet acknowledged.
 async fn unacked_page(app: &TestApp, id: i64, user: &str) -> i64 {
     let open: Vec<i64> = app
@@ -84,19 +103,7 @@ async fn an_incident_set_back_to_investigating_after_resolving_pages_again(backe
         .command(SRE, &room, "status investigating errors are back")
         .await;
     assert_eq!(status, StatusCode::OK);
-    // The escalation worker pages level one of the new round on its own time.
-    pd.wait_for("the second round's trigger", two_triggers)
-        .await;
-    app.outbox_drained().await;
-
-    assert_eq!(
-        triggers(&app),
-        vec![
-            format!("warroom-incident-{id}-sre"),
-            format!("warroom-incident-{id}-sre-r1")
-        ],
-        "a second PagerDuty alert, not a duplicate of the resolved one"
-    );
+    second_round_triggered(&app, id).await;
     let open = pd.open_alerts();
     assert_eq!(
         open.iter()
@@ -176,19 +183,7 @@ async fn an_alert_firing_again_within_the_flap_window_pages_again(backend: Backe
         .alertmanager(&alertmanager("Db", &[db(later)], later))
         .await;
     assert_eq!(answer["reopened"], true, "{answer}");
-    app.pagers()
-        .pagerduty
-        .wait_for("the second round's trigger", two_triggers)
-        .await;
-    app.outbox_drained().await;
-
-    assert_eq!(
-        triggers(&app),
-        vec![
-            format!("warroom-incident-{id}-sre"),
-            format!("warroom-incident-{id}-sre-r1")
-        ]
-    );
+    second_round_triggered(&app, id).await;
     let pages = app.pages(id).await;
     assert_eq!(
         pages.iter().filter(|p| p.user_id == SRE).count(),
