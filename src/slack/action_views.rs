@@ -1,6 +1,8 @@
 //! The DMs that follow action items' owners after the incident: the list of what is
 //! still theirs when the incident closes, and the reminder on an item's due date.
-//! Item texts and titles come from people, so they go through [`echo`].
+//! Item texts and titles come from people, so they go through [`echo`]. A drill's
+//! items say so: "DRILL #7 (practice)" where a real incident says "Incident #7", so
+//! nobody mistakes practice follow-ups for an outage's.
 
 use super::mrkdwn::{echo, plain};
 use super::views::{one_line, truncate_escaped};
@@ -26,14 +28,11 @@ pub fn owner_actions(
         1 => "1 open action item".to_string(),
         n => format!("{n} open action items"),
     };
-    let text = format!(
-        "Incident #{} ({title}) is closed. You own {count} from it.",
-        incident.id
-    );
-    let header = format!("Your action items from incident #{}", incident.id);
+    let name = name(incident);
+    let text = format!("{name} ({title}) is closed. You own {count} from it.");
+    let header = format!("Your action items from {}", lower_first(&name));
     let intro = format!(
-        "Incident #{} *{title}* is closed, and {} still yours. Its war room: {}.",
-        incident.id,
+        "{name} *{title}* is closed, and {} still yours. Its war room: {}.",
         match items.len() {
             1 => "this item is".to_string(),
             n => format!("these {n} items are"),
@@ -69,16 +68,15 @@ pub fn action_reminder(
         .due
         .map(|d| describe_due(d, today))
         .unwrap_or_else(|| "no date".into());
+    let name = lower_first(&name(incident));
     let text = format!(
-        "Reminder: action item {} of incident #{} is due {due}: {}",
+        "Reminder: action item {} of {name} is due {due}: {}",
         item.seq,
-        incident.id,
         echo(&one_line(&item.text))
     );
     let body = format!(
-        "Action item *{}* of incident #{} *{title}* ({}) is due {due}:\n>{}",
+        "Action item *{}* of {name} *{title}* ({}) is due {due}:\n>{}",
         item.seq,
-        incident.id,
         room(incident),
         echo(&one_line(&item.text))
     );
@@ -103,6 +101,23 @@ fn item_line(item: &ActionItem, today: NaiveDate) -> String {
         line.push_str(&format!(" · {}", echo(url)));
     }
     line
+}
+
+/// `Incident #7`, or `DRILL #7 (practice)` for a drill.
+fn name(incident: &Incident) -> String {
+    if incident.drill {
+        format!("DRILL #{} (practice)", incident.id)
+    } else {
+        format!("Incident #{}", incident.id)
+    }
+}
+
+/// `incident #7` mid-sentence; `DRILL` stays as it is.
+fn lower_first(name: &str) -> String {
+    match name.strip_prefix("Incident") {
+        Some(rest) => format!("incident{rest}"),
+        None => name.to_string(),
+    }
 }
 
 fn room(incident: &Incident) -> String {
@@ -198,5 +213,21 @@ mod tests {
         assert!(text.contains("due Fri 2026-12-04 (today)"), "{text}");
         assert!(!text.contains("<!here>") && !blocks.to_string().contains("<!here>"));
         assert!(blocks.to_string().contains("<#C0WARROOM>"));
+    }
+
+    #[test]
+    fn a_drills_close_dm_and_reminder_say_drill_and_never_incident() {
+        let mut drill = incident();
+        drill.drill = true;
+        let items = [item(1, "Practise the failover", Some(day(4)))];
+        let (text, blocks) = owner_actions(&drill, &items, day(2));
+        let shown = format!("{text} {blocks}");
+        assert!(text.starts_with("DRILL #7 (practice)"), "{text}");
+        assert!(shown.contains("Your action items from DRILL #7"), "{shown}");
+        assert!(!shown.to_lowercase().contains("incident #7"), "{shown}");
+        let (text, blocks) = action_reminder(&drill, &items[0], day(4));
+        let shown = format!("{text} {blocks}");
+        assert!(text.contains("action item 1 of DRILL #7"), "{text}");
+        assert!(!shown.to_lowercase().contains("incident #7"), "{shown}");
     }
 }
