@@ -1,9 +1,14 @@
 //! A line said in a fallback channel, as it goes into the incident's timeline:
-//! source `irc`, the nick, the Slack user it maps to, the time it was read (or the
-//! server's `time` tag), plain text. Its key is given once, when the line is read
-//! (the server's `msgid` tag when it sends one), and kept across retries, so a write
-//! retried after a busy database is still one entry. Storing it is
-//! [`super::writer`]'s, beside the read loop.
+//! source `irc`, the nick, the Slack user it maps to, its time, plain text. Its key is
+//! given once, when the line is read (the server's `msgid` tag when it sends one), and
+//! kept across retries, so a write retried after a busy database is still one entry.
+//! Storing it is [`super::writer`]'s, beside the read loop.
+//!
+//! The time is the server's `time` tag (IRCv3 server-time, asked for by
+//! [`super::caps`]) when it parses: when the line was said, not when we read it,
+//! which differs for lines a bouncer replays or that arrive after lag. A tag later
+//! than our clock is the server's clock running ahead, never a line from the future:
+//! it is taken as now. Without a usable tag the time is when the line was read.
 
 use chrono::{DateTime, Utc};
 use irc::proto::Message;
@@ -34,10 +39,7 @@ impl Heard {
             Some(id) => format!("msgid:{id}"),
             None => received_key(),
         };
-        let at = tag("time")
-            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or(now);
+        let at = tag("time").map_or(now, |t| said_at(&t, now));
         let text = match action(text) {
             Some(did) => format!("* {nick} {did}"),
             None => text.to_string(),
@@ -48,6 +50,15 @@ impl Heard {
             nick: nick.to_string(),
             text: crate::fallback::text::plain(&text),
         }
+    }
+}
+
+/// When a line with the `time` tag `tag` was said, read at `now`: the tag's time,
+/// but never after `now`; `now` when the tag is no RFC 3339 time.
+fn said_at(tag: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+    match DateTime::parse_from_rfc3339(tag) {
+        Ok(t) => t.with_timezone(&Utc).min(now),
+        Err(_) => now,
     }
 }
 
@@ -109,6 +120,62 @@ mod tests {
         );
         assert_ne!(a.key, b.key, "two lines read are two keys");
         assert_eq!(a.at, now);
+    }
+
+    fn read_at(raw: &str, now: DateTime<Utc>) -> Heard {
+        let m = privmsg(raw);
+        let Command::PRIVMSG(_, text) = &m.command else {
+            panic!("not a PRIVMSG: {raw}")
+        };
+        Heard::read(&m, "alice", text, now)
+    }
+
+    fn utc(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
+    }
+
+    #[test]
+    fn a_line_replayed_late_keeps_the_time_the_server_says_it_was_said() {
+        let now = utc("2026-12-03T10:00:00Z");
+        let h = read_at(
+            "@time=2026-12-03T09:15:00.250Z :alice!a@h PRIVMSG #c :replayed\r\n",
+            now,
+        );
+        assert_eq!(h.at, utc("2026-12-03T09:15:00.250Z"));
+        assert!(h.key.starts_with("rx:"), "no msgid, so our key: {}", h.key);
+    }
+
+    #[test]
+    fn a_server_time_ahead_of_our_clock_is_taken_as_now() {
+        let now = utc("2026-12-03T10:00:00Z");
+        for ahead in ["2026-12-03T10:00:02.000Z", "2031-01-01T00:00:00.000Z"] {
+            let h = read_at(&format!("@time={ahead} :alice!a@h PRIVMSG #c :hi\r\n"), now);
+            assert_eq!(h.at, now, "{ahead}");
+        }
+    }
+
+    #[test]
+    fn a_time_tag_that_is_not_a_time_falls_back_to_when_the_line_was_read() {
+        let now = utc("2026-12-03T10:00:00Z");
+        for bad in [
+            "yesterday",
+            "2026-13-03T09:15:00.000Z",
+            "1733217300",
+            "2026-12-03T09:15",
+        ] {
+            let h = read_at(&format!("@time={bad} :alice!a@h PRIVMSG #c :hi\r\n"), now);
+            assert_eq!(h.at, now, "{bad}");
+        }
+        let h = read_at("@time= :alice!a@h PRIVMSG #c :hi\r\n", now);
+        assert_eq!(h.at, now, "an empty tag");
+    }
+
+    #[test]
+    fn a_msgid_tag_alone_gives_the_key_and_the_read_time() {
+        let now = utc("2026-12-03T10:00:00Z");
+        let h = read_at("@msgid=Zx-91_q :alice!a@h PRIVMSG #c :hi\r\n", now);
+        assert_eq!(h.key, "msgid:Zx-91_q");
+        assert_eq!(h.at, now);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! connects again with a growing wait when the server goes away.
 //!
 //! - [`connect`]: the crate's configuration (nick, alternative nicks, password);
+//! - [`caps`]: the IRCv3 capabilities asked for while registering (`server-time`,
+//!   `message-tags`), only when the server offers them;
 //! - [`brief`]: the channel topic and the brief said on arrival;
 //! - [`capture`]: a line said, as it goes into the timeline, with its key;
 //! - [`writer`]: the task beside the read loop that stores lines in order;
@@ -15,6 +17,7 @@
 //! which process is alive, and a test's manual clock must not stop them.
 
 pub mod brief;
+pub mod caps;
 pub mod capture;
 pub mod commands;
 pub mod connect;

@@ -4,6 +4,7 @@
 //! their `!` commands. It ends when the server goes away, the lease is lost, or the
 //! process stops; [`super::IrcWorker`] decides what comes next.
 
+use super::caps::{self, Negotiation, Step};
 use super::capture::Heard;
 use super::plain::Names;
 use super::writer::{Lines, Pending};
@@ -12,6 +13,7 @@ use crate::store::FallbackRoom;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use irc::client::prelude::{Client, Command, Message, Response};
+use irc::proto::{CapSubCommand, NegotiationVersion};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -45,6 +47,8 @@ struct Session<'a> {
     /// Where lines said go to be stored, without waiting for the database.
     lines: &'a Lines,
     client: Client,
+    /// The IRCv3 capabilities asked for while registering.
+    caps: Negotiation,
     welcomed: bool,
     /// By lowercase channel name (IRC compares channel names without case).
     rooms: HashMap<String, Room>,
@@ -56,15 +60,16 @@ pub async fn run(w: &IrcWorker, lines: &Lines, stop: &mut watch::Receiver<bool>)
         why,
     };
     let config = connect::config(&w.settings);
-    let mut client = match tokio::time::timeout(CONNECT_TIMEOUT, Client::from_config(config)).await
-    {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => return dropped(format!("cannot connect: {e}")),
-        Err(_) => return dropped(format!("no connection within {CONNECT_TIMEOUT:?}")),
-    };
-    if let Err(e) = client.identify() {
+    let mut client =
+        match tokio::time::timeout(CONNECT_TIMEOUT, Client::from_config(config.clone())).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return dropped(format!("cannot connect: {e}")),
+            Err(_) => return dropped(format!("no connection within {CONNECT_TIMEOUT:?}")),
+        };
+    if let Err(e) = register(&client, &config) {
         return dropped(format!("cannot identify: {e}"));
     }
+    let caps_deadline = tokio::time::Instant::now() + caps::NEGOTIATION_LIMIT;
     let mut stream = match client.stream() {
         Ok(s) => s,
         Err(e) => return dropped(format!("no message stream: {e}")),
@@ -73,6 +78,7 @@ pub async fn run(w: &IrcWorker, lines: &Lines, stop: &mut watch::Receiver<bool>)
         w,
         lines,
         client,
+        caps: Negotiation::default(),
         welcomed: false,
         rooms: HashMap::new(),
     };
@@ -112,6 +118,11 @@ pub async fn run(w: &IrcWorker, lines: &Lines, stop: &mut watch::Receiver<bool>)
                     s.sync().await;
                 }
             }
+            _ = tokio::time::sleep_until(caps_deadline), if s.caps.pending() => {
+                tracing::warn!("the IRC server did not finish capability negotiation; ending it");
+                let step = s.caps.timed_out();
+                s.cap_step(step);
+            }
             _ = wake.notified() => if s.welcomed {
                 s.sync().await;
             },
@@ -125,6 +136,10 @@ impl Session<'_> {
     }
 
     async fn on_message(&mut self, m: Message) {
+        if self.caps.pending() {
+            let step = self.caps.on_message(&m);
+            self.cap_step(step);
+        }
         let from = m.source_nickname().map(str::to_string);
         match &m.command {
             Command::Response(Response::RPL_WELCOME, _) => {
@@ -162,6 +177,28 @@ impl Session<'_> {
             }
             _ => {}
         }
+    }
+
+    /// Sends what capability negotiation asks for next.
+    fn cap_step(&self, step: Step) {
+        let sent = match step {
+            Step::Wait | Step::Done => return,
+            Step::Request(names) => self.client.send(Command::CAP(
+                None,
+                CapSubCommand::REQ,
+                None,
+                Some(names.join(" ")),
+            )),
+            Step::End => {
+                if !self.caps.enabled.is_empty() {
+                    tracing::info!(caps = ?self.caps.enabled, "IRC capabilities enabled");
+                }
+                self.client
+                    .send(Command::CAP(None, CapSubCommand::END, None, None))
+            }
+        };
+        // A failed send is a dropped connection, which the read loop sees next.
+        let _ = sent;
     }
 
     /// Queues the line to be stored in order; reading goes on at once.
@@ -337,6 +374,22 @@ impl Session<'_> {
             Err(e) => tracing::warn!(incident_id = id, error = %e, "cannot brief the IRC channel"),
         }
     }
+}
+
+/// Starts registering as the `irc` crate's `identify()` does, but opens capability
+/// negotiation (`CAP LS 302`) where it would close it (`CAP END`): registration
+/// then waits until [`caps`] ends it.
+fn register(client: &Client, config: &irc::client::data::Config) -> irc::error::Result<()> {
+    if !config.password().is_empty() {
+        client.send(Command::PASS(config.password().to_owned()))?;
+    }
+    client.send_cap_ls(NegotiationVersion::V302)?;
+    client.send(Command::NICK(config.nickname()?.to_owned()))?;
+    client.send(Command::USER(
+        config.username().to_owned(),
+        "0".to_owned(),
+        config.real_name().to_owned(),
+    ))
 }
 
 /// Says `text` in `channel`, in lines that fit IRC's.

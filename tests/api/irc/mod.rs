@@ -1,6 +1,7 @@
 //! The IRC fallback war room (issue 17) against a real IRC server: `server` starts
 //! ngircd, `person` is a test client that joins as a responder would.
 
+mod caps;
 mod fixture;
 mod harness_check;
 mod lease_store;
