@@ -40,6 +40,8 @@
 //! Slack war room what happened on IRC once Slack is back. Opening and closing by hand
 //! (`/incident fallback [close]`, `warroom fallback open|close`) is
 //! `commands::fallback`; closing an incident closes its room in the same transaction.
+//! Opening or closing a room re-renders the page DMs already sent (through the
+//! outbox's `RefreshPageDm`), so they name the room only while it is open.
 //! [`fallback::irc`] is one connection (held by one replica through a lease) that joins every open
 //! fallback room's channel, sets its topic, briefs it once per opening, stores what
 //! people say there as timeline entries of source IRC (through a writer task beside

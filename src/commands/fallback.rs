@@ -5,6 +5,8 @@
 //! the Slack war room saying where to go if Slack fails and a re-render of the page
 //! DMs already sent and not acknowledged (so they name the room), and wakes the IRC
 //! side; the store keeps it idempotent, so opening an open room only says where it is.
+//! Closing (by command, on the command line or with the incident) re-renders the page
+//! DMs already sent as well, so they stop naming the room.
 
 use super::{Reply, SlashCommand, war_room};
 use crate::config::FallbackSettings;
@@ -198,7 +200,8 @@ pub async fn close_in(
 }
 
 /// Closes the room, if open, with its timeline entry: the channel it was on. Also
-/// what closing the incident does, in the same transaction.
+/// what closing the incident does, in the same transaction. The page DMs already sent
+/// are re-rendered, so none keeps pointing to a channel nobody is in any more.
 pub async fn close_room_in(
     tx: &mut Tx,
     incident_id: i64,
@@ -214,6 +217,9 @@ pub async fn close_room_in(
     let text = format!("Fallback war room on IRC closed: {}", room.channel);
     let entry = TimelineEntry::system(incident_id, now, FALLBACK_CLOSED_KIND, closed_by, text);
     tx.insert_system_entry(&entry).await?;
+    // Rendered when the outbox sends it, with the room closed: the DM drops it.
+    let paged = tx.sent_page_users(incident_id).await?;
+    crate::paging::dm::queue_refresh(tx, incident_id, &paged).await?;
     Ok(Some(room.channel))
 }
 
