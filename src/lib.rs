@@ -39,7 +39,8 @@
 //! resolved ones) once Slack's Web API has failed for `fallback.after` ([`slack::health`] records every call's outcome) and tells the
 //! Slack war room what happened on IRC once Slack is back. Opening and closing by hand
 //! (`/incident fallback [close]`, `warroom fallback open|close`) is
-//! `commands::fallback`; closing an incident closes its room in the same transaction.
+//! `commands::fallback` (closing needs no `[fallback.irc]`, opening does); closing an
+//! incident closes its room in the same transaction.
 //! Opening or closing a room re-renders the page DMs already sent (through the
 //! outbox's `RefreshPageDm`), so they name the room only while it is open.
 //! [`fallback::irc`] is one connection (held by one replica through a lease) that joins every open
