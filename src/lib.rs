@@ -47,7 +47,9 @@
 //! fallback room's channel, sets its topic, briefs it once per opening, stores what
 //! people say there as timeline entries of source IRC (through a writer task beside
 //! the read loop, so a slow database never stalls reading), and runs their `!` lines
-//! through [`commands`]' handlers, answering on IRC. It talks to IRC directly, not
+//! through [`commands`]' handlers beside reading, answering on IRC; those command tasks
+//! are tracked ([`fallback::irc::supervise`]): a panic is logged with the incident and
+//! answered as an internal error, and an ending session waits briefly for them. It talks to IRC directly, not
 //! through the outbox: the outbox is Slack's, and IRC is where Slack is not.
 //!
 //! Two Slack calls skip the outbox on purpose, both made straight from a handler after
