@@ -41,12 +41,17 @@
 //! ([`slack::health`] records every call's outcome) and tells the Slack war room what
 //! happened on IRC once Slack is back. Opening and closing by hand
 //! (`/incident fallback [close]`, `warroom fallback open|close`) is
-//! `commands::fallback`; closing an incident closes its room in the same transaction.
+//! `commands::fallback` (closing needs no `[fallback.irc]`, opening does); closing an
+//! incident closes its room in the same transaction.
+//! Opening or closing a room re-renders the page DMs already sent (through the
+//! outbox's `RefreshPageDm`), so they name the room only while it is open.
 //! [`fallback::irc`] is one connection (held by one replica through a lease) that joins every open
 //! fallback room's channel, sets its topic, briefs it once per opening, stores what
 //! people say there as timeline entries of source IRC (through a writer task beside
 //! the read loop, so a slow database never stalls reading), and runs their `!` lines
-//! through [`commands`]' handlers, answering on IRC. It talks to IRC directly, not
+//! through [`commands`]' handlers beside reading, answering on IRC; those command tasks
+//! are tracked ([`fallback::irc::supervise`]): a panic is logged with the incident and
+//! answered as an internal error, and an ending session waits briefly for them. It talks to IRC directly, not
 //! through the outbox: the outbox is Slack's, and IRC is where Slack is not.
 //!
 //! Two Slack calls skip the outbox on purpose, both made straight from a handler after

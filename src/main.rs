@@ -117,7 +117,7 @@ enum FallbackAction {
         #[arg(value_parser = clap::value_parser!(i64).range(1..))]
         incident_id: i64,
     },
-    /// Close it (closing the incident closes it too).
+    /// Close it (closing the incident closes it too); [fallback.irc] may be unset.
     Close {
         /// The incident number.
         #[arg(value_parser = clap::value_parser!(i64).range(1..))]
@@ -238,6 +238,10 @@ async fn run(command: Command, plan: Option<ReplayPlan>) -> anyhow::Result<()> {
                 Outcome::Refused(why) => anyhow::bail!("{why}"),
                 Outcome::Opened { .. } => say(&format!(
                     "{}\nThe running `warroom serve` joins the channel, and tells the Slack war room once Slack answers.\n",
+                    outcome.describe(incident_id)
+                )),
+                Outcome::Closed { .. } if settings.fallback.irc.is_none() => say(&format!(
+                    "{}\nIt is closed in the database. This configuration has no [fallback.irc], so a `warroom serve` running with it is in no IRC channel; one still configured for IRC leaves it.\n",
                     outcome.describe(incident_id)
                 )),
                 Outcome::Closed { .. } => say(&format!(

@@ -5,6 +5,8 @@
 //! the Slack war room saying where to go if Slack fails and a re-render of the page
 //! DMs already sent and not acknowledged (so they name the room), and wakes the IRC
 //! side; the store keeps it idempotent, so opening an open room only says where it is.
+//! Closing (by command, on the command line or with the incident) re-renders the page
+//! DMs already sent as well, so they stop naming the room.
 
 use super::{Reply, SlashCommand, war_room};
 use crate::config::FallbackSettings;
@@ -16,7 +18,7 @@ use crate::store::{FallbackOpened, FallbackReason, Store, Tx};
 use chrono::{DateTime, Utc};
 
 pub const USAGE: &str = "/incident fallback [close]";
-/// The answer when no IRC server is configured.
+/// The answer when no IRC server is configured (to open a room: closing needs none).
 pub const NOT_CONFIGURED: &str = "No fallback war room is configured: add a [fallback.irc] section (server, nick, tls = false) to Warroom's configuration file.";
 
 /// `/incident fallback`, or `/incident fallback close`.
@@ -169,17 +171,15 @@ pub async fn open_in(
 }
 
 /// Closes the incident's open room in `tx`, recording it. The caller commits, then
-/// wakes the outbox and the fallback worker.
+/// wakes the outbox and the fallback worker. Unlike opening it needs no
+/// `[fallback.irc]`: a room opened before the section was removed (or broke) must
+/// still be closable, and closing is only the database's business.
 pub async fn close_in(
     tx: &mut Tx,
-    fallback: &FallbackSettings,
     incident_id: i64,
     closed_by: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
-    if fallback.irc.is_none() {
-        return Ok(Outcome::Refused(NOT_CONFIGURED.into()));
-    }
     if tx.incident_for_update(incident_id).await?.is_none() {
         return Ok(Outcome::Refused(format!(
             "There is no incident #{incident_id}."
@@ -198,7 +198,8 @@ pub async fn close_in(
 }
 
 /// Closes the room, if open, with its timeline entry: the channel it was on. Also
-/// what closing the incident does, in the same transaction.
+/// what closing the incident does, in the same transaction. The page DMs already sent
+/// are re-rendered, so none keeps pointing to a channel nobody is in any more.
 pub async fn close_room_in(
     tx: &mut Tx,
     incident_id: i64,
@@ -214,6 +215,9 @@ pub async fn close_room_in(
     let text = format!("Fallback war room on IRC closed: {}", room.channel);
     let entry = TimelineEntry::system(incident_id, now, FALLBACK_CLOSED_KIND, closed_by, text);
     tx.insert_system_entry(&entry).await?;
+    // Rendered when the outbox sends it, with the room closed: the DM drops it.
+    let paged = tx.sent_page_users(incident_id).await?;
+    crate::paging::dm::queue_refresh(tx, incident_id, &paged).await?;
     Ok(Some(room.channel))
 }
 
@@ -247,14 +251,7 @@ pub async fn close_room(
 ) -> Result<Outcome, AppError> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let outcome = close_in(
-        &mut tx,
-        &state.settings.fallback,
-        incident_id,
-        closed_by,
-        now,
-    )
-    .await?;
+    let outcome = close_in(&mut tx, incident_id, closed_by, now).await?;
     finish(state, tx, &outcome).await?;
     Ok(outcome)
 }
@@ -269,7 +266,7 @@ async fn finish(state: &AppState, tx: Tx, outcome: &Outcome) -> Result<(), AppEr
 }
 
 /// `warroom fallback open|close <incident>`: on the database alone, no Slack needed
-/// (Slack may be what is down). The running `warroom serve` joins or leaves the
+/// (Slack may be what is down); closing needs no `[fallback.irc]` either. The running `warroom serve` joins or leaves the
 /// channel, and delivers the war-room notice once Slack answers.
 pub async fn offline(
     store: &Store,
@@ -290,7 +287,7 @@ pub async fn offline(
         )
         .await?
     } else {
-        close_in(&mut tx, fallback, incident_id, None, now).await?
+        close_in(&mut tx, incident_id, None, now).await?
     };
     if outcome.changed() {
         tx.commit().await?;

@@ -82,6 +82,17 @@ impl Tx {
         )
     }
 
+    /// The people with a page in `incident_id` that a DM carries already, acknowledged
+    /// or not, once each: whose DMs may name the fallback room, to re-render when it
+    /// closes (an acknowledged DM was rendered with it too).
+    pub async fn sent_page_users(&mut self, incident_id: i64) -> StoreResult<Vec<String>> {
+        const SQL: &str = "SELECT user_id FROM pages WHERE incident_id = $1 \
+             AND dm_ts IS NOT NULL GROUP BY user_id ORDER BY MIN(id)";
+        Ok(
+            on_conn!(self.conn(), c => sqlx::query_scalar(SQL).bind(incident_id).fetch_all(c).await?),
+        )
+    }
+
     /// The people with a page in `incident_id` that a DM carries already and nobody
     /// acknowledged, once each: whose DMs must be re-rendered when what the incident
     /// shows changes (its fallback room opens).

@@ -23,6 +23,7 @@ pub mod commands;
 pub mod connect;
 pub mod plain;
 mod session;
+pub mod supervise;
 pub mod writer;
 
 use crate::config::IrcFallbackSettings;

@@ -1,12 +1,16 @@
 //! One connection to the IRC server, from connect to drop: it joins every open
 //! fallback room's channel (and parts the closed ones) at each look, sets and keeps
 //! each topic, briefs a channel once per opening, stores what people say and runs
-//! their `!` commands. It ends when the server goes away, the lease is lost, or the
-//! process stops; [`super::IrcWorker`] decides what comes next.
+//! their `!` commands beside reading, supervised ([`super::supervise`]): a command
+//! that panics is logged and answered as an internal error, and an ending session
+//! waits a bounded time for those still running. It ends when the server goes away,
+//! the lease is lost, or the process stops; [`super::IrcWorker`] decides what comes
+//! next.
 
 use super::caps::{self, Negotiation, Step};
 use super::capture::Heard;
 use super::plain::Names;
+use super::supervise::{COMMANDS_LIMIT, Supervised};
 use super::writer::{Lines, Pending};
 use super::{IrcWorker, brief, connect};
 use crate::store::FallbackRoom;
@@ -42,6 +46,13 @@ struct Room {
     topic: Option<String>,
 }
 
+/// A `!` line being run: where to answer if it panics.
+struct Asked {
+    incident_id: i64,
+    channel: String,
+    nick: String,
+}
+
 struct Session<'a> {
     w: &'a IrcWorker,
     /// Where lines said go to be stored, without waiting for the database.
@@ -52,6 +63,8 @@ struct Session<'a> {
     welcomed: bool,
     /// By lowercase channel name (IRC compares channel names without case).
     rooms: HashMap<String, Room>,
+    /// The `!` commands running beside reading.
+    commands: Supervised<Asked>,
 }
 
 pub async fn run(w: &IrcWorker, lines: &Lines, stop: &mut watch::Receiver<bool>) -> Ended {
@@ -81,35 +94,41 @@ pub async fn run(w: &IrcWorker, lines: &Lines, stop: &mut watch::Receiver<bool>)
         caps: Negotiation::default(),
         welcomed: false,
         rooms: HashMap::new(),
+        commands: Supervised::default(),
     };
     let mut tick = tokio::time::interval(w.settings.poll_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let wake = w.state.fallback_waker();
     let mut renewed = Instant::now();
-    loop {
+    let ended = loop {
         tokio::select! {
             _ = stop.changed() => {
+                // Their answers go out with the QUIT, as the stream is polled.
+                s.wind_down().await;
                 let _ = s.client.send_quit("Warroom is stopping");
                 // Polling the stream is what sends the QUIT.
                 let _ = tokio::time::timeout(Duration::from_millis(500), stream.next()).await;
-                return Ended::Stopped;
+                break Ended::Stopped;
             }
             m = stream.next() => match m {
-                None => return Ended::Dropped { welcomed: s.welcomed, why: "the server closed the connection".into() },
-                Some(Err(e)) => return Ended::Dropped { welcomed: s.welcomed, why: e.to_string() },
+                None => break Ended::Dropped { welcomed: s.welcomed, why: "the server closed the connection".into() },
+                Some(Err(e)) => break Ended::Dropped { welcomed: s.welcomed, why: e.to_string() },
                 Some(Ok(m)) => s.on_message(m).await,
             },
+            Some((asked, why)) = s.commands.next_panic(), if !s.commands.is_empty() => {
+                s.on_panic(asked, &why);
+            }
             _ = tick.tick() => {
                 if renewed.elapsed() >= w.settings.lease / 3 {
                     match w.renew().await {
                         Ok(true) => renewed = Instant::now(),
                         Ok(false) => {
                             let _ = s.client.send_quit("another Warroom holds the connection");
-                            return Ended::LostLease;
+                            break Ended::LostLease;
                         }
                         Err(e) if renewed.elapsed() >= w.settings.lease => {
                             tracing::warn!(error = %e, "the IRC lease could not be renewed in time");
-                            return Ended::LostLease;
+                            break Ended::LostLease;
                         }
                         Err(e) => tracing::warn!(error = %e, "the IRC lease was not renewed; retrying"),
                     }
@@ -127,7 +146,10 @@ pub async fn run(w: &IrcWorker, lines: &Lines, stop: &mut watch::Receiver<bool>)
                 s.sync().await;
             },
         }
-    }
+    };
+    // Dropped or lost: what the commands do in the database still matters.
+    s.wind_down().await;
+    ended
 }
 
 impl Session<'_> {
@@ -220,14 +242,47 @@ impl Session<'_> {
 
     /// Runs a `!` line beside the connection (a command may take a while) and says
     /// its answer in the channel.
-    fn command(&self, channel: String, incident_id: i64, nick: String, line: String) {
+    fn command(&mut self, channel: String, incident_id: i64, nick: String, line: String) {
         let (state, settings) = (self.w.state.clone(), self.w.settings.clone());
         let sender = self.client.sender();
-        tokio::spawn(async move {
+        let asked = Asked {
+            incident_id,
+            channel: channel.clone(),
+            nick: nick.clone(),
+        };
+        self.commands.spawn(asked, async move {
             let answer =
                 super::commands::run(&state, &settings, incident_id, &channel, &nick, &line).await;
             say(&sender, &channel, &answer);
         });
+    }
+
+    /// A `!` command panicked: logged, and its asker told rather than left waiting.
+    fn on_panic(&self, asked: Asked, why: &str) {
+        tracing::error!(
+            incident_id = asked.incident_id,
+            panic = %why,
+            "an IRC command panicked"
+        );
+        let text = format!(
+            "{}: that failed inside Warroom (an internal error); it has been logged.",
+            asked.nick
+        );
+        say(&self.client.sender(), &asked.channel, &text);
+    }
+
+    /// Waits up to [`COMMANDS_LIMIT`] for the running commands, then aborts the rest.
+    async fn wind_down(&mut self) {
+        let (panics, aborted) = self.commands.wind_down(COMMANDS_LIMIT).await;
+        for (asked, why) in panics {
+            self.on_panic(asked, &why);
+        }
+        if aborted > 0 {
+            tracing::warn!(
+                commands = aborted,
+                "IRC commands were still running when the connection ended; aborted"
+            );
+        }
     }
 
     /// Joins the channels of rooms opened, parts those of rooms closed, and keeps

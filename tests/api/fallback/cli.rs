@@ -1,6 +1,6 @@
 //! `warroom fallback open|close <incident>`, the binary: on the database alone, with no
 //! Slack credentials; it says what happened, and bad input is a usage error naming the
-//! argument (exit 2).
+//! argument (exit 2). Closing needs no `[fallback.irc]`, opening does.
 
 use super::stored_incident;
 use crate::db::{Backend, TestDb};
@@ -88,6 +88,36 @@ async fn without_the_irc_section_or_the_incident_it_fails_saying_why() {
     let out = warroom(&db.url, Some(CONFIG), &["open", "999"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("no incident #999"), "{}", text(&out));
+}
+
+#[tokio::test]
+async fn a_room_opens_with_the_irc_section_and_closes_without_it() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let id = an_incident(&db).await;
+    let n = id.to_string();
+    let opened = warroom(&db.url, Some(CONFIG), &["open", &n]);
+    assert!(opened.status.success(), "{}", text(&opened));
+
+    let closed = warroom(&db.url, None, &["close", &n]);
+
+    assert!(closed.status.success(), "{}", text(&closed));
+    let said = text(&closed);
+    assert!(said.contains(&format!("#warroom-inc-{id}")), "{said}");
+    assert!(said.contains("is closed"), "{said}");
+    assert!(said.contains("no [fallback.irc]"), "{said}");
+    let store = db.store().await;
+    let mut tx = store.read().await.unwrap();
+    let room = tx.fallback_room(id).await.unwrap().unwrap();
+    assert!(tx.open_fallback_rooms().await.unwrap().is_empty());
+    tx.commit().await.unwrap();
+    assert!(room.closed_at.is_some(), "{room:?}");
+    let again = warroom(&db.url, None, &["close", &n]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(
+        text(&again).contains("no fallback war room open"),
+        "{}",
+        text(&again)
+    );
 }
 
 #[test]

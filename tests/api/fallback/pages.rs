@@ -1,7 +1,7 @@
 //! While an incident's fallback room on IRC is open, pages point to it: PagerDuty's
 //! summary, Opsgenie's description, the webhook's body and the Slack page DM name the
 //! channel and the server, within each provider's limits. A page DM sent before the
-//! room opened is updated to name it.
+//! room opened is updated to name it, and one that named it is updated when it closes.
 
 use super::irc_settings;
 use crate::db::Backend;
@@ -116,4 +116,63 @@ async fn a_page_dm_sent_before_the_room_opened_is_updated_to_name_it() {
         .expect("a page DM has blocks")
         .to_string();
     assert!(now.contains(&place), "{now}");
+}
+
+/// Pages `MANAGER` with the room open, closes the room by `close` (commands in the
+/// war room, the last one closing it), and checks the DM's update after it no longer
+/// names the channel.
+async fn the_page_dm_drops_the_room_once_closed_by(close: &[&str]) {
+    let app = spawn_paging_app_with(
+        Backend::Sqlite,
+        ESCALATION,
+        chrono::Utc::now(),
+        |s, _, _| irc_settings(s),
+    )
+    .await;
+    let d = app.declare(SRE, "Disk full sev3").await;
+    let reply = app.command_text(SRE, &d.channel, "fallback").await;
+    assert!(reply.contains("is open on IRC"), "{reply}");
+    app.command(SRE, &d.channel, &format!("page <@{MANAGER}|mgr>"))
+        .await;
+    app.outbox_drained().await;
+    let channel = format!("#warroom-inc-{}", d.incident_id);
+    let dm = app.slack.dms_to(MANAGER)[0].clone();
+    let sent = dm.blocks.clone().expect("a page DM has blocks").to_string();
+    assert!(sent.contains(&channel), "{sent}");
+    let updates_before = app.slack.calls_to("chat.update").len();
+
+    let mut reply = String::new();
+    for command in close {
+        reply = app.command_text(SRE, &d.channel, command).await;
+    }
+    assert!(reply.contains("closed"), "{close:?}: {reply}");
+    app.outbox_drained().await;
+
+    let updates = app.slack.calls_to("chat.update");
+    let of_the_dm: Vec<_> = updates[updates_before..]
+        .iter()
+        .filter(|c| c.args["channel"] == dm.channel.as_str() && c.args["ts"] == dm.ts.as_str())
+        .collect();
+    assert!(
+        !of_the_dm.is_empty(),
+        "{close:?}: no update of the DM: {updates:?}"
+    );
+    let last = of_the_dm.last().unwrap().args["blocks"].to_string();
+    assert!(!last.contains(&channel), "{close:?}: {last}");
+    let now = app.slack.dms_to(MANAGER)[0]
+        .blocks
+        .clone()
+        .expect("a page DM has blocks")
+        .to_string();
+    assert!(!now.contains(&channel), "{close:?}: {now}");
+}
+
+#[tokio::test]
+async fn closing_the_room_updates_the_page_dms_that_named_it() {
+    the_page_dm_drops_the_room_once_closed_by(&["fallback close"]).await;
+}
+
+#[tokio::test]
+async fn closing_the_incident_updates_the_page_dms_that_named_its_room() {
+    the_page_dm_drops_the_room_once_closed_by(&["resolve rolled back", "close"]).await;
 }
