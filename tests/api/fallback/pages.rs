@@ -5,21 +5,43 @@
 
 use super::irc_settings;
 use crate::db::Backend;
-use crate::helpers::spawn_paging_app_with;
+use crate::helpers::{TestApp, spawn_paging_app_with};
 use crate::paging::ESCALATION;
+use warroom_fakes::slack::Message;
 
 const SRE: &str = "U06SREONCL";
 const MANAGER: &str = "U07ENGMGR0";
 
-#[tokio::test]
-async fn provider_pages_name_the_irc_room_while_it_is_open() {
-    let app = spawn_paging_app_with(
+/// The paging tests' app, with `[fallback.irc]` configured (no server is needed to
+/// open a room: the IRC side joins it when it can).
+async fn paging_app_with_irc() -> TestApp {
+    spawn_paging_app_with(
         Backend::Sqlite,
         ESCALATION,
         chrono::Utc::now(),
         |s, _, _| irc_settings(s),
     )
-    .await;
+    .await
+}
+
+/// A page DM's blocks as JSON text.
+fn dm_blocks(dm: &Message) -> String {
+    dm.blocks.clone().expect("a page DM has blocks").to_string()
+}
+
+/// The blocks of each `chat.update` of `dm` after the first `skip` updates (of any
+/// message), in order.
+fn updates_of(app: &TestApp, dm: &Message, skip: usize) -> Vec<String> {
+    app.slack.calls_to("chat.update")[skip..]
+        .iter()
+        .filter(|c| c.args["channel"] == dm.channel.as_str() && c.args["ts"] == dm.ts.as_str())
+        .map(|c| c.args["blocks"].to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn provider_pages_name_the_irc_room_while_it_is_open() {
+    let app = paging_app_with_irc().await;
     let d = app.declare(SRE, "Disk full sev3").await;
     let reply = app.command_text(SRE, &d.channel, "fallback").await;
     assert!(reply.contains("is open on IRC"), "{reply}");
@@ -47,11 +69,7 @@ async fn provider_pages_name_the_irc_room_while_it_is_open() {
     assert!(og[0].message.chars().count() <= 130);
 
     let dm = app.slack.dms_to(MANAGER);
-    let blocks = dm[0]
-        .blocks
-        .clone()
-        .expect("a page DM has blocks")
-        .to_string();
+    let blocks = dm_blocks(&dm[0]);
     assert!(blocks.contains(&place), "{blocks}");
 
     let hooks = app.pagers().webhook.received("support");
@@ -65,13 +83,7 @@ async fn provider_pages_name_the_irc_room_while_it_is_open() {
 
 #[tokio::test]
 async fn without_an_open_room_pages_say_nothing_of_irc() {
-    let app = spawn_paging_app_with(
-        Backend::Sqlite,
-        ESCALATION,
-        chrono::Utc::now(),
-        |s, _, _| irc_settings(s),
-    )
-    .await;
+    let app = paging_app_with_irc().await;
     let d = app.declare(SRE, "Disk full sev3").await;
     app.command(SRE, &d.channel, "page sre").await;
     app.outbox_drained().await;
@@ -82,20 +94,14 @@ async fn without_an_open_room_pages_say_nothing_of_irc() {
 
 #[tokio::test]
 async fn a_page_dm_sent_before_the_room_opened_is_updated_to_name_it() {
-    let app = spawn_paging_app_with(
-        Backend::Sqlite,
-        ESCALATION,
-        chrono::Utc::now(),
-        |s, _, _| irc_settings(s),
-    )
-    .await;
+    let app = paging_app_with_irc().await;
     let d = app.declare(SRE, "Disk full sev3").await;
     app.command(SRE, &d.channel, &format!("page <@{MANAGER}|mgr>"))
         .await;
     app.outbox_drained().await;
     let place = format!("#warroom-inc-{} on irc.example.org:6667", d.incident_id);
     let dm = app.slack.dms_to(MANAGER)[0].clone();
-    let before = dm.blocks.clone().expect("a page DM has blocks").to_string();
+    let before = dm_blocks(&dm);
     assert!(!before.contains(&place), "{before}");
     let updates_before = app.slack.calls_to("chat.update").len();
 
@@ -103,18 +109,10 @@ async fn a_page_dm_sent_before_the_room_opened_is_updated_to_name_it() {
     assert!(reply.contains("is open on IRC"), "{reply}");
     app.outbox_drained().await;
 
-    let updates = app.slack.calls_to("chat.update");
-    let naming_it: Vec<_> = updates[updates_before..]
-        .iter()
-        .filter(|c| c.args["channel"] == dm.channel.as_str() && c.args["ts"] == dm.ts.as_str())
-        .filter(|c| c.args["blocks"].to_string().contains(&place))
-        .collect();
+    let updates = updates_of(&app, &dm, updates_before);
+    let naming_it: Vec<_> = updates.iter().filter(|b| b.contains(&place)).collect();
     assert_eq!(naming_it.len(), 1, "{updates:?}");
-    let now = app.slack.dms_to(MANAGER)[0]
-        .blocks
-        .clone()
-        .expect("a page DM has blocks")
-        .to_string();
+    let now = dm_blocks(&app.slack.dms_to(MANAGER)[0]);
     assert!(now.contains(&place), "{now}");
 }
 
@@ -122,13 +120,7 @@ async fn a_page_dm_sent_before_the_room_opened_is_updated_to_name_it() {
 /// war room, the last one closing it), and checks the DM's update after it no longer
 /// names the channel.
 async fn the_page_dm_drops_the_room_once_closed_by(close: &[&str]) {
-    let app = spawn_paging_app_with(
-        Backend::Sqlite,
-        ESCALATION,
-        chrono::Utc::now(),
-        |s, _, _| irc_settings(s),
-    )
-    .await;
+    let app = paging_app_with_irc().await;
     let d = app.declare(SRE, "Disk full sev3").await;
     let reply = app.command_text(SRE, &d.channel, "fallback").await;
     assert!(reply.contains("is open on IRC"), "{reply}");
@@ -137,7 +129,7 @@ async fn the_page_dm_drops_the_room_once_closed_by(close: &[&str]) {
     app.outbox_drained().await;
     let channel = format!("#warroom-inc-{}", d.incident_id);
     let dm = app.slack.dms_to(MANAGER)[0].clone();
-    let sent = dm.blocks.clone().expect("a page DM has blocks").to_string();
+    let sent = dm_blocks(&dm);
     assert!(sent.contains(&channel), "{sent}");
     let updates_before = app.slack.calls_to("chat.update").len();
 
@@ -148,22 +140,12 @@ async fn the_page_dm_drops_the_room_once_closed_by(close: &[&str]) {
     assert!(reply.contains("closed"), "{close:?}: {reply}");
     app.outbox_drained().await;
 
-    let updates = app.slack.calls_to("chat.update");
-    let of_the_dm: Vec<_> = updates[updates_before..]
-        .iter()
-        .filter(|c| c.args["channel"] == dm.channel.as_str() && c.args["ts"] == dm.ts.as_str())
-        .collect();
-    assert!(
-        !of_the_dm.is_empty(),
-        "{close:?}: no update of the DM: {updates:?}"
-    );
-    let last = of_the_dm.last().unwrap().args["blocks"].to_string();
+    let of_the_dm = updates_of(&app, &dm, updates_before);
+    let last = of_the_dm
+        .last()
+        .unwrap_or_else(|| panic!("{close:?}: no update of the DM"));
     assert!(!last.contains(&channel), "{close:?}: {last}");
-    let now = app.slack.dms_to(MANAGER)[0]
-        .blocks
-        .clone()
-        .expect("a page DM has blocks")
-        .to_string();
+    let now = dm_blocks(&app.slack.dms_to(MANAGER)[0]);
     assert!(!now.contains(&channel), "{close:?}: {now}");
 }
 
