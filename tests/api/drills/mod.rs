@@ -23,8 +23,14 @@ async fn app(backend: Backend) -> TestApp {
 
 /// Declares a drill from the incidents channel; returns its number and war room.
 async fn drill(app: &TestApp, args: &str) -> (i64, String) {
+    drill_by(app, SRE, args).await
+}
+
+/// Declares a drill as `user` from the incidents channel; returns its number and war
+/// room.
+pub async fn drill_by(app: &TestApp, user: &str, args: &str) -> (i64, String) {
     let answer = app
-        .ephemeral(SRE, "C0INCIDENTS", &format!("drill {args}"))
+        .ephemeral(user, "C0INCIDENTS", &format!("drill {args}"))
         .await;
     assert!(answer.contains("Declared DRILL #"), "{answer}");
     let id: i64 = answer

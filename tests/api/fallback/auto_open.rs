@@ -175,18 +175,9 @@ async fn a_rate_limit_never_opens_a_room() {
     assert!(app.state.slack.health().view().failing_since.is_none());
 }
 
-/// Declares a drill from the incidents channel; its number and war room.
+/// Declares a drill as Alice; its number and war room.
 async fn drill(app: &TestApp, title: &str) -> (i64, String) {
-    let answer = app
-        .ephemeral("U0ALICE", "C0INCIDENTS", &format!("drill {title}"))
-        .await;
-    let id: i64 = answer
-        .split("DRILL #")
-        .nth(1)
-        .and_then(|rest| rest.split(':').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("the answer names the drill's number: {answer}"));
-    (id, app.war_room_of(id).await)
+    crate::drills::drill_by(app, "U0ALICE", title).await
 }
 
 /// A drill and a resolved incident, both not closed: no room of their own when Slack
